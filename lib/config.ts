@@ -1,0 +1,195 @@
+import path from "node:path";
+import { z } from "zod";
+import { parseDuration } from "./duration";
+
+/**
+ * All configuration, parsed once from the environment. A bad value stops start-up with a
+ * message naming the variable and what it expects (see ConfigError).
+ */
+export type Config = {
+  production: boolean;
+  /** Absolute path of the SQLite file. */
+  databasePath: string;
+  appUrl: URL;
+  /** `APP_URL`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
+  appOrigin: string;
+  issuer: string;
+  audience: string;
+  /** Raw JWK Set JSON; undefined means "generate one in development". */
+  signingKeys: string | undefined;
+  /** Where a development key set is generated (git-ignored). */
+  devKeysFile: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  sessionMaxAge: number;
+  refreshReuseGrace: number;
+  rateLimit: {
+    enabled: boolean;
+    loginPerAccount: number;
+    loginPerIp: number;
+    registerPerIp: number;
+    refreshPerIp: number;
+    /** The window the per-IP counters span, seconds. */
+    window: number;
+  };
+  /** How many reverse proxies in front of the app to trust for X-Forwarded-For; 0 ignores it. */
+  trustProxy: number;
+  /** Origins allowed to make credentialed cross-origin requests (CORS); empty = no CORS headers. */
+  corsOrigins: string[];
+  logLevel: string;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const duration = (name: string, fallback: string, min = 0) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        const seconds = parseDuration(value);
+        if (seconds < min) {
+          ctx.addIssue({ code: "custom", message: `${name} must be at least ${min}s, got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `${name}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    });
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number of at least 1, got "${value}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (name: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+      return parsed;
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${name} must be an absolute http(s) URL such as https://app.example.com, got "${value}"` });
+      return z.NEVER;
+    }
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .default("file:.data/app.db")
+    .refine((v) => v.startsWith("file:") && v.length > "file:".length, {
+      message: 'DATABASE_URL must be a SQLite file URL such as "file:.data/app.db" or "file:/var/lib/app/app.db"',
+    }),
+  APP_URL: url("APP_URL").default(new URL("http://localhost:3000")),
+  AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER must not be empty").optional(),
+  AUTH_AUDIENCE: z.string().min(1, "AUTH_AUDIENCE must not be empty").optional(),
+  AUTH_SIGNING_KEYS: z.string().optional(),
+  AUTH_DEV_KEYS_FILE: z.string().default(".data/keys/dev-signing-keys.json"),
+  ACCESS_TOKEN_TTL: duration("ACCESS_TOKEN_TTL", "15m", 1),
+  REFRESH_TOKEN_TTL: duration("REFRESH_TOKEN_TTL", "7d", 1),
+  SESSION_MAX_AGE: duration("SESSION_MAX_AGE", "30d", 1),
+  REFRESH_REUSE_GRACE: duration("REFRESH_REUSE_GRACE", "10s", 0),
+  AUTH_RATE_LIMIT: z.enum(["on", "off"], { message: 'AUTH_RATE_LIMIT must be "on" or "off"' }).default("on"),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt("RATE_LIMIT_LOGIN_PER_ACCOUNT", 5),
+  RATE_LIMIT_LOGIN_PER_IP: positiveInt("RATE_LIMIT_LOGIN_PER_IP", 30),
+  RATE_LIMIT_REGISTER_PER_IP: positiveInt("RATE_LIMIT_REGISTER_PER_IP", 10),
+  RATE_LIMIT_REFRESH_PER_IP: positiveInt("RATE_LIMIT_REFRESH_PER_IP", 120),
+  RATE_LIMIT_WINDOW: duration("RATE_LIMIT_WINDOW", "15m", 1),
+  TRUST_PROXY: z
+    .string()
+    .default("0")
+    .refine((v) => /^\d+$/.test(v.trim()) && Number(v) <= 10, {
+      message: "TRUST_PROXY must be the number of reverse proxies in front of the app (0 to 10)",
+    })
+    .transform(Number),
+  CORS_ORIGINS: z.string().default(""),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+function emptyToUndefined(env: Record<string, string | undefined>) {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) out[key] = value === "" ? undefined : value;
+  return out;
+}
+
+/** Pure: turns an environment into a Config, or throws ConfigError listing every problem. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(emptyToUndefined(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "");
+        return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.SESSION_MAX_AGE < e.ACCESS_TOKEN_TTL) {
+    problems.push("SESSION_MAX_AGE must be at least ACCESS_TOKEN_TTL");
+  }
+  const corsOrigins = e.CORS_ORIGINS.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    try {
+      if (new URL(origin).origin !== origin) throw new Error();
+    } catch {
+      problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${origin}"`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const appOrigin = e.APP_URL.origin;
+  const filePath = e.DATABASE_URL.slice("file:".length);
+  return {
+    production: e.NODE_ENV === "production",
+    databasePath: path.resolve(cwd, filePath),
+    appUrl: e.APP_URL,
+    appOrigin,
+    issuer: e.AUTH_ISSUER ?? appOrigin,
+    audience: e.AUTH_AUDIENCE ?? appOrigin,
+    signingKeys: e.AUTH_SIGNING_KEYS,
+    devKeysFile: path.resolve(cwd, e.AUTH_DEV_KEYS_FILE),
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: e.REFRESH_TOKEN_TTL,
+    sessionMaxAge: e.SESSION_MAX_AGE,
+    refreshReuseGrace: e.REFRESH_REUSE_GRACE,
+    rateLimit: {
+      enabled: e.AUTH_RATE_LIMIT === "on",
+      loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
+      refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+      window: e.RATE_LIMIT_WINDOW,
+    },
+    trustProxy: e.TRUST_PROXY,
+    corsOrigins,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

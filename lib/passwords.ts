@@ -1,0 +1,36 @@
+import { hash, verify } from "@node-rs/argon2";
+
+/**
+ * argon2id with OWASP's minimum (m=19456 KiB, t=2, p=1). @node-rs/argon2 hashes on the libuv
+ * thread pool, so a login storm does not block the event loop.
+ * `Algorithm` is a const enum in its types; with isolatedModules we pass its value (2 = argon2id).
+ */
+const ARGON2ID = 2;
+export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * For unknown emails: spend the same time as a real verify so response time does not reveal
+ * whether an account exists. The dummy hash is made once per process with the same parameters.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword(`dummy-${crypto.randomUUID()}`);
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

@@ -1,0 +1,147 @@
+import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
+import { z } from "zod";
+import type { KeySet } from "./keys";
+
+export const ACCESS_TOKEN_TYP = "at+jwt";
+/** Tolerated clock skew between servers, seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+/** Anything longer is refused before any parsing: our tokens are ~500 bytes. */
+export const MAX_ACCESS_TOKEN_LENGTH = 2048;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export const ROLES = ["user", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export type AccessClaims = {
+  sub: string;
+  /** The refresh family (session) this token was minted for. */
+  sid: string;
+  /** The user's token version when minted. */
+  ver: number;
+  role: Role;
+  jti: string;
+  iat: number;
+  exp: number;
+};
+
+export type TokenSettings = { issuer: string; audience: string; accessTokenTtl: number };
+
+/** Signs an access token. `now` is Unix ms; exp - iat is exactly the TTL. */
+export async function signAccessToken(
+  subject: { userId: string; familyId: string; tokenVersion: number; role: Role },
+  keys: KeySet,
+  settings: TokenSettings,
+  now: number,
+  jti: string,
+): Promise<{ token: string; claims: AccessClaims }> {
+  const iat = Math.floor(now / 1000);
+  const claims: AccessClaims = {
+    sub: subject.userId,
+    sid: subject.familyId,
+    ver: subject.tokenVersion,
+    role: subject.role,
+    jti,
+    iat,
+    exp: iat + settings.accessTokenTtl,
+  };
+  const token = await new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role })
+    .setProtectedHeader({ alg: keys.signing.alg, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid })
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject(claims.sub)
+    .setJti(jti)
+    .setIssuedAt(claims.iat)
+    .setExpirationTime(claims.exp)
+    .sign(keys.signing.key);
+  return { token, claims };
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  sid: z.string().min(1).max(128),
+  ver: z.number().int().nonnegative(),
+  role: z.enum(ROLES),
+  jti: z.string().min(1).max(128),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: string };
+
+/** Headers that ask a verifier to fetch or trust a key from the token itself: never honoured. */
+const KEY_SOURCE_HEADERS = ["jwk", "jku", "x5u", "x5c"] as const;
+
+/**
+ * The one verification function. Pins the algorithm list to the configured keys, picks the key
+ * by kid, and requires issuer, audience, typ at+jwt, exp, iat (not in the future, not older than
+ * the TTL), sub, jti, sid, ver and role. jose rejects unknown `crit` on its own.
+ * Returns a reason instead of throwing; never includes the token in it.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keys: KeySet,
+  settings: TokenSettings,
+  now: number,
+): Promise<VerifyResult> {
+  if (token.length > MAX_ACCESS_TOKEN_LENGTH) return { ok: false, reason: "token_too_long" };
+  if (!COMPACT_JWS.test(token)) return { ok: false, reason: "malformed" };
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        for (const name of KEY_SOURCE_HEADERS) {
+          if (name in header) throw new Error(`"${name}" header refused`);
+        }
+        const entry = typeof header.kid === "string" ? keys.verifying.get(header.kid) : undefined;
+        if (!entry) throw new Error("unknown kid");
+        if (header.alg !== entry.alg) throw new Error("alg does not match the key");
+        return entry.key;
+      },
+      {
+        algorithms: keys.algorithms,
+        issuer: settings.issuer,
+        audience: settings.audience,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ["exp", "iat", "sub", "jti", "sid", "ver", "role"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: settings.accessTokenTtl,
+        currentDate: new Date(now),
+      },
+    );
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) return { ok: false, reason: "bad_claims" };
+    return { ok: true, claims: claims.data };
+  } catch (error) {
+    return { ok: false, reason: (error as { code?: string }).code ?? "invalid" };
+  }
+}
+
+/**
+ * A bounded cache of verified tokens for the hot path (the proxy), keyed by the exact token
+ * string. Only successes are cached, each until its own exp, so a cached answer is one jose would
+ * give again. Revocation is not its concern: the full check (database) enforces that.
+ */
+export function createVerifiedTokenCache(maxEntries = 10_000) {
+  const entries = new Map<string, AccessClaims>();
+  return {
+    get(token: string, now: number): AccessClaims | undefined {
+      const claims = entries.get(token);
+      if (!claims) return undefined;
+      if (claims.exp + CLOCK_TOLERANCE_SECONDS <= now / 1000) {
+        entries.delete(token);
+        return undefined;
+      }
+      return claims;
+    },
+    set(token: string, claims: AccessClaims) {
+      if (entries.size >= maxEntries) {
+        // Maps iterate in insertion order: drop the oldest entry.
+        entries.delete(entries.keys().next().value as string);
+      }
+      entries.set(token, claims);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
