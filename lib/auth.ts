@@ -329,7 +329,7 @@ export function createAuth(deps: AuthDeps) {
     claims: AccessClaims,
     input: { currentPassword: string; newPassword: string },
     meta: RequestMeta,
-  ): Promise<{ ok: true; access: IssuedAccess; sessionsEnded: number } | Failure<"wrong_password" | "user_gone">> {
+  ): Promise<{ ok: true; user: PublicUser; access: IssuedAccess; sessionsEnded: number } | Failure<"wrong_password" | "user_gone">> {
     const user = store.userById(claims.sub);
     if (!user) return { ok: false, error: "user_gone" };
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -346,7 +346,7 @@ export function createAuth(deps: AuthDeps) {
       return ended;
     });
     const updated = store.userById(user.id)!;
-    return { ok: true, access: await mintAccess(updated, claims.sid), sessionsEnded };
+    return { ok: true, user: toPublicUser(updated), access: await mintAccess(updated, claims.sid), sessionsEnded };
   }
 
   function listSessions(userId: string) {

@@ -214,7 +214,7 @@ describe("revocation", () => {
     const r = await auth.refresh(session.refresh.token, META);
     expect(r.ok).toBe(true);
     if (r.ok) expect((await auth.authenticate(r.access.token)).ok).toBe(true);
-    expect((await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META)).ok).toBe(false);
+    expect(await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META)).toEqual({ ok: false, error: "invalid_credentials" });
     expect("access" in (await auth.login({ email: "alice@example.com", password: "new password 1" }, META))).toBe(true);
   });
 

@@ -1,0 +1,31 @@
+import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
+import { accessState } from "@/lib/server/responses";
+
+const FAILURE_MESSAGES: Record<string, string> = {
+  reuse_detected: "This session was ended for your safety because its sign-in token was used twice. Sign in again.",
+  expired: "Your session has expired. Sign in again.",
+};
+
+/**
+ * Rotates the refresh token. Inside the reuse grace window (another tab just rotated it) the
+ * answer is a fresh access cookie only: no second refresh token, nothing cleared.
+ * Any failure clears both cookies.
+ */
+export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
+  const limit = await rt.limits.refresh(meta.ip);
+  if (!limit.ok) throw rateLimited(limit);
+  const presented = refreshTokenFrom(req);
+  if (!presented) {
+    return clearSessionCookies(errorJson(401, "no_session", "You are not signed in."));
+  }
+  const result = await rt.auth.refresh(presented, meta);
+  if (!result.ok) {
+    const code = result.error === "reuse_detected" ? "session_revoked_reuse" : "session_expired";
+    const message = FAILURE_MESSAGES[result.error] ?? "Your session has ended. Sign in again.";
+    return clearSessionCookies(errorJson(401, code, message));
+  }
+  const res = json(accessState(result.user, result.access.claims));
+  return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
+});
+
+export const GET = methodNotAllowed("POST");

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords";
+
+/** Request bodies. Strict: unknown keys are refused, not silently dropped. */
+const email = z
+  .string({ message: "Enter your email address." })
+  .trim()
+  .max(254, "That email address is too long.")
+  .email("Enter a valid email address.");
+
+const newPassword = z
+  .string({ message: "Enter a password." })
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+/** Sign-in accepts any stored password length but never more than the maximum (no truncation). */
+const anyPassword = z.string({ message: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH, "That password is too long.");
+
+export const registerBody = z.strictObject({
+  email,
+  password: newPassword,
+  name: z.string().trim().max(100, "Use at most 100 characters for your name.").optional().nullable(),
+});
+
+export const loginBody = z.strictObject({ email, password: anyPassword });
+
+export const passwordBody = z.strictObject({ currentPassword: anyPassword, newPassword });

@@ -1,0 +1,156 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
+import { clientIp } from "../client-ip";
+import { clearedCookies, accessCookie, refreshCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "../cookies";
+import type { RequestMeta } from "../events";
+import type { IssuedAccess, IssuedRefresh } from "../auth";
+import type { LimitResult } from "../rate-limit";
+import { isSameOriginRequest } from "../origin";
+import { MAX_ACCESS_TOKEN_LENGTH } from "../tokens";
+import { getRuntime, type Runtime } from "./runtime";
+
+/**
+ * The thin HTTP layer shared by every route handler: JSON errors, body parsing, cookies,
+ * the cross-site check and the client's metadata. Route handlers compose these.
+ */
+
+/** Auth request bodies are tiny; anything bigger is refused before it is parsed. */
+export const MAX_BODY_BYTES = 4 * 1024;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export class HttpError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
+  return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+export function errorJson(status: number, error: string, message: string, headers: Record<string, string> = {}) {
+  return json({ error, message }, status, headers);
+}
+
+/** For GET/HEAD (or any unlisted method) on a route that changes state. */
+export function methodNotAllowed(allowed: string) {
+  return () => errorJson(405, "method_not_allowed", `Use ${allowed} for this endpoint.`, { Allow: allowed });
+}
+
+/** JSON bodies only (Next's req.json() would parse text/plain too), a few KB at most, strict schema. */
+export async function readJson<T>(req: NextRequest, schema: z.ZodType<T>): Promise<T> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, "unsupported_media_type", "Send the request body as application/json.");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", "The request body is too large.");
+  const text = await req.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", "The request body is too large.");
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const field = first?.path.join(".");
+    throw new HttpError(400, "invalid_input", field ? `${field}: ${first.message}` : (first?.message ?? "Invalid input."));
+  }
+  return parsed.data;
+}
+
+export function requestMeta(req: NextRequest, rt: Runtime): RequestMeta {
+  return { ip: clientIp(req.headers, rt.config.trustProxy), userAgent: req.headers.get("user-agent") };
+}
+
+function applyCookie(res: NextResponse, c: CookieSpec) {
+  res.cookies.set(c.name, c.value, { httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path, maxAge: c.maxAge });
+}
+
+/** Sets the access cookie and, when a new one was minted, the refresh cookie. */
+export function setSessionCookies(res: NextResponse, access: IssuedAccess, refresh: IssuedRefresh | null, ttl: number) {
+  applyCookie(res, accessCookie(access.token, ttl));
+  if (refresh) applyCookie(res, refreshCookie(refresh.token, refresh.maxAge));
+  return res;
+}
+
+export function clearSessionCookies(res: NextResponse) {
+  for (const c of clearedCookies()) applyCookie(res, c);
+  return res;
+}
+
+/** The access token from `Authorization: Bearer` or the access cookie. */
+export function accessTokenFrom(req: NextRequest, allowBearer = false): string | undefined {
+  if (allowBearer) {
+    const header = req.headers.get("authorization");
+    if (header) {
+      const match = /^Bearer ([^\s]+)$/i.exec(header);
+      return match ? match[1] : "";
+    }
+  }
+  return req.cookies.get(ACCESS_COOKIE)?.value;
+}
+
+export function refreshTokenFrom(req: NextRequest): string | undefined {
+  return req.cookies.get(REFRESH_COOKIE)?.value;
+}
+
+/**
+ * The data-access check for route handlers: the full check (signature, claims, token version,
+ * deny-list, family, user) via auth.authenticate. Throws a 401 HttpError otherwise.
+ */
+export async function requireUser(req: NextRequest, rt: Runtime, options: { allowBearer?: boolean } = {}) {
+  const token = accessTokenFrom(req, options.allowBearer);
+  if (!token) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
+  if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
+  const result = await rt.auth.authenticate(token);
+  if (!result.ok) throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.");
+  return result;
+}
+
+export function rateLimited(limit: Extract<LimitResult, { ok: false }>) {
+  return new HttpError(429, "rate_limited", "Too many attempts. Wait a moment and try again.", {
+    "Retry-After": String(limit.retryAfter),
+  });
+}
+
+type Handler<C> = (req: NextRequest, ctx: { rt: Runtime; meta: RequestMeta; params: C }) => Promise<Response>;
+
+/**
+ * Wraps a route handler: builds the runtime, refuses cross-site requests on state-changing
+ * routes (recording the attempt), maps HttpError to its JSON, and hides any other error behind a
+ * generic 500 (logged without request secrets).
+ */
+export function route<C = unknown>(options: { stateChanging: boolean }, handler: Handler<C>) {
+  return async (req: NextRequest, context: { params: Promise<C> }): Promise<Response> => {
+    let rt: Runtime | undefined;
+    try {
+      rt = await getRuntime();
+      const meta = requestMeta(req, rt);
+      if (options.stateChanging && !isSameOriginRequest(req.headers, rt.config.appOrigin)) {
+        rt.auth.record("csrf_refused", meta, {}, { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null });
+        return errorJson(403, "cross_site_request", "Cross-site requests are not allowed.");
+      }
+      return await handler(req, { rt, meta, params: (await context?.params) as C });
+    } catch (error) {
+      if (error instanceof HttpError) {
+        if (error.status === 429 && rt) {
+          rt.auth.record("rate_limited", requestMeta(req, rt), {}, { path: req.nextUrl.pathname });
+        }
+        return errorJson(error.status, error.code, error.message, error.headers);
+      }
+      if (rt) rt.log.error({ err: error, path: req.nextUrl.pathname }, "unhandled error in route handler");
+      else console.error("route handler failed before start-up completed:", (error as Error).message);
+      return errorJson(500, "internal_error", "Something went wrong on our side. Try again.");
+    }
+  };
+}

@@ -1,0 +1,24 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { ACCESS_COOKIE } from "../cookies";
+import { getRuntime } from "./runtime";
+
+/**
+ * The data-access check for server components and pages: the same full check route handlers use
+ * (auth.authenticate), memoised per request. Never trust the proxy alone (CVE-2025-29927).
+ */
+export const getCurrentUser = cache(async () => {
+  const token = (await cookies()).get(ACCESS_COOKIE)?.value;
+  if (!token) return null;
+  const rt = await getRuntime();
+  const result = await rt.auth.authenticate(token);
+  return result.ok ? result : null;
+});
+
+/** For protected pages: the user, or a redirect to sign-in that comes back here. */
+export async function requirePageUser(path: string) {
+  const current = await getCurrentUser();
+  if (!current) redirect(`/login?next=${encodeURIComponent(path)}`);
+  return current;
+}

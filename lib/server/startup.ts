@@ -1,0 +1,35 @@
+import { ConfigError } from "../config";
+import { KeySetError } from "../keys";
+import { getLogger, getRuntime } from "./runtime";
+import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
+import { installSocketIpHeader } from "./socket-ip";
+
+/**
+ * Runs once when the server starts (instrumentation.ts): parses configuration, loads or
+ * generates the keys, opens the database and applies pending migrations, seeds development
+ * accounts. A configuration or key problem stops the process with a message that names it.
+ */
+export async function startServer() {
+  installSocketIpHeader();
+  try {
+    const rt = await getRuntime();
+    const { config, log } = rt;
+    if (config.production) {
+      if (config.accessTokenTtl < 60 || config.refreshTokenTtl < 300) {
+        log.warn({ accessTokenTtl: config.accessTokenTtl, refreshTokenTtl: config.refreshTokenTtl }, "very short token lifetimes in production");
+      }
+      if (config.appUrl.protocol !== "https:") log.warn("APP_URL is not https: Secure cookies only work on https (or localhost)");
+    } else {
+      const seeded = await seedDevelopmentAccounts(rt.store);
+      if (seeded) printSeededAccounts(seeded, config.appOrigin);
+    }
+    log.info({ database: config.databasePath, issuer: config.issuer }, "auth ready");
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof KeySetError) {
+      console.error(`\n${error.message}\n\nThe server cannot start until this is fixed (see .env.example).\n`);
+      process.exit(1);
+    }
+    getLogger().error({ err: error }, "start-up failed");
+    throw error;
+  }
+}

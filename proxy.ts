@@ -1,0 +1,74 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { ACCESS_COOKIE } from "@/lib/cookies";
+import { safeNextPath } from "@/lib/redirect";
+import { securityHeaders } from "@/lib/security-headers";
+import { createVerifiedTokenCache, verifyAccessToken } from "@/lib/tokens";
+import { getKeySet } from "@/lib/server/runtime";
+
+/**
+ * Next 16's request interceptor. Two jobs:
+ * 1. Security headers (CSP with a per-request nonce) on every page and API response.
+ * 2. An optimistic guard for /dashboard, /account/* and /admin/*: the access JWT's signature and
+ *    claims, no database. The full check (token version, deny-list, family) happens again in
+ *    every page and route handler; this layer is never the only one (CVE-2025-29927).
+ */
+const PROTECTED = /^\/(dashboard|account|admin)(\/|\.|$)/;
+const tokenCache = createVerifiedTokenCache(10_000);
+
+function isProtected(pathname: string): boolean {
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return true; // malformed encoding: treat as protected, fail closed
+  }
+  return PROTECTED.test(pathname) || PROTECTED.test(decoded.toLowerCase().replace(/\/{2,}/g, "/"));
+}
+
+async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
+  const token = req.cookies.get(ACCESS_COOKIE)?.value;
+  if (!token) return false;
+  const now = Date.now();
+  if (tokenCache.get(token, now)) return true;
+  try {
+    const config = getConfig();
+    const result = await verifyAccessToken(token, await getKeySet(), config, now);
+    if (result.ok) tokenCache.set(token, result.claims);
+    return result.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function proxy(req: NextRequest) {
+  const config = getConfig();
+  const nonce = btoa(crypto.randomUUID());
+  const headers = securityHeaders(nonce, { dev: process.env.NODE_ENV === "development", production: config.production });
+
+  // Only the benchmark sets this, to measure the guard's own cost against a pass-through proxy.
+  const passThrough = process.env.BENCH_PROXY_PASS_THROUGH === "1";
+
+  if (!passThrough && isProtected(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
+    const next = safeNextPath(req.nextUrl.pathname + req.nextUrl.search);
+    // Built from APP_URL, never from Host or X-Forwarded-Host.
+    const target = new URL("/login", config.appUrl);
+    target.searchParams.set("next", next);
+    const res = NextResponse.redirect(target, 307);
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  }
+
+  const requestHeaders = new Headers(req.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", headers["Content-Security-Policy"]);
+  const res = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  return res;
+}
+
+export const config = {
+  // Everything but static assets.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+};
