@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // The JSON report lets .ci/run sum unit and e2e results into one line.
+    reporters: ["default", "json"],
+    outputFile: { json: "reports/unit-results.json" },
   },
 });

@@ -1,0 +1,39 @@
+/**
+ * The servers the Playwright suite runs against: one production build, started twice with
+ * different lifetimes. `main` has normal lifetimes; `short` has lifetimes of seconds so expiry is
+ * exercised for real, not mocked.
+ */
+export const SERVERS = {
+  main: {
+    port: 3210,
+    env: {
+      ACCESS_TOKEN_TTL: "15m",
+      REFRESH_TOKEN_TTL: "7d",
+      SESSION_MAX_AGE: "30d",
+      REFRESH_REUSE_GRACE: "10s",
+    },
+  },
+  short: {
+    port: 3211,
+    env: {
+      ACCESS_TOKEN_TTL: "4s",
+      REFRESH_TOKEN_TTL: "1h",
+      SESSION_MAX_AGE: "1d",
+      REFRESH_REUSE_GRACE: "2s",
+    },
+  },
+} as const;
+
+export type ServerName = keyof typeof SERVERS;
+
+export function serverUrl(name: ServerName): string {
+  return `http://127.0.0.1:${SERVERS[name].port}`;
+}
+
+/** Limits stay on (their code runs) but high enough for a suite that signs up many users from one IP. */
+export const E2E_LIMITS = {
+  RATE_LIMIT_LOGIN_PER_IP: "10000",
+  RATE_LIMIT_REGISTER_PER_IP: "10000",
+  RATE_LIMIT_REFRESH_PER_IP: "10000",
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: "50",
+};

@@ -1,0 +1,44 @@
+/**
+ * Starts `next start` for one of the e2e server profiles with a fresh database and a fresh key
+ * set (production mode, as deployed). Usage: tsx e2e/start-server.ts main|short
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { generateKeySetJson } from "../lib/keys";
+import { E2E_LIMITS, SERVERS, serverUrl, type ServerName } from "./servers";
+
+const name = process.argv[2] as ServerName;
+if (!(name in SERVERS)) throw new Error(`unknown server profile "${name}"`);
+const profile = SERVERS[name];
+
+async function main() {
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${name}-`));
+const keys = await generateKeySetJson("ES256");
+const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(profile.port), "-H", "127.0.0.1"], {
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    APP_URL: serverUrl(name),
+    DATABASE_URL: `file:${path.join(dir, "app.db")}`,
+    AUTH_SIGNING_KEYS: keys,
+    LOG_LEVEL: "warn",
+    ...E2E_LIMITS,
+    ...profile.env,
+  },
+});
+const stop = () => child.kill("SIGTERM");
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+child.on("exit", (code) => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(code ?? 0);
+});
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import { defineConfig } from "@playwright/test";
+import { SERVERS, serverUrl } from "./e2e/servers";
+
+/**
+ * Debian's chromium (the bundled browser download is not reachable here). Flags: no sandbox as
+ * root, and no background networking (this machine's network is closed).
+ */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export default defineConfig({
+  testDir: "./e2e",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: [["list"], ["json", { outputFile: "reports/e2e-results.json" }]],
+  use: {
+    baseURL: serverUrl("main"),
+    headless: true,
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  webServer: [
+    {
+      // One production build, then two servers from it (see e2e/servers.ts).
+      command: "npx next build && npx tsx e2e/start-server.ts main",
+      url: `${serverUrl("main")}/api/auth/session`,
+      timeout: 300_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "npx tsx e2e/start-server.ts short",
+      url: `${serverUrl("short")}/api/auth/session`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
+});
+
+export { SERVERS };
