@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/lib/config";
+import { parseDuration } from "@/lib/duration";
+
+describe("durations", () => {
+  it("takes seconds or a unit", () => {
+    expect(parseDuration("900")).toBe(900);
+    expect(parseDuration("15m")).toBe(900);
+    expect(parseDuration("7d")).toBe(604800);
+    expect(parseDuration("3s")).toBe(3);
+    expect(parseDuration("2h")).toBe(7200);
+    expect(() => parseDuration("15 minutes")).toThrow(/duration/);
+    expect(() => parseDuration("-5s")).toThrow();
+  });
+});
+
+describe("configuration", () => {
+  it("has the documented defaults", () => {
+    const c = parseConfig({}, "/srv/app");
+    expect(c.databasePath).toBe("/srv/app/.data/app.db");
+    expect(c.appOrigin).toBe("http://localhost:3000");
+    expect(c.issuer).toBe("http://localhost:3000");
+    expect(c.audience).toBe("http://localhost:3000");
+    expect([c.accessTokenTtl, c.refreshTokenTtl, c.sessionMaxAge, c.refreshReuseGrace]).toEqual([900, 604800, 2592000, 10]);
+    expect(c.rateLimit.enabled).toBe(true);
+    expect(c.trustProxy).toBe(0);
+  });
+
+  it("derives iss and aud from APP_URL unless set; accepts absolute and relative file paths", () => {
+    const c = parseConfig({ APP_URL: "https://app.example.com/some/path", DATABASE_URL: "file:/var/lib/app.db", AUTH_AUDIENCE: "api" }, "/srv");
+    expect(c.issuer).toBe("https://app.example.com");
+    expect(c.audience).toBe("api");
+    expect(c.databasePath).toBe("/var/lib/app.db");
+    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").databasePath).toBe("/srv/data/x.db");
+  });
+
+  it("accepts lifetimes of a few seconds (tests exercise expiry for real)", () => {
+    const c = parseConfig({ ACCESS_TOKEN_TTL: "3s", REFRESH_TOKEN_TTL: "10", SESSION_MAX_AGE: "1m", REFRESH_REUSE_GRACE: "0" });
+    expect([c.accessTokenTtl, c.refreshTokenTtl, c.sessionMaxAge, c.refreshReuseGrace]).toEqual([3, 10, 60, 0]);
+  });
+
+  it("stops with a message naming each bad variable and what it expects", () => {
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ ACCESS_TOKEN_TTL: "soon", APP_URL: "not a url", DATABASE_URL: "postgres://x", AUTH_RATE_LIMIT: "maybe", TRUST_PROXY: "all" });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.message;
+    expect(text).toMatch(/ACCESS_TOKEN_TTL.*duration/);
+    expect(text).toMatch(/APP_URL must be an absolute http\(s\) URL/);
+    expect(text).toMatch(/DATABASE_URL must be a SQLite file URL/);
+    expect(text).toMatch(/AUTH_RATE_LIMIT must be "on" or "off"/);
+    expect(text).toMatch(/TRUST_PROXY must be the number of reverse proxies/);
+  });
+
+  it("refuses a zero access lifetime", () => {
+    expect(() => parseConfig({ ACCESS_TOKEN_TTL: "0" })).toThrow(/ACCESS_TOKEN_TTL must be at least 1s/);
+  });
+});
