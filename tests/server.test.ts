@@ -1,0 +1,120 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { openDatabase, migrateDatabase } from "@/db/client";
+import { parseConfig } from "@/lib/config";
+import { KeySetError } from "@/lib/keys";
+import { createLogger } from "@/lib/log";
+import { ARGON2_OPTIONS, hashPassword, verifyPassword } from "@/lib/passwords";
+import { resolveKeySet } from "@/lib/server/keys";
+import { seedDevelopmentAccounts } from "@/lib/server/seed";
+import { createStore } from "@/lib/store";
+import { META, makeAuth, tempDatabasePath } from "./helpers";
+
+const silent = () => createLogger("silent");
+
+describe("database", () => {
+  it("opens in WAL mode with a busy timeout and foreign keys, and migrations are idempotent", () => {
+    const db = openDatabase(tempDatabasePath());
+    migrateDatabase(db);
+    migrateDatabase(db);
+    expect(db.$client.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.$client.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(1000);
+    expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
+    const tables = (db.$client.prepare("select name from sqlite_master where type='table'").all() as { name: string }[]).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(["users", "refresh_families", "refresh_tokens", "revoked_jtis", "auth_events"]));
+  });
+
+  it("stores refresh tokens only as hashes, never the token", async () => {
+    const { auth, db } = await makeAuth();
+    const s = await auth.register({ email: "hash@example.com", password: "password-123" }, META);
+    if (!("refresh" in s)) throw new Error();
+    const dump = JSON.stringify(db.$client.prepare("select * from refresh_tokens").all()) + JSON.stringify(db.$client.prepare("select * from auth_events").all());
+    expect(dump).not.toContain(s.refresh.token);
+    expect(dump).not.toContain(s.access.token);
+  });
+});
+
+describe("passwords", () => {
+  it("uses argon2id with at least m=19456, t=2, p=1", async () => {
+    const hash = await hashPassword("password-123");
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(ARGON2_OPTIONS.memoryCost).toBeGreaterThanOrEqual(19456);
+  });
+
+  it("never truncates: a 256-character password differs from its 255-character prefix", async () => {
+    const long = "p".repeat(255) + "X";
+    const hash = await hashPassword(long);
+    expect(await verifyPassword(hash, long)).toBe(true);
+    expect(await verifyPassword(hash, "p".repeat(255) + "Y")).toBe(false);
+    expect(await verifyPassword(hash, "p".repeat(255))).toBe(false);
+  });
+});
+
+describe("signing keys at start-up", () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "keys-"));
+
+  it("in development, generates one key set into the git-ignored file once and reuses it", async () => {
+    const file = path.join(dir(), "keys", "dev.json");
+    const config = parseConfig({ NODE_ENV: "development", AUTH_DEV_KEYS_FILE: file });
+    const lines: string[] = [];
+    const log = createLogger("info", new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+    const first = await resolveKeySet(config, log);
+    const second = await resolveKeySet(config, log);
+    expect(first.signing.kid).toBe(second.signing.kid);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(lines.filter((l) => l.includes("generated a development signing key"))).toHaveLength(1);
+    const gitignore = fs.readFileSync(path.join(process.cwd(), ".gitignore"), "utf8");
+    expect(gitignore).toMatch(/^\.data\/$/m);
+    expect(parseConfig({}).devKeysFile.startsWith(path.join(process.cwd(), ".data"))).toBe(true);
+  });
+
+  it("in production, a missing key set is a clear start-up error", async () => {
+    const config = parseConfig({ NODE_ENV: "production" });
+    await expect(resolveKeySet(config, silent())).rejects.toThrow(KeySetError);
+    await expect(resolveKeySet(config, silent())).rejects.toThrow(/AUTH_SIGNING_KEYS is not set.*npm run keys/);
+  });
+
+  it("in production, a malformed key set is a clear start-up error", async () => {
+    const config = parseConfig({ NODE_ENV: "production", AUTH_SIGNING_KEYS: '{"keys":[{"kty":"EC"}]}' });
+    await expect(resolveKeySet(config, silent())).rejects.toThrow(/AUTH_SIGNING_KEYS key #1 needs a "kid"/);
+  });
+});
+
+describe("development seed", () => {
+  it("creates a demo user and an admin on an empty database, once, with working passwords", async () => {
+    const { store, auth } = await makeAuth();
+    const seeded = await seedDevelopmentAccounts(store);
+    expect(seeded?.map((a) => [a.email, a.role])).toEqual([
+      ["demo@example.com", "user"],
+      ["admin@example.com", "admin"],
+    ]);
+    expect(await seedDevelopmentAccounts(store)).toBeNull();
+    const login = await auth.login({ email: "demo@example.com", password: seeded![0].password }, META);
+    expect("access" in login && login.user.role).toBe("user");
+    const admin = await auth.login({ email: "admin@example.com", password: seeded![1].password }, META);
+    expect("access" in admin && admin.user.role).toBe("admin");
+  });
+
+  it("does nothing when the database already has users", async () => {
+    const db = openDatabase(tempDatabasePath());
+    migrateDatabase(db);
+    const store = createStore(db);
+    store.insertUser({ id: "x", email: "x@example.com", name: null, passwordHash: "h", role: "user", createdAt: 0 });
+    expect(await seedDevelopmentAccounts(store)).toBeNull();
+    expect(store.userCount()).toBe(1);
+  });
+});
+
+describe("project", () => {
+  it("declares Node >= 20.9 and pins every dependency exactly (npm ci must work here)", () => {
+    const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    expect(pkg.engines.node).toBe(">=20.9");
+    for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    expect(pkg.dependencies.next).toBe("16.4.5");
+  });
+});
