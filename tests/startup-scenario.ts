@@ -1,0 +1,26 @@
+import { vi } from "vitest";
+import { generateKeySetJson } from "@/lib/keys";
+import { tempDatabasePath } from "./helpers";
+
+/**
+ * Runs the real server start-up (lib/server/startup.ts) on a fresh database in the given mode.
+ * Configuration is read once per process, so each mode has its own test file.
+ */
+export async function startUpIn(mode: "production" | "development") {
+  Object.assign(process.env, {
+    NODE_ENV: mode,
+    DATABASE_URL: `file:${tempDatabasePath()}`,
+    AUTH_SIGNING_KEYS: await generateKeySetJson(),
+    APP_URL: "https://app.example.com",
+    LOG_LEVEL: "silent",
+  });
+  const printed = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  const { startServer } = await import("@/lib/server/startup");
+  const { getRuntime } = await import("@/lib/server/runtime");
+  await startServer();
+  return {
+    store: (await getRuntime()).store,
+    output: () => printed.mock.calls.flat().join("\n"),
+    startAgain: startServer,
+  };
+}
