@@ -72,6 +72,36 @@ export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; rea
 const KEY_SOURCE_HEADERS = ["jwk", "jku", "x5u", "x5c"] as const;
 
 /**
+ * Duplicate member names (RFC 7515 §4, RFC 8725 §3.1): JSON.parse silently keeps the last one, so
+ * two parsers could read two different tokens. Count the member names in the raw JSON (a string
+ * literal followed by ':' is always a name: inside a string a quote is escaped) and compare with
+ * the members the parsed value has; fewer parsed means a name was repeated. One O(n) regex pass
+ * over a few hundred bytes, run only on tokens whose signature already verified.
+ */
+const JSON_STRING_OR_NAME = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+function parsedMemberCount(value: unknown): number {
+  if (value === null || typeof value !== "object") return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) n += parsedMemberCount(item);
+    return n;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    n += 1 + parsedMemberCount((value as Record<string, unknown>)[key]);
+  }
+  return n;
+}
+
+function hasDuplicateMembers(segment: string, parsed: unknown): boolean {
+  const json = Buffer.from(segment, "base64url").toString("utf8");
+  let names = 0;
+  for (const match of json.matchAll(JSON_STRING_OR_NAME)) if (match[1] !== undefined) names++;
+  return names !== parsedMemberCount(parsed);
+}
+
+/**
  * The one verification function. Pins the algorithm list to the configured keys, picks the key
  * by kid, and requires issuer, audience, typ at+jwt, exp, iat (not in the future, not older than
  * the TTL), sub, jti, sid, ver and role. jose rejects unknown `crit` on its own.
@@ -86,7 +116,7 @@ export async function verifyAccessToken(
   if (token.length > MAX_ACCESS_TOKEN_LENGTH) return { ok: false, reason: "token_too_long" };
   if (!COMPACT_JWS.test(token)) return { ok: false, reason: "malformed" };
   try {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       (header: JWTHeaderParameters) => {
         for (const name of KEY_SOURCE_HEADERS) {
@@ -108,8 +138,14 @@ export async function verifyAccessToken(
         currentDate: new Date(now),
       },
     );
+    const [headerSegment, payloadSegment] = token.split(".", 2);
+    if (hasDuplicateMembers(headerSegment, protectedHeader) || hasDuplicateMembers(payloadSegment, payload)) {
+      return { ok: false, reason: "duplicate_member" };
+    }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return { ok: false, reason: "bad_claims" };
+    // We mint exp = iat + TTL exactly; a longer-lived token is not one of ours (or predates a TTL cut).
+    if (claims.data.exp - claims.data.iat > settings.accessTokenTtl) return { ok: false, reason: "lifetime_too_long" };
     return { ok: true, claims: claims.data };
   } catch (error) {
     return { ok: false, reason: (error as { code?: string }).code ?? "invalid" };

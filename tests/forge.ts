@@ -75,3 +75,46 @@ export function tamperPayload(token: string, claims: Record<string, unknown>) {
   const [h, , s] = token.split(".");
   return `${h}.${b64(claims)}.${s}`;
 }
+
+/** The order of P-256's base point: ECDSA signature (r, s) and (r, n - s) both verify. */
+export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+const toBigInt = (bytes: Buffer) => BigInt(`0x${bytes.toString("hex") || "0"}`);
+const toBytes32 = (value: bigint) => Buffer.from(value.toString(16).padStart(64, "0"), "hex");
+
+/**
+ * The malleated twin of an ES256 token: same header and payload, signature (r, n - s) instead of
+ * (r, s). A different byte string that verifies just the same (ECDSA is malleable), which is why
+ * revocation must be keyed by jti and never by the token's bytes or hash.
+ */
+export function highSTwin(token: string) {
+  const [h, p, sig] = token.split(".");
+  const raw = Buffer.from(sig, "base64url");
+  if (raw.length !== 64) throw new Error("not an ES256 signature");
+  const r = raw.subarray(0, 32);
+  const s = toBigInt(raw.subarray(32));
+  return `${h}.${p}.${Buffer.concat([r, toBytes32(P256_ORDER - s)]).toString("base64url")}`;
+}
+
+/** Replaces the signature with the given (r, s) pair (CVE-2022-21449: r = s = 0, or r = s = n). */
+export function withSignature(token: string, r: bigint, s: bigint) {
+  const [h, p] = token.split(".");
+  return `${h}.${p}.${Buffer.concat([toBytes32(r), toBytes32(s)]).toString("base64url")}`;
+}
+
+/** Signs a raw header JSON text and raw payload JSON text with the real key (duplicate keys etc.). */
+export function signJsonTexts(keys: KeySet, headerJson: string, payloadJson: string) {
+  return signRaw(keys, b64(headerJson), b64(payloadJson));
+}
+
+/** Signs with any key pair (e.g. an attacker's), header and claims exactly as given. */
+export async function signWithKey(privateKey: CryptoKey, header: Record<string, unknown>, claims: Record<string, unknown>) {
+  const input = `${b64(header)}.${b64(claims)}`;
+  const signature = Buffer.from(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, Buffer.from(input)));
+  return `${input}.${signature.toString("base64url")}`;
+}
+
+/** The decoded payload of a compact JWS (no verification). */
+export function decodePayload(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+}
