@@ -123,6 +123,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
+/** Every environment variable the app reads (the README and .env.example document each one). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape).filter((name) => name !== "NODE_ENV");
+
 function emptyToUndefined(env: Record<string, string | undefined>) {
   const out: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) out[key] = value === "" ? undefined : value;

@@ -59,3 +59,25 @@ describe("configuration", () => {
     expect(() => parseConfig({ ACCESS_TOKEN_TTL: "0" })).toThrow(/ACCESS_TOKEN_TTL must be at least 1s/);
   });
 });
+
+describe("documentation", () => {
+  it("README and .env.example document every configuration variable", async () => {
+    const { CONFIG_VARIABLES } = await import("@/lib/config");
+    const fs = await import("node:fs");
+    const readme = fs.readFileSync("README.md", "utf8");
+    const example = fs.readFileSync(".env.example", "utf8");
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(10);
+    for (const name of CONFIG_VARIABLES) {
+      expect(readme, name).toContain(`\`${name}\``);
+      expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, "m"));
+    }
+  });
+
+  it("the README's quick start has exactly the two commands", async () => {
+    const fs = await import("node:fs");
+    const readme = fs.readFileSync("README.md", "utf8");
+    const quickStart = readme.split("## Quick start")[1].split("```")[1];
+    const commands = quickStart.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => l && l !== "bash");
+    expect(commands).toEqual(["npm install && npm run dev", "npm test"]);
+  });
+});
