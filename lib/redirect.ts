@@ -28,5 +28,9 @@ export function safeNextPath(value: string | null | undefined, fallback = DEFAUL
   if (url.origin !== base) return fallback;
   // Never send someone back to the auth pages themselves or to the API.
   if (url.pathname === "/login" || url.pathname === "/register" || url.pathname.startsWith("/api/")) return fallback;
-  return url.pathname + url.search + url.hash;
+  // Dot segments can resolve to a path that starts with "//" ("/.//evil.example",
+  // "/a/..//evil.example"): as a Location or in the browser that is another host. Check the result.
+  const path = url.pathname + url.search + url.hash;
+  if (path.startsWith("//") || path.startsWith("/\\")) return fallback;
+  return path;
 }
