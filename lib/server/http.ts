@@ -43,16 +43,42 @@ export function methodNotAllowed(allowed: string) {
   return () => errorJson(405, "method_not_allowed", `Use ${allowed} for this endpoint.`, { Allow: allowed });
 }
 
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const unsupportedMediaType = () => new HttpError(415, "unsupported_media_type", "Send the request body as application/json.");
+const bodyTooLarge = () => new HttpError(413, "body_too_large", "The request body is too large.");
+
+/**
+ * Reads at most `limit` bytes of the body as strict UTF-8. Streams it: a body without
+ * Content-Length (chunked) or with a false one is cut off at the limit, never buffered whole.
+ */
+async function readBodyText(req: NextRequest, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw bodyTooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw bodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, "invalid_json", "The request body is not valid UTF-8 JSON.");
+  }
+}
+
 /** JSON bodies only (Next's req.json() would parse text/plain too), a few KB at most, strict schema. */
 export async function readJson<T>(req: NextRequest, schema: z.ZodType<T>): Promise<T> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HttpError(415, "unsupported_media_type", "Send the request body as application/json.");
-  }
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", "The request body is too large.");
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", "The request body is too large.");
+  if (!JSON_CONTENT_TYPE.test(req.headers.get("content-type") ?? "")) throw unsupportedMediaType();
+  const text = await readBodyText(req, MAX_BODY_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -140,6 +166,10 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
         rt.auth.record("csrf_refused", meta, {}, { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null });
         return errorJson(403, "cross_site_request", "Cross-site requests are not allowed.");
       }
+      // The JSON API takes JSON or nothing: a form post or text/plain (the content types a page
+      // can send cross-site without a preflight) is refused even on routes that read no body.
+      const type = req.headers.get("content-type");
+      if (options.stateChanging && type !== null && !JSON_CONTENT_TYPE.test(type)) throw unsupportedMediaType();
       return await handler(req, { rt, meta, params: (await context?.params) as C });
     } catch (error) {
       if (error instanceof HttpError) {
