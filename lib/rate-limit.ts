@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
+import { rateLimitKeyForIp } from "./client-ip";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 
@@ -8,36 +9,54 @@ import type { Logger } from "./log";
  * rate-limiter-flexible) so a restart does not reset them.
  *
  * - per client IP: sign-in, registration and refresh attempts per window;
- * - per account: after RATE_LIMIT_LOGIN_PER_ACCOUNT consecutive failures, each further failure
- *   locks the account's sign-in for 2, 4, 8 ... seconds, capped at 15 minutes. There is no
- *   permanent lockout an attacker could use against the owner; a success resets the count.
+ * - per account: after RATE_LIMIT_LOGIN_PER_ACCOUNT consecutive failures, each further attempt
+ *   locks the account's sign-in for 2, 4, 8 ... seconds, capped at 15 minutes; one attempt per
+ *   lock, even in parallel. There is no permanent lockout, and a client that signed in to the
+ *   account before (same IP or IPv6 /64, last 30 days) has a back-off of its own, so an attacker
+ *   who keeps re-locking the account does not lock its owner out. A success resets the count.
  */
 export type LimitResult = { ok: true } | { ok: false; retryAfter: number; scope: string };
 export const MAX_ACCOUNT_BACKOFF_SECONDS = 15 * 60;
 const FAILURE_MEMORY_SECONDS = 24 * 3600;
+/** How long a client that signed in to an account keeps its own back-off for that account. */
+const KNOWN_CLIENT_SECONDS = 30 * 86400;
+
+/** The lock after the n-th failure beyond the free attempts: 2, 4, 8 ... seconds, at most 15 minutes. */
+export function accountBackoffSeconds(beyond: number): number {
+  return Math.min(2 ** Math.min(beyond, 30), MAX_ACCOUNT_BACKOFF_SECONDS);
+}
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
+const TABLE = "rate_limits";
 
 export function createRateLimits(sqlite: Database.Database, config: Pick<Config, "rateLimit">, log?: Logger) {
   const { rateLimit } = config;
   if (!rateLimit.enabled) {
     log?.warn("AUTH_RATE_LIMIT=off: rate limits are disabled. This setting exists for tests only; never use it in production.");
   }
-  const make = (keyPrefix: string, points: number, duration: number) =>
+  // The library creates its table asynchronously and, until then, rejects every call with "Table
+  // is not created yet": a request arriving right after start-up would get a 500. better-sqlite3
+  // is synchronous, so create it here (the library's own schema) and tell the library it exists.
+  sqlite.prepare(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`).run();
+  const make = (keyPrefix: string, points: number, duration: number, clearExpiredByTimeout = false) =>
     new RateLimiterSQLite({
       storeClient: sqlite,
       storeType: "better-sqlite3",
-      tableName: "rate_limits",
+      tableName: TABLE,
+      tableCreated: true,
       keyPrefix,
       points,
       duration,
-      clearExpiredByTimeout: false,
+      // One limiter sweeps the shared table (rows expired over an hour ago, every 5 minutes, on an
+      // unref'd timer), so keys an attacker makes up (emails, addresses) do not pile up forever.
+      clearExpiredByTimeout,
     });
-  const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window);
+  const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window, true);
   const registerIp = make("register_ip", rateLimit.registerPerIp, rateLimit.window);
   const refreshIp = make("refresh_ip", rateLimit.refreshPerIp, rateLimit.window);
   const accountFailures = make("login_fail", 1_000_000, FAILURE_MEMORY_SECONDS);
   const accountLock = make("login_lock", 1, 1);
+  const knownClients = make("login_known", 1, KNOWN_CLIENT_SECONDS);
 
   async function consume(limiter: RateLimiterSQLite, key: string, scope: string): Promise<LimitResult> {
     if (!rateLimit.enabled) return { ok: true };
@@ -52,31 +71,63 @@ export function createRateLimits(sqlite: Database.Database, config: Pick<Config,
     }
   }
 
-  const ipKey = (ip: string | null) => ip ?? "unknown";
+  // IPv4 by address, IPv6 by /64: rotating addresses inside one allocation gains nothing.
+  const ipKey = rateLimitKeyForIp;
+
+  /**
+   * The key an account's back-off counts under for one attempt. A client (IP, or IPv6 /64) that
+   * has signed in to this account before counts under its own key: an attacker elsewhere who keeps
+   * the account locked does not lock its owner out of their usual network.
+   */
+  async function backoffKey(email: string, ip: string | null): Promise<string> {
+    if (ip) {
+      const known = `${ipKey(ip)}|${email}`;
+      if (await knownClients.get(known)) return known;
+    }
+    return email;
+  }
 
   return {
     enabled: rateLimit.enabled,
-    /** Before checking a password: the IP's budget, then whether the account is backing off. */
+    /**
+     * Before checking a password: whether the account is backing off, then the IP's budget. Past
+     * the free attempts, the attempt takes the account's single slot (atomically, in SQLite)
+     * BEFORE the password is checked and holds it for the back-off: parallel guesses cannot all
+     * slip through the moment a lock ends. A success releases it (loginSucceeded).
+     */
     async beforeLogin(ip: string | null, email: string): Promise<LimitResult> {
       if (!rateLimit.enabled) return { ok: true };
-      const lock = await accountLock.get(email);
-      if (lock && lock.consumedPoints > 1 && lock.msBeforeNext > 0) {
+      const key = await backoffKey(email, ip);
+      const lock = await accountLock.get(key);
+      if (lock && lock.consumedPoints >= 1 && lock.msBeforeNext > 0) {
         return { ok: false, retryAfter: Math.max(1, Math.ceil(lock.msBeforeNext / 1000)), scope: "account" };
       }
-      return consume(loginIp, ipKey(ip), "ip");
-    },
-    /** After a failed password: count it; past the free attempts, back off exponentially. */
-    async loginFailed(email: string): Promise<void> {
-      if (!rateLimit.enabled) return;
-      const res = await accountFailures.penalty(email, 1);
-      const beyond = res.consumedPoints - rateLimit.loginPerAccount;
+      const byIp = await consume(loginIp, ipKey(ip), "ip");
+      if (!byIp.ok) return byIp;
+      const failures = (await accountFailures.get(key))?.consumedPoints ?? 0;
+      // If this attempt fails it is the `beyond`-th failure past the free ones.
+      const beyond = failures + 1 - rateLimit.loginPerAccount;
       if (beyond > 0) {
-        await accountLock.block(email, Math.min(2 ** beyond, MAX_ACCOUNT_BACKOFF_SECONDS));
+        const slot = await consume(accountLock, key, "account");
+        if (!slot.ok) return slot;
+        await accountLock.block(key, accountBackoffSeconds(beyond));
       }
+      return { ok: true };
     },
-    async loginSucceeded(email: string): Promise<void> {
+    /** After a failed password: count it (the back-off itself was taken in beforeLogin). */
+    async loginFailed(email: string, ip: string | null): Promise<void> {
       if (!rateLimit.enabled) return;
-      await accountFailures.delete(email);
+      await accountFailures.penalty(await backoffKey(email, ip), 1);
+    },
+    /** After a good password: the counts start again, and this client is known to the account. */
+    async loginSucceeded(email: string, ip: string | null): Promise<void> {
+      if (!rateLimit.enabled) return;
+      const keys = ip ? [email, `${ipKey(ip)}|${email}`] : [email];
+      for (const key of keys) {
+        await accountFailures.delete(key);
+        await accountLock.delete(key);
+      }
+      if (ip) await knownClients.set(`${ipKey(ip)}|${email}`, 1, KNOWN_CLIENT_SECONDS);
     },
     register: (ip: string | null) => consume(registerIp, ipKey(ip), "ip"),
     refresh: (ip: string | null) => consume(refreshIp, ipKey(ip), "ip"),

@@ -133,7 +133,7 @@ describe("body size: a few KB, enforced while streaming", () => {
       headers: { origin: APP, "content-type": "application/json", "x-auth-socket-ip": "198.51.100.10" },
       body: stream,
       duplex: "half",
-    } as RequestInit & { duplex: "half" });
+    } as never);
     const res = await r.login.POST(req, { params: Promise.resolve({}) });
     expect(res.status).toBe(413);
     expect(pulled).toBeLessThan(MAX_BODY_BYTES + 4 * 1024 * 4);
@@ -152,7 +152,7 @@ describe("body size: a few KB, enforced while streaming", () => {
       headers: { origin: APP, "content-type": "application/json", "content-length": "20", "x-auth-socket-ip": "198.51.100.10" },
       body: stream,
       duplex: "half",
-    } as RequestInit & { duplex: "half" });
+    } as never);
     const res = await r.login.POST(req, { params: Promise.resolve({}) });
     expect(res.status).toBe(413);
   });

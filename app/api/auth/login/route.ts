@@ -11,10 +11,10 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   if (!limit.ok) throw rateLimited(limit);
   const result = await rt.auth.login(body, meta);
   if ("error" in result) {
-    await rt.limits.loginFailed(email);
+    await rt.limits.loginFailed(email, meta.ip);
     return errorJson(401, "invalid_credentials", "Email or password is incorrect.");
   }
-  await rt.limits.loginSucceeded(email);
+  await rt.limits.loginSucceeded(email, meta.ip);
   const res = json(accessState(result.user, result.access.claims, Date.now()));
   clearSessionCookies(res);
   return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);

@@ -1,0 +1,258 @@
+/**
+ * Abuse limits (ASVS 5.0 V6.3.1, V2.4): per-IP limits on sign-in, registration and refresh, and a
+ * per-account exponential back-off on failed sign-ins with no permanent lockout. Over a limit:
+ * 429 with Retry-After and the usual JSON error, recorded as rate_limited. The limits live in the
+ * SQLite file, so a restart does not reset them. Small RATE_LIMIT_* values keep this fast; the
+ * library has no injectable clock, so the back-off's growth is read from Retry-After and its
+ * expiry is simulated by deleting the lock row (what its expiry does), except for one real wait.
+ */
+import fs from "node:fs";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, migrateDatabase } from "@/db/client";
+import { createLogger } from "@/lib/log";
+import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/rate-limit";
+import { getRuntime } from "@/lib/server/runtime";
+import { tempDatabasePath } from "./helpers";
+import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
+
+let r: Awaited<ReturnType<typeof loadRoutes>>;
+const LIMITS = { loginPerIp: 5, registerPerIp: 3, refreshPerIp: 4, loginPerAccount: 3 };
+
+beforeAll(async () => {
+  await configureTestEnv({
+    AUTH_RATE_LIMIT: "on",
+    RATE_LIMIT_LOGIN_PER_IP: String(LIMITS.loginPerIp),
+    RATE_LIMIT_REGISTER_PER_IP: String(LIMITS.registerPerIp),
+    RATE_LIMIT_REFRESH_PER_IP: String(LIMITS.refreshPerIp),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: String(LIMITS.loginPerAccount),
+    RATE_LIMIT_WINDOW: "15m",
+  });
+  r = await loadRoutes();
+});
+
+/** A fresh client address per use, so each test has its own per-IP budget. */
+let ipCounter = 0;
+const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+const from = (ip: string, extra: Record<string, string> = {}) => ({ "x-auth-socket-ip": ip, "user-agent": "rate-limit-test", ...extra });
+
+let userCounter = 0;
+async function newUser() {
+  const jar = new CookieJar();
+  const email = `rl-${++userCounter}@example.com`;
+  const res = await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar, headers: from(freshIp()) });
+  expect(res.status).toBe(201);
+  return { jar, email };
+}
+
+const login = (email: string, password: string, ip: string, jar?: CookieJar) =>
+  call(r.login.POST, "/api/auth/login", { body: { email, password }, headers: from(ip), jar });
+
+function expect429(res: Awaited<ReturnType<typeof call>>, label = "") {
+  expect(res.status, label).toBe(429);
+  expect(res.json, label).toEqual({ error: "rate_limited", message: expect.any(String) });
+  const retryAfter = Number(res.headers.get("retry-after"));
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After ${res.headers.get("retry-after")}`).toBe(true);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.setCookies).toEqual([]);
+  return retryAfter;
+}
+
+async function userCount() {
+  return ((await getRuntime()).db.$client.prepare("select count(*) as n from users").get() as { n: number }).n;
+}
+
+describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", () => {
+  it(`registration: ${LIMITS.registerPerIp} per window per IP; the next creates nothing`, async () => {
+    const ip = freshIp();
+    for (let i = 0; i < LIMITS.registerPerIp; i++) {
+      expect((await call(r.register.POST, "/api/auth/register", { body: { email: `reg-${ip}-${i}@example.com`, password: "password-123" }, headers: from(ip) })).status).toBe(201);
+    }
+    const users = await userCount();
+    const retryAfter = expect429(await call(r.register.POST, "/api/auth/register", { body: { email: `reg-${ip}-x@example.com`, password: "password-123" }, headers: from(ip) }));
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(await userCount()).toBe(users);
+    expect((await call(r.register.POST, "/api/auth/register", { body: { email: `reg-other-${ip}@example.com`, password: "password-123" }, headers: from(freshIp()) })).status).toBe(201);
+  });
+
+  it(`sign-in: ${LIMITS.loginPerIp} attempts per window per IP, then even the right password is a 429`, async () => {
+    const { email } = await newUser();
+    const ip = freshIp();
+    for (let i = 0; i < LIMITS.loginPerIp; i++) {
+      // Different unknown accounts, so only the per-IP limit can be the one that trips.
+      expect((await login(`nobody-${i}-${ip}@example.com`, "wrong-password", ip)).status).toBe(401);
+    }
+    expect429(await login(email, "password-123", ip));
+    expect((await login(email, "password-123", freshIp())).status).toBe(200);
+  });
+
+  it(`refresh: ${LIMITS.refreshPerIp} per window per IP; a refused refresh does not consume the token`, async () => {
+    const { jar } = await newUser();
+    const ip = freshIp();
+    for (let i = 0; i < LIMITS.refreshPerIp; i++) {
+      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(ip) })).status).toBe(200);
+    }
+    const token = jar.get("__Secure-refresh");
+    expect429(await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(ip) }));
+    expect(jar.get("__Secure-refresh")).toBe(token);
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(freshIp()) })).status).toBe(200);
+  });
+
+  it("rotating forged X-Forwarded-For values (TRUST_PROXY=0) does not get around the per-IP limit", async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.registerPerIp + 3; i++) {
+      const res = await call(r.register.POST, "/api/auth/register", {
+        body: { email: `xff-${ip}-${i}@example.com`, password: "password-123" },
+        headers: from(ip, { "x-forwarded-for": `203.0.113.${i}, 10.9.8.${i}`, "x-real-ip": `192.0.2.${i}`, forwarded: `for=192.0.2.${i}` }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(LIMITS.registerPerIp).fill(201), 429, 429, 429]);
+  });
+
+  it("rotating IPv6 addresses inside one /64 does not get around it either", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.registerPerIp + 2; i++) {
+      const res = await call(r.register.POST, "/api/auth/register", {
+        body: { email: `v6-${i}@example.com`, password: "password-123" },
+        headers: from(`2001:db8:77:1:${(i + 1).toString(16)}::${i + 1}`),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(LIMITS.registerPerIp).fill(201), 429, 429]);
+  });
+
+  it("every 429 is in the audit trail as rate_limited, with path, IP and user agent", async () => {
+    const events = (await getRuntime()).store.recentEvents(10_000).filter((e) => e.type === "rate_limited");
+    expect(events.length).toBeGreaterThanOrEqual(5);
+    for (const e of events) {
+      expect(e.ip).toMatch(/^(198\.18\.|2001:db8:)/);
+      expect(e.userAgent).toBe("rate-limit-test");
+      expect(JSON.parse(e.detail).path).toMatch(/^\/api\/auth\/(login|register|refresh)$/);
+    }
+  });
+});
+
+describe("per-account back-off on failed sign-ins (over HTTP)", () => {
+  it(`after ${LIMITS.loginPerAccount} failures from any IPs the account backs off; the right password waits too; then it works (no permanent lockout)`, async () => {
+    const { email } = await newUser();
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    // The first attempt past the free ones is checked (and takes a 2 s lock before it is)...
+    expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    // ...the next, from yet another IP, waits.
+    const retryAfter = expect429(await login(email, "wrong-password", freshIp()), "locked");
+    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect429(await login(email, "password-123", freshIp()), "locked, right password");
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await login(email, "password-123", freshIp())).status).toBe(200);
+    // A success starts the count again: the free attempts are back.
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+  });
+
+  it("unknown emails back off exactly like real ones (the limit does not reveal which accounts exist)", async () => {
+    const ghost = `ghost-${Date.now()}@example.com`;
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.loginPerAccount + 2; i++) statuses.push((await login(ghost, "wrong-password", freshIp())).status);
+    expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(401), 429]);
+  });
+
+  it("ten parallel guesses at the moment a lock ends: exactly one is checked, nine are 429", async () => {
+    const { email } = await newUser();
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    const results = await Promise.all(Array.from({ length: 10 }, () => login(email, "wrong-password", freshIp())));
+    const statuses = results.map((res) => res.status).sort();
+    expect(statuses).toEqual([401, ...Array(9).fill(429)]);
+  });
+
+  it("an attacker who keeps the account locked does not lock its owner out of a network they signed in from before", async () => {
+    const { email } = await newUser();
+    const home = freshIp();
+    expect((await login(email, "password-123", home)).status).toBe(200);
+    for (let i = 0; i <= LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    expect429(await login(email, "wrong-password", freshIp()), "attacker locked out");
+    expect429(await login(email, "password-123", freshIp()), "unknown network, right password: still locked");
+    expect((await login(email, "password-123", home)).status).toBe(200);
+  });
+});
+
+describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
+  const config = (overrides: Partial<typeof LIMITS & { enabled: boolean }> = {}) => ({
+    rateLimit: { enabled: true, loginPerAccount: 1, loginPerIp: 10_000, registerPerIp: 2, refreshPerIp: 10_000, window: 900, ...overrides },
+  });
+  const files: string[] = [];
+  const newFile = () => {
+    const file = tempDatabasePath();
+    files.push(file);
+    return file;
+  };
+  afterAll(() => {
+    for (const f of files) fs.rmSync(f, { force: true });
+  });
+
+  it("grows 2, 4, 8 ... seconds per further failure and is capped at 15 minutes", async () => {
+    const db = openDatabase(newFile());
+    migrateDatabase(db);
+    const limits = createRateLimits(db.$client, config());
+    const email = "victim@example.com";
+    const waits: number[] = [];
+    for (let failure = 1; failure <= 13; failure++) {
+      expect((await limits.beforeLogin("203.0.113.1", email)).ok, `attempt ${failure}`).toBe(true);
+      await limits.loginFailed(email, "203.0.113.1");
+      const locked = await limits.beforeLogin("203.0.113.1", email);
+      if (failure === 1) {
+        expect(locked.ok).toBe(true); // the one free attempt (loginPerAccount = 1) took no lock...
+        await limits.loginFailed(email, "203.0.113.1"); // ...and this second failure is the first beyond it
+      } else {
+        expect(locked.ok).toBe(false);
+        if (!locked.ok) waits.push(locked.retryAfter);
+      }
+      // Let the lock run out (what time would do).
+      db.$client.prepare("delete from rate_limits where key like 'login_lock:%'").run();
+    }
+    expect(waits).toEqual([4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900]);
+    expect(accountBackoffSeconds(1)).toBe(2);
+    expect(accountBackoffSeconds(1000)).toBe(MAX_ACCOUNT_BACKOFF_SECONDS);
+  });
+
+  it("persists: a new limiter on the same SQLite file (a restart) keeps the counts and the locks", async () => {
+    const file = newFile();
+    let db = openDatabase(file);
+    migrateDatabase(db);
+    let limits = createRateLimits(db.$client, config());
+    expect((await limits.register("203.0.113.9")).ok).toBe(true);
+    expect((await limits.register("203.0.113.9")).ok).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      await limits.beforeLogin("203.0.113.9", "restart@example.com");
+      await limits.loginFailed("restart@example.com", "203.0.113.9");
+    }
+    db.$client.close();
+
+    db = openDatabase(file);
+    limits = createRateLimits(db.$client, config());
+    // Used at once, as by the first request after start-up: no "Table is not created yet" (a 500).
+    expect((await limits.register("203.0.113.9")).ok).toBe(false);
+    expect((await limits.beforeLogin("203.0.113.10", "restart@example.com")).ok).toBe(false);
+    db.$client.close();
+  });
+
+  it("AUTH_RATE_LIMIT=off: no limit applies, and the log says it is for tests only", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const db = openDatabase(newFile());
+    migrateDatabase(db);
+    const limits = createRateLimits(db.$client, config({ enabled: false }), createLogger("info", sink));
+    for (let i = 0; i < 20; i++) {
+      expect((await limits.register("203.0.113.20")).ok).toBe(true);
+      expect((await limits.beforeLogin("203.0.113.20", "off@example.com")).ok).toBe(true);
+      await limits.loginFailed("off@example.com", "203.0.113.20");
+    }
+    expect(lines.join("")).toMatch(/AUTH_RATE_LIMIT=off.*tests only/);
+    expect(JSON.parse(lines[0]).level).toBe(40);
+  });
+});
