@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { ACCESS_COOKIE } from "@/lib/cookies";
+import { corsHeaders } from "@/lib/origin";
 import { safeNextPath } from "@/lib/redirect";
 import { securityHeaders } from "@/lib/security-headers";
 import { createVerifiedTokenCache, verifyAccessToken } from "@/lib/tokens";
@@ -15,6 +16,7 @@ import { getKeySet } from "@/lib/server/runtime";
  */
 const PROTECTED = /^\/(dashboard|account|admin)(\/|\.|$)/;
 const tokenCache = createVerifiedTokenCache(10_000);
+const NO_STORE_PATHS = /^\/api\/(auth|me|admin)(\/|$)/;
 
 function isProtected(pathname: string): boolean {
   let decoded = pathname;
@@ -60,11 +62,24 @@ export async function proxy(req: NextRequest) {
     return res;
   }
 
+  // CORS only for allow-listed origins on the read-only identity/key routes (lib/origin.ts).
+  const cors = config.corsOrigins.length
+    ? corsHeaders(req.nextUrl.pathname, req.headers.get("origin"), config.corsOrigins, req.method === "OPTIONS")
+    : null;
+  if (cors && req.method === "OPTIONS") {
+    const res = new NextResponse(null, { status: 204, headers: { Allow: "GET, HEAD, OPTIONS", ...cors } });
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    return res;
+  }
+
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", headers["Content-Security-Policy"]);
   const res = NextResponse.next({ request: { headers: requestHeaders } });
   for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  if (cors) for (const [k, v] of Object.entries(cors)) res.headers.set(k, v);
+  // Auth and identity answers are never cached, Next's own (405 for PUT, 404) included.
+  if (NO_STORE_PATHS.test(req.nextUrl.pathname)) res.headers.set("Cache-Control", "no-store");
   return res;
 }
 

@@ -153,7 +153,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     .filter(Boolean);
   for (const origin of corsOrigins) {
     try {
-      if (new URL(origin).origin !== origin) throw new Error();
+      // Exact origins only: a wildcard would never match (the check is exact) and suggests it does.
+      if (new URL(origin).origin !== origin || origin.includes("*")) throw new Error();
     } catch {
       problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${origin}"`);
     }

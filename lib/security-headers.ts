@@ -18,15 +18,43 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
-export function securityHeaders(nonce: string, options: { dev: boolean; production: boolean }): Record<string, string> {
+export const HSTS = "max-age=63072000; includeSubDomains";
+
+/** Everything but the CSP: the same on every response, whatever produced it. */
+function baseHeaders(production: boolean): Record<string, string> {
   const headers: Record<string, string> = {
-    "Content-Security-Policy": contentSecurityPolicy(nonce, options.dev),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     "Cross-Origin-Opener-Policy": "same-origin",
   };
-  if (options.production) headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains";
+  // HSTS in production only: on a development http://localhost it would pin the browser to https.
+  if (production) headers["Strict-Transport-Security"] = HSTS;
   return headers;
+}
+
+/** What the proxy puts on every page, API and redirect response it sees. */
+export function securityHeaders(nonce: string, options: { dev: boolean; production: boolean }): Record<string, string> {
+  return { "Content-Security-Policy": contentSecurityPolicy(nonce, options.dev), ...baseHeaders(options.production) };
+}
+
+/** For responses that are never HTML (scripts, styles, images): nothing may run or frame them. */
+export const STATIC_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * next.config.ts `headers()`: the proxy does not run for static files (its matcher leaves out
+ * /_next/static, /_next/image, favicon.ico and robots.txt, to stay off the hot path), so these
+ * headers are set there by configuration: the base set on every path (the proxy sets the same
+ * values again where it runs), and a no-script CSP on the paths the proxy skips.
+ */
+export function configSecurityHeaders(production: boolean) {
+  const toList = (h: Record<string, string>) => Object.entries(h).map(([key, value]) => ({ key, value }));
+  const staticCsp = [{ key: "Content-Security-Policy", value: STATIC_CSP }];
+  return [
+    { source: "/:path*", headers: toList(baseHeaders(production)) },
+    { source: "/_next/static/:path*", headers: staticCsp },
+    { source: "/_next/image", headers: staticCsp },
+    { source: "/(favicon\\.ico|robots\\.txt)", headers: staticCsp },
+  ];
 }
