@@ -2,7 +2,8 @@ import pino from "pino";
 
 /**
  * Structured server log. Secrets are removed by configuration: any field with one of these
- * names, at the top level or one or two levels down, is censored, whatever the call site passes.
+ * names, at the top level or up to three levels down, is censored, whatever the call site passes.
+ * (Paths, not free text: never interpolate a secret into a message string.)
  */
 const SECRET_FIELDS = [
   "password",
@@ -19,11 +20,17 @@ const SECRET_FIELDS = [
   "authorization",
   "set-cookie",
   "d",
+  "secret",
+  "privateKey",
+  "signingKeys",
+  // The socket stamp is a per-process secret (lib/server/socket-ip.ts): whoever knows it can forge the client IP.
+  "x-auth-socket-ip",
 ];
 export const REDACT_PATHS = [
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((f) => `*.${f}`),
   ...SECRET_FIELDS.map((f) => `*.*.${f}`),
+  ...SECRET_FIELDS.map((f) => `*.*.*.${f}`),
   'headers["set-cookie"]',
   "req.headers.cookie",
   "req.headers.authorization",

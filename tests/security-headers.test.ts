@@ -142,7 +142,7 @@ describe("the proxy guards protected paths whatever their spelling (signed out, 
   });
 
   it("with RSC / prefetch headers and x-middleware-subrequest, still a redirect", async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { rsc: "1" },
       { "next-router-prefetch": "1" },
       { "next-router-segment-prefetch": "/_tree" },
