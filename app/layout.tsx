@@ -1,4 +1,4 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import { AuthProvider } from "@/components/auth-provider";
 import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/server/session";
@@ -10,16 +10,23 @@ export const metadata: Metadata = {
   description: "Short-lived JWTs, rotating refresh tokens and theft detection for Next.js",
 };
 
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#4f46e5" };
+
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Seed the provider from the server so a signed-in page never flashes a signed-out state.
   const current = await getCurrentUser();
   const initial = current ? accessState(current.user, current.claims, current.sessionStartedAt) : { status: "unauthenticated" as const };
   return (
     <html lang="en">
-      <body className="min-h-screen">
-        <AuthProvider initial={initial}>
+      <body className="flex min-h-screen flex-col">
+        <AuthProvider initial={initial} serverNow={Date.now()}>
           <SiteHeader />
-          <main className="mx-auto w-full max-w-3xl px-4 py-10">{children}</main>
+          <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8 sm:py-12">
+            {children}
+          </main>
+          <footer className="border-t border-slate-200 py-6 text-center text-xs text-slate-600">
+            Tokens live in httpOnly cookies only. Nothing about your session is kept in this page&apos;s storage.
+          </footer>
         </AuthProvider>
       </body>
     </html>

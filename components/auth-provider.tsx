@@ -1,27 +1,105 @@
 "use client";
 
-import { createContext, useCallback, useContext, useMemo, useState } from "react";
-import type { AccessState } from "./auth-types";
+import { useRouter } from "next/navigation";
+import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { authFetch, getAuthController, type AuthController, type RefreshOutcome } from "./auth-client";
+import type { AccessState, AuthenticatedState, SignOutReason } from "./auth-types";
+import { isProtectedPath } from "./protected-paths";
 
-type AuthContextValue = {
+export type AuthContextValue = {
   state: AccessState;
-  /** Replace the in-memory state after a sign-in or refresh response. */
-  setState: (state: AccessState) => void;
+  status: AccessState["status"];
+  user: AuthenticatedState["user"] | null;
+  role: AuthenticatedState["user"]["role"] | null;
+  /** When the access token expires (ms since the epoch, server clock), or null when signed out. */
+  accessExpiresAt: number | null;
+  /** The current time on the server's clock (for countdowns against accessExpiresAt). */
+  now: () => number;
+  /** Take the access state a sign-in, sign-up or password change answered with. */
+  acceptState: (state: AuthenticatedState) => void;
+  /** Renew the access token now (single-flight, one tab at a time). */
+  refresh: () => Promise<RefreshOutcome>;
+  /** End this session (every tab of this browser follows). The caller decides where to go next. */
   signOut: () => Promise<void>;
+  /** End every session of this user, this one included. */
+  signOutEverywhere: () => Promise<{ ok: boolean; message?: string }>;
+  /** fetch for the app's own API with silent refresh and one retry on 401. */
+  authFetch: typeof authFetch;
 };
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-/** Keeps the access state (user, expiry, status) in memory. Tokens stay in httpOnly cookies. */
-export function AuthProvider({ initial, children }: { initial: AccessState; children: React.ReactNode }) {
-  const [state, setState] = useState<AccessState>(initial);
+const noopSubscribe = () => () => {};
 
-  const signOut = useCallback(async () => {
-    await fetch("/api/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
-    setState({ status: "unauthenticated" });
-  }, []);
+/**
+ * Keeps the access state (user, role, expiry, status) in memory and the session alive. Seeded by
+ * the server on first render, so a signed-in page never flashes a signed-out state. Tokens stay in
+ * their httpOnly cookies. The machinery itself lives in auth-client.ts.
+ */
+export function AuthProvider({ initial, serverNow, children }: { initial: AccessState; serverNow: number; children: React.ReactNode }) {
+  const router = useRouter();
+  const [controller] = useState<AuthController | null>(() => getAuthController(initial, serverNow));
+  const state = useSyncExternalStore(
+    controller?.subscribe ?? noopSubscribe,
+    controller ? controller.getSnapshot : () => initial,
+    () => initial,
+  );
 
-  const value = useMemo(() => ({ state, setState, signOut }), [state, signOut]);
+  const routerRef = useRef(router);
+  useEffect(() => {
+    routerRef.current = router;
+  }, [router]);
+
+  useEffect(() => {
+    if (!controller) return;
+    controller.start({
+      onSignedOut(reason: SignOutReason, origin) {
+        const r = routerRef.current;
+        const { pathname, search } = window.location;
+        if (reason === "reuse") {
+          if (pathname !== "/session-ended") r.replace("/session-ended");
+          return;
+        }
+        // This tab's own "Sign out" button decides where to go next.
+        if (origin === "this-tab" && (reason === "signed_out" || reason === "signed_out_everywhere")) return;
+        if (isProtectedPath(pathname)) {
+          const why = origin === "other-tab" && reason !== "ended" ? `${reason}_elsewhere` : reason;
+          r.replace(`/login?next=${encodeURIComponent(pathname + search)}&reason=${why}`);
+        } else {
+          r.refresh();
+        }
+      },
+      onSignedIn() {
+        routerRef.current.refresh();
+      },
+    });
+    return () => controller.stop();
+  }, [controller]);
+
+  // The layout re-renders on router.refresh(): take the server's view when it is newer.
+  useEffect(() => {
+    controller?.adoptServerSeed(initial, serverNow);
+  }, [controller, initial, serverNow]);
+
+  const value = useMemo<AuthContextValue>(() => {
+    const authed = state.status === "authenticated" ? state : null;
+    return {
+      state,
+      status: state.status,
+      user: authed?.user ?? null,
+      role: authed?.user.role ?? null,
+      accessExpiresAt: authed?.accessExpiresAt ?? null,
+      now: () => (controller ? controller.now() : Date.now()),
+      acceptState: (s) => controller?.accept(s),
+      refresh: () => (controller ? controller.refresh() : Promise.resolve({ ok: false, reason: "network" } as const)),
+      signOut: async () => {
+        await controller?.signOut(false);
+      },
+      signOutEverywhere: () => (controller ? controller.signOut(true) : Promise.resolve({ ok: false })),
+      authFetch,
+    };
+  }, [state, controller]);
+
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -3,25 +3,48 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AccessState } from "./auth-types";
+import type { AuthenticatedState } from "./auth-types";
+import { Field } from "./field";
+import { Notice, buttonClasses } from "./ui";
 
 type Mode = "login" | "register";
+type Errors = { form?: string; email?: string; password?: string; name?: string };
 
-/** The sign-in and sign-up form: labelled inputs, inline errors, a pending state. */
-export function CredentialsForm({ mode, next }: { mode: Mode; next: string }) {
+/** Maps "field: message" errors from the API's zod validation to the field they belong to. */
+function fieldErrors(message: string): Errors {
+  const match = /^(email|password|name): (.*)$/.exec(message);
+  if (match) return { [match[1]]: match[2] } as Errors;
+  return { form: message };
+}
+
+/** The sign-in and sign-up form: labelled inputs, inline errors, a pending state, a safe `next`. */
+export function CredentialsForm({ mode, next, minPasswordLength = 8 }: { mode: Mode; next: string; minPasswordLength?: number }) {
   const router = useRouter();
-  const { setState } = useAuth();
-  const [error, setError] = useState<string | null>(null);
+  const { acceptState } = useAuth();
+  const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
   const errorId = useId();
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const body: Record<string, string> = { email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") };
+    const formEl = event.currentTarget;
+    const form = new FormData(formEl);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    const local: Errors = {};
+    if (!email) local.email = "Enter your email address.";
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) local.email = "Enter a valid email address, like name@example.com.";
+    if (!password) local.password = mode === "login" ? "Enter your password." : "Choose a password.";
+    else if (mode === "register" && password.length < minPasswordLength) local.password = `Use at least ${minPasswordLength} characters.`;
+    if (Object.keys(local).length) {
+      setErrors(local);
+      focusFirstError(event.currentTarget, Object.keys(local));
+      return;
+    }
+    const body: Record<string, string> = { email, password };
     if (mode === "register" && form.get("name")) body.name = String(form.get("name"));
     setPending(true);
-    setError(null);
+    setErrors({});
     try {
       const res = await fetch(`/api/auth/${mode}`, {
         method: "POST",
@@ -31,84 +54,56 @@ export function CredentialsForm({ mode, next }: { mode: Mode; next: string }) {
       });
       const data = await res.json().catch(() => ({}));
       if (!res.ok) {
-        setError(data.message ?? "Something went wrong. Try again.");
+        const errs = fieldErrors(data.message ?? "Something went wrong. Try again.");
+        setErrors(errs);
         setPending(false);
+        focusFirstError(formEl, Object.keys(errs));
         return;
       }
-      setState(data as AccessState);
+      acceptState(data as AuthenticatedState);
       router.replace(next);
       router.refresh();
     } catch {
-      setError("Could not reach the server. Check your connection and try again.");
+      setErrors({ form: "Could not reach the server. Check your connection and try again." });
       setPending(false);
     }
   }
 
   const submitLabel = mode === "login" ? "Sign in" : "Create account";
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={error ? errorId : undefined}>
-      {mode === "register" && (
-        <Field label="Name (optional)" name="name" type="text" autoComplete="name" required={false} />
-      )}
-      <Field label="Email" name="email" type="email" autoComplete="email" />
+    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={errors.form ? errorId : undefined} aria-busy={pending}>
+      {mode === "register" && <Field label="Name (optional)" name="name" type="text" autoComplete="name" required={false} error={errors.name} />}
+      <Field label="Email" name="email" type="email" autoComplete="email" error={errors.email} />
       <Field
         label="Password"
         name="password"
         type="password"
         autoComplete={mode === "login" ? "current-password" : "new-password"}
-        hint={mode === "register" ? "At least 8 characters." : undefined}
+        hint={mode === "register" ? `At least ${minPasswordLength} characters.` : undefined}
+        minLength={mode === "register" ? minPasswordLength : undefined}
+        error={errors.password}
       />
-      {error && (
-        <p id={errorId} role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
+      {errors.form && (
+        <Notice tone="error" id={errorId}>
+          {errors.form}
+        </Notice>
       )}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:cursor-wait disabled:opacity-70"
-      >
+      <button type="submit" disabled={pending} className={`${buttonClasses.primary} w-full py-2.5`}>
+        {pending && <Spinner />}
         {pending ? (mode === "login" ? "Signing in…" : "Creating account…") : submitLabel}
       </button>
     </form>
   );
 }
 
-export function Field({
-  label,
-  name,
-  type,
-  autoComplete,
-  hint,
-  required = true,
-}: {
-  label: string;
-  name: string;
-  type: string;
-  autoComplete: string;
-  hint?: string;
-  required?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        autoComplete={autoComplete}
-        required={required}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-600 focus:outline-none focus:ring-2 focus:ring-indigo-600/30"
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">
-          {hint}
-        </p>
-      )}
-    </div>
+/** Moves focus to the first field with an error, so keyboard and screen-reader users land on it. */
+export function focusFirstError(form: HTMLFormElement, fields: string[]) {
+  const first = Array.from(form.elements).find(
+    (el): el is HTMLInputElement => el instanceof HTMLInputElement && fields.includes(el.name),
   );
+  first?.focus();
+}
+
+export function Spinner() {
+  return <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent" />;
 }

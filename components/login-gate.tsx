@@ -3,40 +3,56 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AccessState } from "./auth-types";
+import { Spinner } from "./credentials-form";
+import { Notice } from "./ui";
+import { SIGN_IN_NOTICES } from "./protected-paths";
 
 /**
  * Before showing the sign-in form, try a silent refresh: someone whose access token expired but
- * whose refresh cookie is alive goes straight back to `next` without typing a password.
+ * whose refresh cookie is alive goes straight back to `next` without typing a password. When the
+ * URL says why the user is here (they just signed out), there is nothing to try.
  */
-export function LoginGate({ next, children }: { next: string; children: React.ReactNode }) {
+export function LoginGate({ next, reason, children }: { next: string; reason?: string; children: React.ReactNode }) {
   const router = useRouter();
-  const { setState } = useAuth();
-  const [checking, setChecking] = useState(true);
+  const { refresh } = useAuth();
+  const knownSignedOut = !!reason && reason in SIGN_IN_NOTICES;
+  const [checking, setChecking] = useState(!knownSignedOut);
+  const [ended, setEnded] = useState(false);
   const started = useRef(false);
 
   useEffect(() => {
-    if (started.current) return; // StrictMode mounts twice in development: refresh once.
+    if (knownSignedOut || started.current) return; // StrictMode runs effects twice in development: probe once.
     started.current = true;
-    fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" })
-      .then(async (res) => {
-        if (res.ok) {
-          setState((await res.json()) as AccessState);
-          router.replace(next);
-          router.refresh();
-        } else {
-          setChecking(false);
-        }
-      })
-      .catch(() => setChecking(false));
-  }, [next, router, setState]);
+    void refresh().then((outcome) => {
+      if (outcome.ok) {
+        router.replace(next);
+        router.refresh();
+      } else if (outcome.reason !== "reuse") {
+        // (reuse: the provider is already on its way to /session-ended)
+        setEnded(outcome.reason === "ended");
+        setChecking(false);
+      }
+    });
+  }, [knownSignedOut, next, refresh, router]);
+
+  const notice = knownSignedOut ? SIGN_IN_NOTICES[reason!] : ended ? SIGN_IN_NOTICES.ended : null;
 
   if (checking) {
     return (
-      <p role="status" className="text-sm text-slate-600">
+      <p role="status" className="flex items-center gap-2 text-sm text-slate-700">
+        <Spinner />
         Checking for an existing session…
       </p>
     );
   }
-  return <>{children}</>;
+  return (
+    <>
+      {notice && (
+        <Notice tone={reason === "signed_out" ? "success" : "info"} className="mb-5">
+          {notice}
+        </Notice>
+      )}
+      {children}
+    </>
+  );
 }

@@ -3,8 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useAuth } from "./auth-provider";
+import { buttonClasses } from "./ui";
 
-export function SignOutButton() {
+/** Ends this session; every other tab of this browser follows via the provider. */
+export function SignOutButton({ className = buttonClasses.secondary, label = "Sign out" }: { className?: string; label?: string }) {
   const { signOut } = useAuth();
   const router = useRouter();
   const [pending, setPending] = useState(false);
@@ -15,12 +17,12 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await signOut();
-        router.replace("/login");
+        router.replace("/login?reason=signed_out");
         router.refresh();
       }}
-      className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-70"
+      className={className}
     >
-      {pending ? "Signing out…" : "Sign out"}
+      {pending ? "Signing out…" : label}
     </button>
   );
 }

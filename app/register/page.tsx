@@ -1,6 +1,7 @@
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { CredentialsForm } from "@/components/credentials-form";
+import { TextLink } from "@/components/ui";
+import { PASSWORD_MIN_LENGTH } from "@/lib/passwords";
 import { safeNextPath } from "@/lib/redirect";
 import { getCurrentUser } from "@/lib/server/session";
 
@@ -12,14 +13,13 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
   if (await getCurrentUser()) redirect(next);
   return (
     <div className="mx-auto max-w-sm">
-      <h1 className="mb-6 text-2xl font-semibold">Create account</h1>
-      <CredentialsForm mode="register" next={next} />
-      <p className="mt-6 text-sm text-slate-600">
-        Already have an account?{" "}
-        <Link href={`/login?next=${encodeURIComponent(next)}`} className="font-medium text-indigo-700 underline">
-          Sign in
-        </Link>
-      </p>
+      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <h1 className="mb-6 text-2xl font-semibold tracking-tight">Create account</h1>
+        <CredentialsForm mode="register" next={next} minPasswordLength={PASSWORD_MIN_LENGTH} />
+        <p className="mt-6 text-sm text-slate-700">
+          Already have an account? <TextLink href={`/login?next=${encodeURIComponent(next)}`}>Sign in</TextLink>
+        </p>
+      </div>
     </div>
   );
 }
