@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // Security headers where the proxy does not run (static files); see lib/security-headers.ts.
   headers: async () => configSecurityHeaders(process.env.NODE_ENV === "production"),
+  // forbidden() and app/forbidden.tsx: /admin answers a plain user with a real HTTP 403 page.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

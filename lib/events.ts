@@ -19,21 +19,23 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
+/** What each event means to the person it happened to, in plain words. */
 const PLAIN_WORDS: Record<EventType, string> = {
   register: "Account created",
   sign_in: "Signed in",
-  sign_in_failed: "Failed sign-in attempt",
-  refresh: "Session refreshed",
-  refresh_reuse_detected: "A stolen or replayed session token was detected; all your sessions were ended",
-  refresh_failed: "Session could not be refreshed",
+  sign_in_failed: "Someone tried to sign in with a wrong password",
+  refresh: "Session renewed",
+  refresh_reuse_detected:
+    "A sign-in token was used twice, which can mean it was copied. For your safety we ended that session on every device that had it",
+  refresh_failed: "A session could not be renewed (it had expired or was already ended)",
   sign_out: "Signed out",
   sign_out_everywhere: "Signed out on all devices",
-  password_changed: "Password changed; other devices signed out",
-  password_change_failed: "Password change failed (wrong current password)",
-  session_ended: "A session was ended from the devices page",
-  sessions_ended_by_admin: "An administrator ended all your sessions",
+  password_changed: "Password changed; your other devices were signed out",
+  password_change_failed: "Password change refused: the current password was wrong",
+  session_ended: "A device was signed out from the devices page",
+  sessions_ended_by_admin: "An administrator signed you out on all devices",
   rate_limited: "Too many attempts; requests were slowed down",
-  csrf_refused: "A cross-site request was refused",
+  csrf_refused: "A request from another website was refused",
 };
 
 export function describeEvent(type: string): string {

@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { ACCESS_COOKIE } from "../cookies";
 import { getRuntime } from "./runtime";
@@ -20,5 +20,16 @@ export const getCurrentUser = cache(async () => {
 export async function requirePageUser(path: string) {
   const current = await getCurrentUser();
   if (!current) redirect(`/login?next=${encodeURIComponent(path)}`);
+  return current;
+}
+
+/**
+ * For admin pages: signed in (else the sign-in redirect) and role admin according to the
+ * database (else a 403 page via app/forbidden.tsx). The role comes from the full check, not from
+ * the token's claim.
+ */
+export async function requirePageAdmin(path: string) {
+  const current = await requirePageUser(path);
+  if (current.user.role !== "admin") forbidden();
   return current;
 }

@@ -1,0 +1,7 @@
+import { requirePageUser } from "@/lib/server/session";
+import { redirect } from "next/navigation";
+
+export default async function AccountPage() {
+  await requirePageUser("/account");
+  redirect("/account/sessions");
+}

@@ -1,0 +1,64 @@
+import Link from "next/link";
+import { AdminEndSessionsForm } from "@/components/admin-end-sessions-form";
+import { EventsList, type SecurityEvent } from "@/components/events-list";
+import { Card, PageHeading } from "@/components/ui";
+import { describeEvent } from "@/lib/events";
+import { getRuntime } from "@/lib/server/runtime";
+import { requirePageAdmin } from "@/lib/server/session";
+import { describeDevice } from "@/lib/user-agent";
+
+export const metadata = { title: "Admin" };
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<{ refresh?: string }> }) {
+  await requirePageAdmin("/admin");
+  const withRefresh = (await searchParams).refresh === "1";
+  const rt = await getRuntime();
+  const emails = new Map<string, string | null>();
+  const emailOf = (id: string | null) => {
+    if (!id) return null;
+    if (!emails.has(id)) emails.set(id, rt.store.userById(id)?.email ?? null);
+    return emails.get(id)!;
+  };
+  const events: SecurityEvent[] = rt.auth
+    .recentEvents(withRefresh ? 100 : 1000)
+    .filter((e) => withRefresh || e.type !== "refresh")
+    .slice(0, 100)
+    .map((e) => {
+      const d = e.userAgent ? describeDevice(e.userAgent) : null;
+      return {
+        id: e.id,
+        type: e.type,
+        description: describeEvent(e.type),
+        at: e.at,
+        ip: e.ip,
+        device: d ? `${d.browser} on ${d.os}` : null,
+        email: emailOf(e.userId),
+      };
+    });
+  return (
+    <div className="space-y-6">
+      <PageHeading title="Admin" description="Recent authentication activity across all accounts, and a way to sign someone out everywhere." />
+      <Card
+        title="Sign a user out everywhere"
+        titleId="end-sessions"
+        description="Ends every session of the account and invalidates its access tokens at once. Use it when an account may be compromised."
+      >
+        <AdminEndSessionsForm />
+      </Card>
+      <Card title="Recent auth events" titleId="events" description={`The latest ${events.length} events, newest first.`}>
+        <p className="mb-4 text-sm">
+          {withRefresh ? (
+            <Link href="/admin" className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+              Hide routine session renewals
+            </Link>
+          ) : (
+            <Link href="/admin?refresh=1" className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+              Include routine session renewals
+            </Link>
+          )}
+        </p>
+        <EventsList events={events} showUser />
+      </Card>
+    </div>
+  );
+}
