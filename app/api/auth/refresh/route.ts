@@ -1,10 +1,21 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
 import { accessState } from "@/lib/server/responses";
+import type { Runtime } from "@/lib/server/runtime";
+import { hashRefreshToken } from "@/lib/refresh-token";
 
 const FAILURE_MESSAGES: Record<string, string> = {
   reuse_detected: "This session was ended for your safety because its sign-in token was used twice. Sign in again.",
   expired: "Your session has expired. Sign in again.",
 };
+
+/**
+ * A token whose family was already revoked because reuse was detected (typically the legitimate
+ * holder, after a thief's replay): its holder gets the same answer, so they learn why.
+ */
+function revokedForReuse(rt: Runtime, presented: string) {
+  const row = rt.store.tokenWithFamily(hashRefreshToken(presented));
+  return !!row && rt.store.familyById(row.familyId)?.revokedReason === "reuse_detected";
+}
 
 /**
  * Rotates the refresh token. Inside the reuse grace window (another tab just rotated it) the
@@ -20,8 +31,9 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   }
   const result = await rt.auth.refresh(presented, meta);
   if (!result.ok) {
-    const code = result.error === "reuse_detected" ? "session_revoked_reuse" : "session_expired";
-    const message = FAILURE_MESSAGES[result.error] ?? "Your session has ended. Sign in again.";
+    const reuse = result.error === "reuse_detected" || (result.error === "revoked" && revokedForReuse(rt, presented));
+    const code = reuse ? "session_revoked_reuse" : "session_expired";
+    const message = FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";
     return clearSessionCookies(errorJson(401, code, message));
   }
   const res = json(accessState(result.user, result.access.claims));
