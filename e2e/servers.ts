@@ -37,3 +37,14 @@ export const E2E_LIMITS = {
   RATE_LIMIT_REFRESH_PER_IP: "10000",
   RATE_LIMIT_LOGIN_PER_ACCOUNT: "50",
 };
+
+/**
+ * The administrator e2e/start-server.ts seeds into each fresh test database (there is no admin
+ * sign-up, and the app has no back door for one). Override with E2E_ADMIN_EMAIL and
+ * E2E_ADMIN_PASSWORD; these variables are read by the e2e tooling only, never by the app.
+ */
+export const E2E_ADMIN = {
+  email: process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.example.com",
+  password: process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password",
+  name: "E2E Admin",
+};

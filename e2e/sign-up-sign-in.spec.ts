@@ -1,4 +1,4 @@
-import { expect, signInThroughUi, test, uniqueUser } from "./fixtures";
+import { expect, signInThroughUi, signOutButton, test, uniqueUser } from "./fixtures";
 
 test("register → sign in → dashboard → sign out → dashboard redirects to login", async ({ page }) => {
   const user = uniqueUser("flow");
@@ -10,13 +10,13 @@ test("register → sign in → dashboard → sign out → dashboard redirects to
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("user-email")).toHaveText(user.email);
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOutButton(page).click();
   await expect(page).toHaveURL(/\/login/);
 
   await signInThroughUi(page, user);
   await expect(page.getByTestId("user-email")).toHaveText(user.email);
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOutButton(page).click();
   await expect(page).toHaveURL(/\/login/);
   const cookies = await page.context().cookies();
   expect(cookies.map((c) => c.name)).not.toContain("__Host-access");

@@ -1,41 +1,68 @@
 /**
  * Starts `next start` for one of the e2e server profiles with a fresh database and a fresh key
  * set (production mode, as deployed). Usage: tsx e2e/start-server.ts main|short
+ *
+ * Before starting, it seeds the e2e administrator (E2E_ADMIN in e2e/servers.ts) into the fresh
+ * database: the app itself has no way to create an admin, on purpose.
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { migrateDatabase, openDatabase } from "../db/client";
+import { normaliseEmail } from "../lib/auth";
 import { generateKeySetJson } from "../lib/keys";
-import { E2E_LIMITS, SERVERS, serverUrl, type ServerName } from "./servers";
+import { hashPassword } from "../lib/passwords";
+import { createStore } from "../lib/store";
+import { E2E_ADMIN, E2E_LIMITS, SERVERS, serverUrl, type ServerName } from "./servers";
 
 const name = process.argv[2] as ServerName;
 if (!(name in SERVERS)) throw new Error(`unknown server profile "${name}"`);
 const profile = SERVERS[name];
 
+async function seedAdmin(databasePath: string) {
+  const db = openDatabase(databasePath);
+  try {
+    migrateDatabase(db);
+    createStore(db).insertUser({
+      id: randomUUID(),
+      email: normaliseEmail(E2E_ADMIN.email),
+      name: E2E_ADMIN.name,
+      role: "admin",
+      passwordHash: await hashPassword(E2E_ADMIN.password),
+      createdAt: Date.now(),
+    });
+  } finally {
+    db.$client.close();
+  }
+}
+
 async function main() {
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${name}-`));
-const keys = await generateKeySetJson("ES256");
-const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(profile.port), "-H", "127.0.0.1"], {
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    NODE_ENV: "production",
-    APP_URL: serverUrl(name),
-    DATABASE_URL: `file:${path.join(dir, "app.db")}`,
-    AUTH_SIGNING_KEYS: keys,
-    LOG_LEVEL: "warn",
-    ...E2E_LIMITS,
-    ...profile.env,
-  },
-});
-const stop = () => child.kill("SIGTERM");
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
-child.on("exit", (code) => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.exit(code ?? 0);
-});
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${name}-`));
+  const databasePath = path.join(dir, "app.db");
+  await seedAdmin(databasePath);
+  const keys = await generateKeySetJson("ES256");
+  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(profile.port), "-H", "127.0.0.1"], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      APP_URL: serverUrl(name),
+      DATABASE_URL: `file:${databasePath}`,
+      AUTH_SIGNING_KEYS: keys,
+      LOG_LEVEL: "warn",
+      ...E2E_LIMITS,
+      ...profile.env,
+    },
+  });
+  const stop = () => child.kill("SIGTERM");
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  child.on("exit", (code) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(code ?? 0);
+  });
 }
 
 main().catch((error) => {
