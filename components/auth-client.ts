@@ -380,9 +380,15 @@ export async function withRefreshLock<T>(fn: (waited: boolean) => Promise<T>, ow
   if (locks?.request) {
     const busy = Symbol("busy");
     let result: T | typeof busy;
+    let ran = false;
     try {
-      result = await locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? fn(false) : busy));
-    } catch {
+      result = await locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => {
+        if (!lock) return busy;
+        ran = true;
+        return fn(false);
+      });
+    } catch (error) {
+      if (ran) throw error;
       return fn(false); // locks unusable here (e.g. an opaque origin)
     }
     if (result !== busy) return result;
