@@ -147,3 +147,4 @@ export const test = base.extend<Options & Fixtures & { opened: BrowserContext[] 
 });
 
 export { expect };
+export type { Page, BrowserContext };
