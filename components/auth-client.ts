@@ -217,6 +217,10 @@ export class AuthController {
         method: "POST",
         credentials: "same-origin",
         headers: { Accept: "application/json" },
+        // keepalive: if the user navigates away or closes the tab mid-request, the browser still
+        // completes it and stores the rotated cookie. Aborting it instead would leave the old,
+        // already-rotated token in the jar, and its next use would be flagged as reuse.
+        keepalive: true,
         signal: timeoutSignal(REQUEST_TIMEOUT_MS),
       });
       this.noteSkewFrom(res);
@@ -305,7 +309,10 @@ export class AuthController {
       }
     } else {
       await withRefreshLock(
-        () => fetch("/api/auth/logout", { method: "POST", credentials: "same-origin", signal: timeoutSignal(REQUEST_TIMEOUT_MS) }).catch(() => null),
+        () =>
+          fetch("/api/auth/logout", { method: "POST", credentials: "same-origin", keepalive: true, signal: timeoutSignal(REQUEST_TIMEOUT_MS) }).catch(
+            () => null,
+          ),
         this.tabId,
       );
     }

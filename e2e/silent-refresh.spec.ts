@@ -37,3 +37,18 @@ test("a tab that sleeps past expiry wakes up signed in", async ({ signedInPage: 
   await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
   expect(await apiMeStatus(page)).toBe(200);
 });
+
+test("leaving the page in the middle of a refresh does not lose the rotated token", async ({ signedInPage: page }) => {
+  // The refresh request is on the wire when the user navigates away. The browser must still
+  // store its answer (keepalive); otherwise the jar keeps the spent token and the next refresh,
+  // outside the 2 s grace window, would be taken for a stolen copy.
+  await page.waitForRequest((r) => r.url().endsWith("/api/auth/refresh"));
+  await page.goto("about:blank");
+  await expect
+    .poll(async () => (await page.context().cookies()).some((c) => c.name === ACCESS_COOKIE), { timeout: 15_000 })
+    .toBe(false); // the access cookie expires; well past the grace window by now
+
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+  await expect(page.getByTestId("user-email")).toBeVisible();
+});
