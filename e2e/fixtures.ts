@@ -2,7 +2,7 @@ import { test as base, expect, type APIRequestContext, type Browser, type Browse
 import { E2E_ADMIN, serverUrl, type ServerName } from "./servers";
 
 /**
- * QA fixtures: a few lines per auth flow. See e2e/TESTING.md.
+ * QA fixtures: a few lines per auth flow. See "Testing auth flows" in README.md.
  *
  *   test.use({ server: "short" })   // run against the server whose access tokens live 4 s
  *   test("…", async ({ user, signedInPage, secondTab, cloneContext, signInContext, admin }) => …)

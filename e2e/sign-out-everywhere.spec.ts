@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 
-// (The example in e2e/TESTING.md.)
+// (The example in README.md, "Testing auth flows".)
 test("sign out everywhere ends the other device too", async ({ signedInPage: laptop, user, newContext, signIn }) => {
   const phone = await (await newContext()).newPage();
   await signIn(phone.context(), user);
