@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { and, Column, desc, eq, getTableColumns, gt, is, isNull, lt, ne, Param, Placeholder, SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/schema";
 
@@ -14,10 +15,100 @@ export type EventRow = typeof authEvents.$inferSelect;
 
 const p = sql.placeholder;
 
+type Values = Record<string, unknown>;
+type CompiledQuery = { toSQL(): { sql: string; params: unknown[] } };
+
+/**
+ * Drizzle's parameter list, bound positionally: a placeholder's value, through the column's
+ * encoder when Drizzle attached one (as its fillPlaceholders does), or a literal. Returns one
+ * reused array (better-sqlite3 copies the bindings before returning).
+ */
+function binder(params: unknown[]): (values: Values) => unknown[] {
+  const slots = params.map((param) => {
+    if (is(param, Placeholder)) return { name: param.name, encoder: undefined, literal: undefined };
+    if (is(param, Param) && is(param.value, Placeholder)) return { name: param.value.name, encoder: param.encoder, literal: undefined };
+    return { name: undefined, encoder: undefined, literal: param };
+  });
+  const args: unknown[] = new Array(slots.length);
+  return (values) => {
+    for (let i = 0; i < slots.length; i++) {
+      const { name, encoder, literal } = slots[i];
+      args[i] = name === undefined ? literal : encoder ? encoder.mapToDriverValue(values[name]) : values[name];
+    }
+    return args;
+  };
+}
+
+/**
+ * The statements of the two hot paths (a refresh rotation, the full check) run on better-sqlite3
+ * directly, with the SQL Drizzle generates from the schema, the same parameter encoders and the
+ * same column decoders: Drizzle's generic per-call work (placeholder filling, row mapping over
+ * nested paths) cost ~10% of a rotation (see BENCHMARKS.md). Flat selections only.
+ */
+function directRun(sqlite: Database.Database, query: CompiledQuery) {
+  const { sql: text, params } = query.toSQL();
+  const stmt = sqlite.prepare(text);
+  const bind = binder(params);
+  return { run: (values: Values) => stmt.run(bind(values)) };
+}
+
+function directGet<Q extends CompiledQuery & { get(): unknown }>(
+  sqlite: Database.Database,
+  query: Q,
+  fields: Record<string, unknown>,
+): { get(values: Values): ReturnType<Q["get"]> | undefined } {
+  const { sql: text, params } = query.toSQL();
+  const stmt = sqlite.prepare(text).raw(true);
+  const keys = Object.keys(fields);
+  if (stmt.columns().length !== keys.length) throw new Error(`store: ${keys.length} fields but ${stmt.columns().length} columns in: ${text}`);
+  const decoders = keys.map((key) => {
+    const field = fields[key];
+    if (is(field, Column)) return field;
+    // An SQL field's decoder (sql.mapWith(), else pass-through) is internal in Drizzle's types.
+    if (is(field, SQL)) return (field as unknown as { decoder: { mapFromDriverValue(value: unknown): unknown } }).decoder;
+    throw new Error(`store: unsupported field "${key}" in: ${text}`);
+  });
+  const bind = binder(params);
+  return {
+    get(values: Values) {
+      const row = stmt.get(bind(values)) as unknown[] | undefined;
+      if (!row) return undefined;
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) out[keys[i]] = row[i] === null ? null : decoders[i].mapFromDriverValue(row[i]);
+      return out as ReturnType<Q["get"]>;
+    },
+  };
+}
+
 export function createStore(db: Db) {
+  const sqlite = db.$client;
+  const tokenWithFamilyFields = {
+    id: refreshTokens.id,
+    familyId: refreshTokens.familyId,
+    generation: refreshTokens.generation,
+    usedAt: refreshTokens.usedAt,
+    userId: refreshFamilies.userId,
+    familyCreatedAt: refreshFamilies.createdAt,
+    lastUsedAt: refreshFamilies.lastUsedAt,
+    absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
+    revokedAt: refreshFamilies.revokedAt,
+  };
+  const accessStateFields = {
+    id: users.id,
+    email: users.email,
+    name: users.name,
+    role: users.role,
+    tokenVersion: users.tokenVersion,
+    disabledAt: users.disabledAt,
+    familyUserId: refreshFamilies.userId,
+    familyRevokedAt: refreshFamilies.revokedAt,
+    familyCreatedAt: refreshFamilies.createdAt,
+    familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
+    jtiRevoked: sql<number>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${p("jti")})`,
+  };
   const q = {
     userByEmail: db.select().from(users).where(eq(users.email, p("email"))).prepare(),
-    userById: db.select().from(users).where(eq(users.id, p("id"))).prepare(),
+    userById: directGet(sqlite, db.select().from(users).where(eq(users.id, p("id"))), getTableColumns(users)),
     userCount: db.select({ n: sql<number>`count(*)` }).from(users).prepare(),
     insertUser: db
       .insert(users)
@@ -52,45 +143,38 @@ export function createStore(db: Db) {
         ip: p("ip"),
       })
       .prepare(),
-    insertToken: db
-      .insert(refreshTokens)
-      .values({
-        id: p("id"),
-        familyId: p("familyId"),
-        parentId: p("parentId"),
-        generation: p("generation"),
-        tokenHash: p("tokenHash"),
-        createdAt: p("now"),
-        expiresAt: p("expiresAt"),
-      })
-      .prepare(),
-    tokenWithFamily: db
-      .select({
-        id: refreshTokens.id,
-        familyId: refreshTokens.familyId,
-        generation: refreshTokens.generation,
-        usedAt: refreshTokens.usedAt,
-        userId: refreshFamilies.userId,
-        familyCreatedAt: refreshFamilies.createdAt,
-        lastUsedAt: refreshFamilies.lastUsedAt,
-        absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-        revokedAt: refreshFamilies.revokedAt,
-      })
-      .from(refreshTokens)
-      .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
-      .where(eq(refreshTokens.tokenHash, p("tokenHash")))
-      .prepare(),
+    insertToken: directRun(
+      sqlite,
+      db
+        .insert(refreshTokens)
+        .values({
+          id: p("id"),
+          familyId: p("familyId"),
+          parentId: p("parentId"),
+          generation: p("generation"),
+          tokenHash: p("tokenHash"),
+          createdAt: p("now"),
+          expiresAt: p("expiresAt"),
+        }),
+    ),
+    tokenWithFamily: directGet(
+      sqlite,
+      db
+        .select(tokenWithFamilyFields)
+        .from(refreshTokens)
+        .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
+        .where(eq(refreshTokens.tokenHash, p("tokenHash"))),
+      tokenWithFamilyFields,
+    ),
     /** The gate: only one caller can flip used_at from NULL. */
-    markTokenUsed: db
-      .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}` })
-      .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt)))
-      .prepare(),
-    touchFamily: db
-      .update(refreshFamilies)
-      .set({ lastUsedAt: sql`${p("now")}` })
-      .where(eq(refreshFamilies.id, p("id")))
-      .prepare(),
+    markTokenUsed: directRun(
+      sqlite,
+      db
+        .update(refreshTokens)
+        .set({ usedAt: sql`${p("now")}` })
+        .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt))),
+    ),
+    touchFamily: directRun(sqlite, db.update(refreshFamilies).set({ lastUsedAt: sql`${p("now")}` }).where(eq(refreshFamilies.id, p("id")))),
     revokeFamily: db
       .update(refreshFamilies)
       .set({ revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` })
@@ -133,36 +217,29 @@ export function createStore(db: Db) {
       .prepare(),
     sweepJtis: db.delete(revokedJtis).where(lt(revokedJtis.expiresAt, p("now"))).prepare(),
     /** The full check in one round trip: user, token version, family state, jti deny-list. */
-    accessState: db
-      .select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        role: users.role,
-        tokenVersion: users.tokenVersion,
-        disabledAt: users.disabledAt,
-        familyUserId: refreshFamilies.userId,
-        familyRevokedAt: refreshFamilies.revokedAt,
-        familyCreatedAt: refreshFamilies.createdAt,
-        familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-        jtiRevoked: sql<number>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${p("jti")})`,
-      })
-      .from(users)
-      .leftJoin(refreshFamilies, eq(refreshFamilies.id, p("sid")))
-      .where(eq(users.id, p("sub")))
-      .prepare(),
-    insertEvent: db
-      .insert(authEvents)
-      .values({
-        type: p("type"),
-        at: p("at"),
-        userId: p("userId"),
-        familyId: p("familyId"),
-        ip: p("ip"),
-        userAgent: p("userAgent"),
-        detail: p("detail"),
-      })
-      .prepare(),
+    accessState: directGet(
+      sqlite,
+      db
+        .select(accessStateFields)
+        .from(users)
+        .leftJoin(refreshFamilies, eq(refreshFamilies.id, p("sid")))
+        .where(eq(users.id, p("sub"))),
+      accessStateFields,
+    ),
+    insertEvent: directRun(
+      sqlite,
+      db
+        .insert(authEvents)
+        .values({
+          type: p("type"),
+          at: p("at"),
+          userId: p("userId"),
+          familyId: p("familyId"),
+          ip: p("ip"),
+          userAgent: p("userAgent"),
+          detail: p("detail"),
+        }),
+    ),
     userEvents: db
       .select()
       .from(authEvents)
