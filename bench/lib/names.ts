@@ -1,0 +1,27 @@
+/** Row names shared by bench/micro.ts (which measures) and bench/run.ts (which reports ratios). */
+export const MICRO = {
+  verifyJose: "verifyAccessToken (jose, WebCrypto)",
+  verifyRaw: "raw node:crypto ES256 verify (sync)",
+  verifySubtle: "raw crypto.subtle ES256 verify (async)",
+  cacheHit: "createVerifiedTokenCache hit",
+  signJose: "signAccessToken (jose, WebCrypto)",
+  signRaw: "raw node:crypto ES256 sign (sync)",
+  proxyGuardHit: "proxy(): protected path, guard, cached token",
+  proxyPassThrough: "proxy(): protected path, pass-through",
+  proxyGuardMiss: "proxy(): protected path, guard, new token",
+  txStore: "rotation tx: Store (lib/store.ts) + store.transaction",
+  txRaw: "rotation tx: raw better-sqlite3 + .immediate()",
+  refresh: "auth.refresh() (rotation tx + ES256 sign)",
+  authenticate: "auth.authenticate() (verify + 1 query)",
+} as const;
+
+/** Per-round ratios micro.ts records, as [numerator, denominator]. */
+export const MICRO_RATIOS: [string, string][] = [
+  [MICRO.verifyJose, MICRO.verifyRaw],
+  [MICRO.verifySubtle, MICRO.verifyRaw],
+  [MICRO.cacheHit, MICRO.verifyRaw],
+  [MICRO.signJose, MICRO.signRaw],
+  [MICRO.txStore, MICRO.txRaw],
+  [MICRO.proxyGuardHit, MICRO.proxyPassThrough],
+  [MICRO.proxyGuardMiss, MICRO.proxyPassThrough],
+];
