@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
 /**
@@ -11,13 +12,38 @@ export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
+/**
+ * At most this many hashes run at once; the rest wait in line. Without a cap a login storm fills
+ * every libuv thread, and everything else that uses the pool (WebCrypto signature checks, file
+ * I/O) waits behind 15 ms hashes: /api/me's p99 rose ~15x under 20 concurrent logins (see
+ * BENCHMARKS.md). One core is left for the event loop.
+ */
+export const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+
+export function createLimiter(max: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+const limit = createLimiter(MAX_CONCURRENT_HASHES);
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return limit(() => hash(password, ARGON2_OPTIONS));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await limit(() => verify(passwordHash, password));
   } catch {
     return false;
   }

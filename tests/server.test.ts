@@ -118,3 +118,29 @@ describe("project", () => {
     expect(pkg.dependencies.next).toBe("16.4.5");
   });
 });
+
+describe("password hashing concurrency", () => {
+  it("never runs more hashes at once than the cap, and runs them all", async () => {
+    const { createLimiter } = await import("@/lib/passwords");
+    const run = createLimiter(2);
+    let active = 0;
+    let peak = 0;
+    const task = async (i: number) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 5));
+      active--;
+      return i;
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => run(() => task(i))));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(2);
+  });
+
+  it("a failing task frees its slot", async () => {
+    const { createLimiter } = await import("@/lib/passwords");
+    const run = createLimiter(1);
+    await expect(run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(run(async () => "next")).resolves.toBe("next");
+  });
+});
