@@ -7,8 +7,7 @@
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "@/lib/server/http";
-import { getRuntime } from "@/lib/server/runtime";
-import { APP, CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
+import { APP, CookieJar, call, configureTestEnv, databaseSnapshot as snapshot, loadRoutes } from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
 
@@ -17,16 +16,6 @@ beforeAll(async () => {
   r = await loadRoutes();
 });
 
-async function snapshot() {
-  const db = (await getRuntime()).db.$client;
-  const all = (sql: string) => db.prepare(sql).all();
-  return JSON.stringify({
-    users: all("select id, email, password_hash, token_version, disabled_at from users order by id"),
-    families: all("select id, revoked_at, last_used_at from refresh_families order by id"),
-    tokens: all("select id, used_at from refresh_tokens order by id"),
-    jtis: all("select jti from revoked_jtis order by jti"),
-  });
-}
 
 let n = 0;
 async function victim() {

@@ -5,6 +5,7 @@
  */
 import { NextRequest } from "next/server";
 import { generateKeySetJson } from "@/lib/keys";
+import { getRuntime } from "@/lib/server/runtime";
 import { tempDatabasePath } from "./helpers";
 
 export const APP = "http://localhost:3000";
@@ -106,4 +107,16 @@ export async function loadRoutes() {
     me: await import("@/app/api/me/route"),
     jwks: await import("@/app/.well-known/jwks.json/route"),
   };
+}
+
+/** Everything an attack could change (users, sessions, refresh tokens, deny-list), for "nothing changed" checks. */
+export async function databaseSnapshot() {
+  const db = (await getRuntime()).db.$client;
+  const all = (sql: string) => db.prepare(sql).all();
+  return JSON.stringify({
+    users: all("select id, email, password_hash, token_version, disabled_at from users order by id"),
+    families: all("select id, revoked_at, last_used_at from refresh_families order by id"),
+    tokens: all("select id, used_at from refresh_tokens order by id"),
+    jtis: all("select jti from revoked_jtis order by jti"),
+  });
 }
