@@ -4,10 +4,10 @@
  * float precision, all statuses) rather than from autocannon's integer-millisecond histogram.
  */
 import autocannon from "autocannon";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/cookies";
 import { percentile } from "./stats";
 
-export const ACCESS_COOKIE = "__Host-access";
-export const REFRESH_COOKIE = "__Secure-refresh";
+export { ACCESS_COOKIE, REFRESH_COOKIE };
 
 export type LoadResult = {
   requests: number;

@@ -6,7 +6,6 @@ import type { RequestMeta } from "../events";
 import type { IssuedAccess, IssuedRefresh } from "../auth";
 import type { LimitResult } from "../rate-limit";
 import { isSameOriginRequest } from "../origin";
-import { MAX_ACCESS_TOKEN_LENGTH } from "../tokens";
 import { getRuntime, type Runtime } from "./runtime";
 
 /**
@@ -137,7 +136,6 @@ export function refreshTokenFrom(req: NextRequest): string | undefined {
 export async function requireUser(req: NextRequest, rt: Runtime, options: { allowBearer?: boolean } = {}) {
   const token = accessTokenFrom(req, options.allowBearer);
   if (!token) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
-  if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
   const result = await rt.auth.authenticate(token);
   if (!result.ok) throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.");
   return result;
