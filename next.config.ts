@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { configSecurityHeaders } from "./lib/security-headers";
+import { configSecurityHeaders } from "@/lib/security/headers";
 
 const nextConfig: NextConfig = {
   // Native modules stay out of the bundle and load from node_modules at run time.

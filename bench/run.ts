@@ -19,7 +19,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generateKeySetJson } from "@/lib/keys";
+import { generateKeySetJson } from "@/lib/auth/keys";
 import { ACCESS_COOKIE, get, load, login, post, refreshLoad, type LoadResult } from "./lib/load";
 import { ensureBuild, freePort, startServer, stopAll, waitReady, type Server } from "./lib/server";
 import { fmtMs, fmtNumber, fmtRate, median, table } from "./lib/stats";

@@ -13,8 +13,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/keys";
-import { MAX_ACCESS_TOKEN_LENGTH, verifyAccessToken } from "@/lib/tokens";
+import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import { MAX_ACCESS_TOKEN_LENGTH, verifyAccessToken } from "@/lib/auth/access-token";
 import {
   P256_ORDER,
   b64,

@@ -9,9 +9,9 @@
 import fs from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, migrateDatabase } from "@/db/client";
-import { createLogger } from "@/lib/log";
-import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/rate-limit";
+import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
+import { createLogger } from "@/lib/server/log";
+import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/security/rate-limits";
 import { getRuntime } from "@/lib/server/runtime";
 import { tempDatabasePath } from "./helpers";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";

@@ -1,7 +1,7 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, readJson, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
+import { accessState } from "@/lib/auth/session-state";
 import { normaliseEmail } from "@/lib/auth";
-import { loginBody } from "@/lib/schemas";
+import { loginBody } from "@/lib/server/request-bodies";
 
 /** Always a new family: cookies the browser already had (even planted ones) are ignored. */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {

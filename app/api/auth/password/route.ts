@@ -1,6 +1,6 @@
 import { errorJson, json, methodNotAllowed, readJson, requireUser, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
-import { passwordBody } from "@/lib/schemas";
+import { accessState } from "@/lib/auth/session-state";
+import { passwordBody } from "@/lib/server/request-bodies";
 
 /** Changes the password. Other sessions end; this one stays, with a re-issued access token. */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {

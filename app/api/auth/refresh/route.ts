@@ -1,7 +1,7 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
+import { accessState } from "@/lib/auth/session-state";
 import type { Runtime } from "@/lib/server/runtime";
-import { hashRefreshToken } from "@/lib/refresh-token";
+import { hashRefreshToken } from "@/lib/auth/refresh-token";
 
 const FAILURE_MESSAGES: Record<string, string> = {
   reuse_detected: "This session was ended for your safety because its sign-in token was used twice. Sign in again.",

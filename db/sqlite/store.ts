@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { and, Column, desc, eq, getTableColumns, gt, is, isNull, lt, ne, Param, Placeholder, SQL, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/schema";
+import type { Db } from "@/db/sqlite/client";
+import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 
 /**
  * Every SQL statement the auth core runs, prepared once per database (no per-call SQL building

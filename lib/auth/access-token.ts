@@ -1,7 +1,7 @@
 import nodeCrypto from "node:crypto";
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
-import type { KeySet } from "./keys";
+import type { KeySet } from "@/lib/auth/keys";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
 /** Tolerated clock skew between servers, seconds. */

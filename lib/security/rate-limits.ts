@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
 import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
-import { rateLimitKeyForIp } from "./client-ip";
-import type { Config } from "./config";
-import type { Logger } from "./log";
+import { rateLimitKeyForIp } from "@/lib/security/client-ip";
+import type { Config } from "@/lib/config";
+import type { Logger } from "@/lib/server/log";
 
 /**
  * Abuse limits, persisted in the app's SQLite file (table `rate_limits`, managed by

@@ -1,11 +1,11 @@
-import type { Config } from "./config";
-import type { Clock, Random } from "./clock";
-import type { EventType, RequestMeta } from "./events";
-import type { KeySet } from "./keys";
-import { hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
-import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "./refresh-token";
-import type { Store, UserRow } from "./store";
-import { signAccessToken, verifyAccessToken, type AccessClaims, type Role } from "./tokens";
+import type { Config } from "@/lib/config";
+import type { Clock, Random } from "@/lib/auth/clock";
+import type { EventType, RequestMeta } from "@/lib/auth/events";
+import type { KeySet } from "@/lib/auth/keys";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
+import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import type { Store, UserRow } from "@/db/sqlite/store";
+import { signAccessToken, verifyAccessToken, type AccessClaims, type Role } from "@/lib/auth/access-token";
 
 /**
  * The auth core: every lifecycle rule lives here, with time, randomness and storage injected.
