@@ -250,6 +250,12 @@ describe("claim rules", () => {
     await expectRefused(await signWithRealKey(keys, claims({ iss: `${APP}/` })), "iss trailing slash");
   });
 
+  it("an aud array that contains our audience is refused (we only ever issue a single string)", async () => {
+    await expectRefused(await signWithRealKey(keys, claims({ aud: [APP, "https://other-service.example"] })), "aud [ours, other]");
+    await expectRefused(await signWithRealKey(keys, claims({ aud: ["https://other-service.example", APP] })), "aud [other, ours]");
+    await expectRefused(await signWithRealKey(keys, claims({ aud: [APP] })), "aud [ours]");
+  });
+
   it("missing or mistyped sub, sid, jti, ver, role; unknown role; stale token version", async () => {
     for (const patch of [
       { sub: undefined },

@@ -143,6 +143,8 @@ export async function verifyAccessToken(
     if (hasDuplicateMembers(headerSegment, protectedHeader) || hasDuplicateMembers(payloadSegment, payload)) {
       return { ok: false, reason: "duplicate_member" };
     }
+    // jose accepts an aud array that merely contains ours; we only ever issue a single string.
+    if (payload.aud !== settings.audience) return { ok: false, reason: "audience_not_exact" };
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return { ok: false, reason: "bad_claims" };
     // We mint exp = iat + TTL exactly; a longer-lived token is not one of ours (or predates a TTL cut).

@@ -11,7 +11,6 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   if (!limit.ok) throw rateLimited(limit);
   const result = await rt.auth.login(body, meta);
   if ("error" in result) {
-    await rt.limits.loginFailed(email, meta.ip);
     return errorJson(401, "invalid_credentials", "Email or password is incorrect.");
   }
   await rt.limits.loginSucceeded(email, meta.ip);

@@ -23,14 +23,16 @@ function revokedForReuse(rt: Runtime, presented: string) {
  * Any failure clears both cookies.
  */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
-  const limit = await rt.limits.refresh(meta.ip);
-  if (!limit.ok) throw rateLimited(limit);
   const presented = refreshTokenFrom(req);
   if (!presented) {
     return clearSessionCookies(errorJson(401, "no_session", "You are not signed in."));
   }
   const result = await rt.auth.refresh(presented, meta);
   if (!result.ok) {
+    // Only failures count toward the per-IP limit; past it, failures get a 429 instead.
+    const limit = await rt.limits.refreshBlocked(meta.ip);
+    await rt.limits.refreshFailed(meta.ip);
+    if (!limit.ok) throw rateLimited(limit);
     const reuse = result.error === "reuse_detected" || (result.error === "revoked" && revokedForReuse(rt, presented));
     const code = reuse ? "session_revoked_reuse" : "session_expired";
     const message = FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";
