@@ -4,7 +4,9 @@ import { ACCESS_COOKIE } from "@/lib/server/cookies";
 import { corsHeaders } from "@/lib/security/origin";
 import { safeNextPath } from "@/lib/routing/safe-next-path";
 import { securityHeaders } from "@/lib/security/headers";
-import { createVerifiedTokenCache, verifyAccessToken } from "@/lib/auth/access-token";
+import { verifyAccessToken } from "@/lib/auth/access-token";
+import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
+import { isProtectedPath } from "@/lib/routing/protected-paths";
 import { getKeySet } from "@/lib/server/runtime";
 
 /**
@@ -14,19 +16,8 @@ import { getKeySet } from "@/lib/server/runtime";
  *    claims, no database. The full check (token version, deny-list, family) happens again in
  *    every page and route handler; this layer is never the only one (CVE-2025-29927).
  */
-const PROTECTED = /^\/(dashboard|account|admin)(\/|\.|$)/;
 const tokenCache = createVerifiedTokenCache(10_000);
 const NO_STORE_PATHS = /^\/api\/(auth|me|admin)(\/|$)/;
-
-function isProtected(pathname: string): boolean {
-  let decoded = pathname;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return true; // malformed encoding: treat as protected, fail closed
-  }
-  return PROTECTED.test(pathname) || PROTECTED.test(decoded.toLowerCase().replace(/\/{2,}/g, "/"));
-}
 
 async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
   const token = req.cookies.get(ACCESS_COOKIE)?.value;
@@ -51,7 +42,7 @@ export async function proxy(req: NextRequest) {
   // Only the benchmark sets this, to measure the guard's own cost against a pass-through proxy.
   const passThrough = process.env.BENCH_PROXY_PASS_THROUGH === "1";
 
-  if (!passThrough && isProtected(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
+  if (!passThrough && isProtectedPath(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
     const next = safeNextPath(req.nextUrl.pathname + req.nextUrl.search);
     // Built from APP_URL, never from Host or X-Forwarded-Host.
     const target = new URL("/login", config.appUrl);

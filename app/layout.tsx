@@ -2,7 +2,8 @@ import type { Metadata, Viewport } from "next";
 import { AuthProvider } from "@/components/auth-provider";
 import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/server/current-user";
-import { accessState } from "@/lib/auth/session-state";
+import { getRuntime } from "@/lib/server/runtime";
+import { sessionState } from "@/lib/auth/session-state";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,11 +16,11 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, them
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Seed the provider from the server so a signed-in page never flashes a signed-out state.
   const current = await getCurrentUser();
-  const initial = current ? accessState(current.user, current.claims, current.sessionStartedAt) : { status: "unauthenticated" as const };
+  const initial = current ? sessionState(current.user, current.claims, current.sessionStartedAt) : { status: "unauthenticated" as const };
   return (
     <html lang="en">
       <body className="flex min-h-screen flex-col">
-        <AuthProvider initial={initial} serverNow={Date.now()}>
+        <AuthProvider initial={initial} serverNow={(await getRuntime()).clock.now()}>
           <SiteHeader />
           <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8 sm:py-12">
             {children}

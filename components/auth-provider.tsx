@@ -2,23 +2,23 @@
 
 import { useRouter } from "next/navigation";
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { authFetch, getAuthController, type AuthController, type RefreshOutcome } from "@/lib/client/session-controller";
-import type { AccessState, AuthenticatedState, SignOutReason } from "@/lib/client/types";
+import { authFetch, getAuthController, type AuthController, type RefreshAttempt } from "@/lib/client";
+import type { AuthenticatedSessionState, ClientAuthState, SignOutReason } from "@/lib/client/types";
 import { isProtectedPath } from "@/lib/routing/protected-paths";
 
 export type AuthContextValue = {
-  state: AccessState;
-  status: AccessState["status"];
-  user: AuthenticatedState["user"] | null;
-  role: AuthenticatedState["user"]["role"] | null;
+  state: ClientAuthState;
+  status: ClientAuthState["status"];
+  user: AuthenticatedSessionState["user"] | null;
+  role: AuthenticatedSessionState["user"]["role"] | null;
   /** When the access token expires (ms since the epoch, server clock), or null when signed out. */
   accessExpiresAt: number | null;
   /** The current time on the server's clock (for countdowns against accessExpiresAt). */
   now: () => number;
   /** Take the access state a sign-in, sign-up or password change answered with. */
-  acceptState: (state: AuthenticatedState) => void;
+  acceptState: (state: AuthenticatedSessionState) => void;
   /** Renew the access token now (single-flight, one tab at a time). */
-  refresh: () => Promise<RefreshOutcome>;
+  refresh: () => Promise<RefreshAttempt>;
   /** End this session (every tab of this browser follows). The caller decides where to go next. */
   signOut: () => Promise<void>;
   /** End every session of this user, this one included. */
@@ -34,9 +34,9 @@ const noopSubscribe = () => () => {};
 /**
  * Keeps the access state (user, role, expiry, status) in memory and the session alive. Seeded by
  * the server on first render, so a signed-in page never flashes a signed-out state. Tokens stay in
- * their httpOnly cookies. The machinery itself lives in auth-client.ts.
+ * their httpOnly cookies. The machinery itself lives in lib/client (no React there).
  */
-export function AuthProvider({ initial, serverNow, children }: { initial: AccessState; serverNow: number; children: React.ReactNode }) {
+export function AuthProvider({ initial, serverNow, children }: { initial: ClientAuthState; serverNow: number; children: React.ReactNode }) {
   const router = useRouter();
   const [controller] = useState<AuthController | null>(() => getAuthController(initial, serverNow));
   const state = useSyncExternalStore(

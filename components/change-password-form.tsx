@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AuthenticatedState } from "@/lib/client/types";
+import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Spinner, focusFirstError } from "./credentials-form";
 import { Field } from "./field";
 import { Notice, buttonClasses } from "./ui";
@@ -49,12 +49,15 @@ export function ChangePasswordForm({ minLength, email }: { minLength: number; em
         if (data.error === "wrong_password") {
           setErrors({ currentPassword: data.message });
           if (formRef.current) focusFirstError(formRef.current, ["currentPassword"]);
+        } else if (data.error === "same_password") {
+          setErrors({ newPassword: data.message });
+          if (formRef.current) focusFirstError(formRef.current, ["newPassword"]);
         }
         else if (typeof data.message === "string" && data.message.startsWith("newPassword: ")) setErrors({ newPassword: data.message.slice(13) });
         else setErrors({ form: data.message ?? "Could not change your password. Try again." });
         return;
       }
-      const { sessionsEnded, ...state } = data as AuthenticatedState & { sessionsEnded: number };
+      const { sessionsEnded, ...state } = data as AuthenticatedSessionState & { sessionsEnded: number };
       acceptState(state);
       formRef.current?.reset();
       setDone(

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AuthenticatedState } from "@/lib/client/types";
+import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Field } from "./field";
 import { Notice, buttonClasses } from "./ui";
 
@@ -60,7 +60,7 @@ export function CredentialsForm({ mode, next, minPasswordLength = 8 }: { mode: M
         focusFirstError(formEl, Object.keys(errs));
         return;
       }
-      acceptState(data as AuthenticatedState);
+      acceptState(data as AuthenticatedSessionState);
       router.replace(next);
       router.refresh();
     } catch {

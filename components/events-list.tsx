@@ -1,15 +1,7 @@
+import type { SecurityEvent } from "@/lib/auth/audit";
 import { LocalTime } from "./local-time";
 
-export type SecurityEvent = {
-  id: number;
-  type: string;
-  description: string;
-  at: number;
-  ip: string | null;
-  device: string | null;
-  /** Admin view only: whose event it is. */
-  email?: string | null;
-};
+export type { SecurityEvent };
 
 /** Events that deserve attention are marked, in words as well as colour. */
 const ALERTS = new Set(["refresh_reuse_detected", "sign_in_failed", "password_change_failed", "sessions_ended_by_admin", "csrf_refused", "rate_limited"]);

@@ -5,17 +5,9 @@ import { useState } from "react";
 import { useAuth } from "./auth-provider";
 import { LocalTime } from "./local-time";
 import { Badge, Card, Notice, buttonClasses } from "./ui";
+import type { DeviceSession } from "@/lib/auth/devices";
 
-export type DeviceSession = {
-  id: string;
-  current: boolean;
-  createdAt: number;
-  lastUsedAt: number;
-  ip: string | null;
-  browser: string;
-  os: string;
-  deviceType: string;
-};
+export type { DeviceSession };
 
 function DeviceIcon({ type }: { type: string }) {
   return (

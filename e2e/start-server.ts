@@ -10,11 +10,9 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { migrateDatabase, openDatabase } from "@/db/sqlite/client";
-import { normaliseEmail } from "@/lib/auth";
+import { openStorage } from "@/db";
 import { generateKeySetJson } from "@/lib/auth/keys";
-import { hashPassword } from "@/lib/auth/passwords";
-import { createStore } from "@/db/sqlite/store";
+import { provisionUser } from "@/lib/auth/users";
 import { E2E_ADMIN, E2E_LIMITS, SERVERS, serverUrl, type ServerName } from "./servers";
 
 const name = process.argv[2] as ServerName;
@@ -22,19 +20,11 @@ if (!(name in SERVERS)) throw new Error(`unknown server profile "${name}"`);
 const profile = SERVERS[name];
 
 async function seedAdmin(databasePath: string) {
-  const db = openDatabase(databasePath);
+  const storage = await openStorage({ engine: "sqlite", path: databasePath });
   try {
-    migrateDatabase(db);
-    createStore(db).insertUser({
-      id: randomUUID(),
-      email: normaliseEmail(E2E_ADMIN.email),
-      name: E2E_ADMIN.name,
-      role: "admin",
-      passwordHash: await hashPassword(E2E_ADMIN.password),
-      createdAt: Date.now(),
-    });
+    await provisionUser(storage.store, { ...E2E_ADMIN, role: "admin" }, { id: randomUUID(), now: Date.now() });
   } finally {
-    db.$client.close();
+    await storage.close();
   }
 }
 

@@ -1,9 +1,8 @@
 /** Applies pending migrations to DATABASE_URL (the server also does this when it starts). */
-import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
+import { openStorage } from "@/db";
 import { getConfig } from "@/lib/config";
 
 const config = getConfig();
-const db = openDatabase(config.databasePath);
-migrateDatabase(db);
-console.log(`Migrations applied to ${config.databasePath}`);
-db.$client.close();
+const storage = await openStorage(config.database);
+console.log(`Migrations applied (${storage.engine}).`);
+await storage.close();

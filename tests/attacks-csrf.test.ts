@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 
 async function csrfEvents() {
-  return (await getRuntime()).store.recentEvents(10_000).filter((e) => e.type === "csrf_refused");
+  return (await (await getRuntime()).storage.store.recentEvents(10_000)).filter((e) => e.type === "csrf_refused");
 }
 
 let n = 0;

@@ -24,7 +24,7 @@ async function signedIn() {
 }
 
 async function tokenRows(familyId: string) {
-  return (await getRuntime()).db.$client.prepare("select generation, used_at from refresh_tokens where family_id = ? order by generation").all(familyId) as { generation: number; used_at: number | null }[];
+  return (await getRuntime()).storage.sqlite!.$client.prepare("select generation, used_at from refresh_tokens where family_id = ? order by generation").all(familyId) as { generation: number; used_at: number | null }[];
 }
 
 describe("ten parallel refreshes with one token", () => {
@@ -59,7 +59,7 @@ describe("replay after the grace window", () => {
     expect(replay.json.error).toBe("session_revoked_reuse");
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim })).status).toBe(401);
     expect((await call(r.me.GET, "/api/me", { jar: victim })).status).toBe(401);
-    const reuse = (await getRuntime()).store.recentEvents(100).filter((e) => e.type === "refresh_reuse_detected");
+    const reuse = (await (await getRuntime()).storage.store.recentEvents(100)).filter((e) => e.type === "refresh_reuse_detected");
     expect(reuse.length).toBeGreaterThan(0);
   });
 

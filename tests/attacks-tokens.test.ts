@@ -93,7 +93,7 @@ async function expectRefused(token: string, label = "") {
   expect(cookie.status, `/api/me cookie ${label}`).toBe(401);
   const session = await call(r.session.GET, "/api/auth/session", { headers: { cookie: `__Host-access=${token}` } });
   expect(session.json, `/api/auth/session ${label}`).toEqual({ status: "unauthenticated" });
-  return verified.ok ? "" : verified.reason;
+  return verified.ok ? "" : verified.error;
 }
 
 describe("control", () => {

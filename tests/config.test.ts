@@ -17,7 +17,7 @@ describe("durations", () => {
 describe("configuration", () => {
   it("has the documented defaults", () => {
     const c = parseConfig({}, "/srv/app");
-    expect(c.databasePath).toBe("/srv/app/.data/app.db");
+    expect(c.database.path).toBe("/srv/app/.data/app.db");
     expect(c.appOrigin).toBe("http://localhost:3000");
     expect(c.issuer).toBe("http://localhost:3000");
     expect(c.audience).toBe("http://localhost:3000");
@@ -30,8 +30,8 @@ describe("configuration", () => {
     const c = parseConfig({ APP_URL: "https://app.example.com/some/path", DATABASE_URL: "file:/var/lib/app.db", AUTH_AUDIENCE: "api" }, "/srv");
     expect(c.issuer).toBe("https://app.example.com");
     expect(c.audience).toBe("api");
-    expect(c.databasePath).toBe("/var/lib/app.db");
-    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").databasePath).toBe("/srv/data/x.db");
+    expect(c.database.path).toBe("/var/lib/app.db");
+    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").database.path).toBe("/srv/data/x.db");
   });
 
   it("accepts lifetimes of a few seconds (tests exercise expiry for real)", () => {

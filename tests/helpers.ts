@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import type { Config } from "@/lib/config";
 import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
-import { createStore } from "@/db/sqlite/store";
+import { openSqliteStorage } from "@/db/sqlite";
 
 export const ISSUER = "http://localhost:3000";
 export const AUDIENCE = "http://localhost:3000";
@@ -33,9 +32,9 @@ export const TEST_LIFETIMES = {
 
 /** A fresh auth core on its own temporary SQLite file, with a clock the test moves. */
 export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
-  const db = openDatabase(tempDatabasePath());
-  migrateDatabase(db);
-  const store = createStore(db);
+  const storage = openSqliteStorage(tempDatabasePath());
+  const { store } = storage;
+  const sqlite = storage.sqlite!;
   const clock = manualClock();
   const keys = await testKeys();
   const securityEvents: string[] = [];
@@ -47,7 +46,7 @@ export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
     random: systemRandom,
     onSecurityEvent: (type) => securityEvents.push(type),
   });
-  return { auth, store, db, clock, keys, securityEvents };
+  return { auth, store, sqlite, clock, keys, securityEvents };
 }
 
 export const META = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };

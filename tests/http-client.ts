@@ -21,6 +21,7 @@ export async function configureTestEnv(extra: Record<string, string> = {}) {
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each route has its own params type
 type Handler = (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Response>;
 
 export type Cookie = { name: string; value: string; path: string; maxAge: number | null; attrs: string };
@@ -83,6 +84,7 @@ export async function call(handler: Handler, path: string, options: CallOptions 
   const res = await handler(req, { params: Promise.resolve(options.params ?? {}) });
   options.jar?.absorb(res);
   const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON a route answered
   let json: any = undefined;
   try {
     json = JSON.parse(text);
@@ -111,7 +113,7 @@ export async function loadRoutes() {
 
 /** Everything an attack could change (users, sessions, refresh tokens, deny-list), for "nothing changed" checks. */
 export async function databaseSnapshot() {
-  const db = (await getRuntime()).db.$client;
+  const db = (await getRuntime()).storage.sqlite!.$client;
   const all = (sql: string) => db.prepare(sql).all();
   return JSON.stringify({
     users: all("select id, email, password_hash, token_version, disabled_at from users order by id"),

@@ -8,8 +8,8 @@ async function signedIn(overrides = {}) {
   return { ...ctx, session: reg };
 }
 
-function events(store: Awaited<ReturnType<typeof makeAuth>>["store"], userId: string) {
-  return store.userEvents(userId, 100).map((e) => e.type);
+async function events(store: Awaited<ReturnType<typeof makeAuth>>["store"], userId: string) {
+  return (await store.userEvents(userId, 100)).map((e) => e.type);
 }
 
 describe("registration and sign-in", () => {
@@ -26,7 +26,7 @@ describe("registration and sign-in", () => {
     const wrong = await auth.login({ email: "alice@example.com", password: "wrong password" }, META);
     expect(unknown).toEqual(wrong);
     expect(wrong).toEqual({ ok: false, error: "invalid_credentials" });
-    expect(events(store, session.user.id)).toContain("sign_in_failed");
+    expect(await events(store, session.user.id)).toContain("sign_in_failed");
   });
 
   it("starts a new family on every sign-in", async () => {
@@ -34,7 +34,7 @@ describe("registration and sign-in", () => {
     const second = await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META);
     if (!("access" in second)) throw new Error("login failed");
     expect(second.access.claims.sid).not.toBe(session.access.claims.sid);
-    expect(auth.listSessions(session.user.id)).toHaveLength(2);
+    expect(await auth.listDevices(session.user.id, session.access.claims.sid)).toHaveLength(2);
   });
 
   it("issues an access token whose lifetime is exactly ACCESS_TOKEN_TTL", async () => {
@@ -78,9 +78,10 @@ describe("refresh rotation", () => {
     const replay = await auth.refresh(session.refresh.token, META);
     expect(replay).toEqual({ ok: false, error: "reuse_detected" });
     // The legitimate holder's newer token is dead too, and so is the access token of the family.
-    expect(await auth.refresh(first.refresh.token, META)).toEqual({ ok: false, error: "revoked" });
+    // The family was ended for reuse: its other tokens are refused with that reason, so the holder learns why.
+    expect(await auth.refresh(first.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
     expect((await auth.authenticate(first.access.token)).ok).toBe(false);
-    expect(events(store, session.user.id)).toContain("refresh_reuse_detected");
+    expect(await events(store, session.user.id)).toContain("refresh_reuse_detected");
     expect(securityEvents).toContain("refresh_reuse_detected");
   });
 
@@ -91,12 +92,12 @@ describe("refresh rotation", () => {
   });
 
   it("concurrent refreshes of one token mint at most one successor and none is logged out", async () => {
-    const { auth, store, session } = await signedIn();
+    const { auth, sqlite, session } = await signedIn();
     const results = await Promise.all(Array.from({ length: 10 }, () => auth.refresh(session.refresh.token, META)));
     expect(results.every((r) => r.ok)).toBe(true);
     const successors = results.filter((r) => r.ok && r.refresh);
     expect(successors).toHaveLength(1);
-    const count = store.db.$client
+    const count = sqlite.$client
       .prepare("select count(*) as n from refresh_tokens where family_id = ?")
       .get(session.access.claims.sid) as { n: number };
     expect(count.n).toBe(2);
@@ -159,7 +160,7 @@ describe("revocation", () => {
     await auth.logout({ access: session.access.token, refresh: session.refresh.token }, META);
     expect(await auth.authenticate(session.access.token)).toEqual({ ok: false, error: "token_revoked" });
     expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "revoked" });
-    expect(events(store, session.user.id)).toContain("sign_out");
+    expect(await events(store, session.user.id)).toContain("sign_out");
   });
 
   it("logout with only the refresh cookie (access expired) still ends the session", async () => {
@@ -170,9 +171,9 @@ describe("revocation", () => {
   });
 
   it("sweeps expired deny-list entries", async () => {
-    const { auth, clock, store, session } = await signedIn();
+    const { auth, clock, sqlite, session } = await signedIn();
     await auth.logout({ access: session.access.token }, META);
-    const count = () => (store.db.$client.prepare("select count(*) as n from revoked_jtis").get() as { n: number }).n;
+    const count = () => (sqlite.$client.prepare("select count(*) as n from revoked_jtis").get() as { n: number }).n;
     expect(count()).toBe(1);
     clock.advance(16 * MINUTE);
     const other = await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META);
@@ -190,7 +191,7 @@ describe("revocation", () => {
     expect((await auth.authenticate(other.access.token)).ok).toBe(false);
     expect((await auth.refresh(other.refresh.token, META)).ok).toBe(false);
     expect((await auth.refresh(session.refresh.token, META)).ok).toBe(false);
-    expect(auth.listSessions(session.user.id)).toHaveLength(0);
+    expect(await auth.listDevices(session.user.id, session.access.claims.sid)).toHaveLength(0);
   });
 
   it("password change ends other sessions and keeps this one with a re-issued access token", async () => {
@@ -226,7 +227,7 @@ describe("revocation", () => {
     expect(changed.refresh.maxAge).toBeGreaterThan(0);
     clock.advance(11 * SECOND);
     expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
-    expect(events(store, session.user.id)).toContain("refresh_reuse_detected");
+    expect(await events(store, session.user.id)).toContain("refresh_reuse_detected");
     // A thief's stale copy ends the family, so the holder of the new token must sign in again.
     expect((await auth.refresh(changed.refresh.token, META)).ok).toBe(false);
   });
@@ -238,7 +239,7 @@ describe("revocation", () => {
     clock.advance(2 * SECOND);
     const racing = await auth.refresh(session.refresh.token, META);
     expect(racing.ok && racing.refresh).toBe(null);
-    expect(events(store, session.user.id)).toContain("refresh_grace");
+    expect(await events(store, session.user.id)).toContain("refresh_grace");
     expect((await auth.refresh(changed.refresh.token, META)).ok).toBe(true);
   });
 
@@ -256,16 +257,20 @@ describe("revocation", () => {
     if (!("access" in other)) throw new Error();
     const bob = await auth.register({ email: "bob@example.com", password: "bob password" }, META);
     if (!("access" in bob)) throw new Error();
-    expect(auth.endSession(bob.user.id, other.access.claims.sid, META)).toEqual({ ok: false, error: "not_found" });
-    expect(auth.endSession(session.user.id, other.access.claims.sid, META)).toEqual({ ok: true });
+    expect(await auth.endSession(bob.user.id, other.access.claims.sid, META)).toEqual({ ok: false, error: "not_found" });
+    expect(await auth.endSession(session.user.id, other.access.claims.sid, META)).toEqual({ ok: true });
     expect((await auth.authenticate(other.access.token)).ok).toBe(false);
     expect((await auth.authenticate(session.access.token)).ok).toBe(true);
-    expect(auth.listSessions(session.user.id).map((s) => s.id)).toEqual([session.access.claims.sid]);
+    expect((await auth.listDevices(session.user.id, session.access.claims.sid)).map((s) => s.id)).toEqual([session.access.claims.sid]);
   });
 
   it("an admin ending all sessions of a user invalidates their tokens", async () => {
     const { auth, session } = await signedIn();
-    expect(auth.endAllSessionsOf(session.user.id, "admin-id", META)).toEqual({ ok: true, ended: 1 });
+    expect(await auth.endAllSessionsOf({ userId: session.user.id }, "admin-id", META)).toEqual({
+      ok: true,
+      ended: 1,
+      user: { id: session.user.id, email: session.user.email },
+    });
     expect((await auth.authenticate(session.access.token)).ok).toBe(false);
     expect((await auth.refresh(session.refresh.token, META)).ok).toBe(false);
   });

@@ -36,7 +36,7 @@ describe("TRUST_PROXY=1", () => {
   });
 
   it("the audit trail and the session record the client as the proxy saw it", async () => {
-    const events = (await getRuntime()).store.recentEvents(100);
+    const events = await (await getRuntime()).storage.store.recentEvents(100);
     const registered = events.filter((e) => e.type === "register");
     expect(new Set(registered.map((e) => e.ip))).toEqual(new Set(["203.0.113.50", "203.0.113.51"]));
     expect(events.find((e) => e.type === "rate_limited")?.ip).toBe("203.0.113.50");

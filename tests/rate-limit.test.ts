@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
+import { openSqliteStorage } from "@/db/sqlite";
 import { createLogger } from "@/lib/server/log";
 import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/security/rate-limits";
 import { getRuntime } from "@/lib/server/runtime";
@@ -59,7 +59,7 @@ function expect429(res: Awaited<ReturnType<typeof call>>, label = "") {
 }
 
 async function userCount() {
-  return ((await getRuntime()).db.$client.prepare("select count(*) as n from users").get() as { n: number }).n;
+  return ((await getRuntime()).storage.sqlite!.$client.prepare("select count(*) as n from users").get() as { n: number }).n;
 }
 
 describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", () => {
@@ -142,7 +142,7 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
   });
 
   it("every 429 is in the audit trail as rate_limited, with path, IP and user agent", async () => {
-    const events = (await getRuntime()).store.recentEvents(10_000).filter((e) => e.type === "rate_limited");
+    const events = (await (await getRuntime()).storage.store.recentEvents(10_000)).filter((e) => e.type === "rate_limited");
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const e of events) {
       expect(e.ip).toMatch(/^(198\.18\.|2001:db8:)/);
@@ -258,9 +258,9 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
   });
 
   it("grows 2, 4, 8 ... seconds per further failure and is capped at 15 minutes", async () => {
-    const db = openDatabase(newFile());
-    migrateDatabase(db);
-    const limits = createRateLimits(db.$client, config());
+    const storage = openSqliteStorage(newFile());
+    const db = storage.sqlite!;
+    const limits = createRateLimits(storage.createLimiter, config());
     const email = "victim@example.com";
     // The one free attempt (loginPerAccount = 1) takes no lock.
     expect((await limits.beforeLogin("203.0.113.1", email)).ok).toBe(true);
@@ -282,20 +282,19 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
 
   it("persists: a new limiter on the same SQLite file (a restart) keeps the counts and the locks", async () => {
     const file = newFile();
-    let db = openDatabase(file);
-    migrateDatabase(db);
-    let limits = createRateLimits(db.$client, config());
+    let storage = openSqliteStorage(file);
+    let limits = createRateLimits(storage.createLimiter, config());
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
     for (let i = 0; i < 3; i++) await limits.beforeLogin("203.0.113.9", "restart@example.com");
-    db.$client.close();
+    await storage.close();
 
-    db = openDatabase(file);
-    limits = createRateLimits(db.$client, config());
+    storage = openSqliteStorage(file);
+    limits = createRateLimits(storage.createLimiter, config());
     // Used at once, as by the first request after start-up: no "Table is not created yet" (a 500).
     expect((await limits.register("203.0.113.9")).ok).toBe(false);
     expect((await limits.beforeLogin("203.0.113.10", "restart@example.com")).ok).toBe(false);
-    db.$client.close();
+    await storage.close();
   });
 
   it("AUTH_RATE_LIMIT=off: no limit applies, and the log says it is for tests only", async () => {
@@ -306,9 +305,8 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
         done();
       },
     });
-    const db = openDatabase(newFile());
-    migrateDatabase(db);
-    const limits = createRateLimits(db.$client, config({ enabled: false }), createLogger("info", sink));
+    const storage = openSqliteStorage(newFile());
+    const limits = createRateLimits(storage.createLimiter, config({ enabled: false }), createLogger("info", sink));
     for (let i = 0; i < 20; i++) {
       expect((await limits.register("203.0.113.20")).ok).toBe(true);
       expect((await limits.beforeLogin("203.0.113.20", "off@example.com")).ok).toBe(true);

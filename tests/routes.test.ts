@@ -196,8 +196,8 @@ describe("revocation over HTTP", () => {
     await call(r.login.POST, "/api/auth/login", { body: { email, password: "password-123" }, jar: laptop, headers: { "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15" } });
     const list = await call(r.sessions.GET, "/api/auth/sessions", { jar });
     expect(list.json.sessions).toHaveLength(2);
-    const current = list.json.sessions.find((s: any) => s.current);
-    const other = list.json.sessions.find((s: any) => !s.current);
+    const current = list.json.sessions.find((s: { current: boolean }) => s.current);
+    const other = list.json.sessions.find((s: { current: boolean }) => !s.current);
     expect(current).toBeTruthy();
     expect(other.browser).toMatch(/Safari/);
     const mallory = await newUser();

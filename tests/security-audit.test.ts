@@ -40,7 +40,7 @@ async function send(handler: Parameters<typeof call>[0], path: string, options: 
 }
 
 async function events() {
-  return (await getRuntime()).store.recentEvents(10_000);
+  return (await getRuntime()).storage.store.recentEvents(10_000);
 }
 
 const FAMILY_EVENTS = ["register", "sign_in", "refresh", "refresh_reuse_detected", "sign_out", "sign_out_everywhere", "password_changed", "password_change_failed", "session_ended"];
@@ -87,7 +87,7 @@ describe("every auth event is recorded", () => {
     // an administrator ends every session (lib call: the admin UI is elsewhere)
     const e = new CookieJar();
     await send(r.login.POST, "/api/auth/login", { body: { email, password: "second-password-2" }, jar: e });
-    (await getRuntime()).auth.endAllSessionsOf(userId, "admin-1", { ip: IP, userAgent: UA });
+    (await getRuntime()).auth.endAllSessionsOf({ userId }, "admin-1", { ip: IP, userAgent: UA });
 
     // sign-out everywhere
     const f = new CookieJar();
@@ -144,7 +144,7 @@ describe("every auth event is recorded", () => {
   });
 
   it("the user can read their own trail (newest first)", async () => {
-    const mine = (await getRuntime()).auth.userEvents(userId, 100);
+    const mine = await (await getRuntime()).auth.userEvents(userId, 100);
     expect(mine[0].type).toBe("sign_out_everywhere");
     expect(new Set(mine.map((e) => e.type))).toEqual(new Set(FAMILY_EVENTS.concat(["sign_in_failed", "refresh_failed", "sessions_ended_by_admin"])));
   });
@@ -153,7 +153,7 @@ describe("every auth event is recorded", () => {
 describe("nothing secret is stored or logged", () => {
   it("no token, cookie value or password appears in any text cell of any table", async () => {
     expect(secrets.size).toBeGreaterThan(20);
-    const db = (await getRuntime()).db.$client;
+    const db = (await getRuntime()).storage.sqlite!.$client;
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(["users", "auth_events", "refresh_families", "refresh_tokens", "revoked_jtis", "rate_limits"]));
     let cells = 0;

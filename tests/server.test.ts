@@ -10,7 +10,6 @@ import { createLogger } from "@/lib/server/log";
 import { ARGON2_OPTIONS, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import { resolveKeySet } from "@/lib/server/keys";
 import { seedDevelopmentAccounts } from "@/lib/server/seed";
-import { createStore } from "@/db/sqlite/store";
 import { META, makeAuth, tempDatabasePath } from "./helpers";
 
 const silent = () => createLogger("silent");
@@ -28,7 +27,7 @@ describe("database", () => {
   });
 
   it("stores refresh tokens only as hashes, never the token", async () => {
-    const { auth, db } = await makeAuth();
+    const { auth, sqlite: db } = await makeAuth();
     const s = await auth.register({ email: "hash@example.com", password: "password-123" }, META);
     if (!("refresh" in s)) throw new Error();
     const dump = JSON.stringify(db.$client.prepare("select * from refresh_tokens").all()) + JSON.stringify(db.$client.prepare("select * from auth_events").all());
@@ -99,12 +98,10 @@ describe("development seed", () => {
   });
 
   it("does nothing when the database already has users", async () => {
-    const db = openDatabase(tempDatabasePath());
-    migrateDatabase(db);
-    const store = createStore(db);
-    store.insertUser({ id: "x", email: "x@example.com", name: null, passwordHash: "h", role: "user", createdAt: 0 });
+    const { store } = await makeAuth();
+    await store.insertUser({ id: "x", email: "x@example.com", name: null, passwordHash: "h", role: "user", createdAt: 0 });
     expect(await seedDevelopmentAccounts(store)).toBeNull();
-    expect(store.userCount()).toBe(1);
+    expect(await store.userCount()).toBe(1);
   });
 });
 

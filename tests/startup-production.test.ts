@@ -3,6 +3,6 @@ import { startUpIn } from "./startup-scenario";
 
 it("server start-up in production: applies migrations to a fresh database and never seeds accounts", async () => {
   const { store, output } = await startUpIn("production");
-  expect(store.userCount()).toBe(0);
+  expect(await store.userCount()).toBe(0);
   expect(output()).not.toContain("password:");
 });

@@ -19,7 +19,7 @@ export async function startUpIn(mode: "production" | "development") {
   const { getRuntime } = await import("@/lib/server/runtime");
   await startServer();
   return {
-    store: (await getRuntime()).store,
+    store: (await getRuntime()).storage.store,
     output: () => printed.mock.calls.flat().join("\n"),
     startAgain: startServer,
   };

@@ -1,11 +1,9 @@
 import Link from "next/link";
 import { AdminEndSessionsForm } from "@/components/admin-end-sessions-form";
-import { EventsList, type SecurityEvent } from "@/components/events-list";
+import { EventsList } from "@/components/events-list";
 import { Card, PageHeading } from "@/components/ui";
-import { describeEvent } from "@/lib/auth/events";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageAdmin } from "@/lib/server/current-user";
-import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Admin" };
 
@@ -13,28 +11,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   await requirePageAdmin("/admin");
   const withRefresh = (await searchParams).refresh === "1";
   const rt = await getRuntime();
-  const emails = new Map<string, string | null>();
-  const emailOf = (id: string | null) => {
-    if (!id) return null;
-    if (!emails.has(id)) emails.set(id, rt.store.userById(id)?.email ?? null);
-    return emails.get(id)!;
-  };
-  const events: SecurityEvent[] = rt.auth
-    .recentEvents(withRefresh ? 100 : 1000)
-    .filter((e) => withRefresh || e.type !== "refresh")
-    .slice(0, 100)
-    .map((e) => {
-      const d = e.userAgent ? describeDevice(e.userAgent) : null;
-      return {
-        id: e.id,
-        type: e.type,
-        description: describeEvent(e.type),
-        at: e.at,
-        ip: e.ip,
-        device: d ? `${d.browser} on ${d.os}` : null,
-        email: emailOf(e.userId),
-      };
-    });
+  const events = await rt.auth.recentEvents(100, { includeRenewals: withRefresh });
   return (
     <div className="space-y-6">
       <PageHeading title="Admin" description="Recent authentication activity across all accounts, and a way to sign someone out everywhere." />

@@ -5,14 +5,12 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { Badge, Card, PageHeading, buttonClasses } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageUser } from "@/lib/server/current-user";
-import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const { user, claims, sessionStartedAt } = await requirePageUser("/dashboard");
-  const family = (await getRuntime()).store.familyById(claims.sid);
-  const device = describeDevice(family?.userAgent ?? null);
+  const device = await (await getRuntime()).auth.deviceOf(claims.sid);
   return (
     <div>
       <PageHeading title={user.name ? `Hello, ${user.name}` : "Dashboard"} description="Your account and this session at a glance." />

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ROLES } from "@/lib/auth/roles";
 
 /** Times are Unix milliseconds (integers): cheap to compare in SQL and in the injected clock. */
 
@@ -9,7 +10,7 @@ export const users = sqliteTable("users", {
   email: text("email").notNull().unique(),
   name: text("name"),
   passwordHash: text("password_hash").notNull(),
-  role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
+  role: text("role", { enum: ROLES }).notNull().default("user"),
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
   tokenVersion: integer("token_version").notNull().default(0),
   disabledAt: integer("disabled_at"),

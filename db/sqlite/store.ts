@@ -1,88 +1,20 @@
-import type Database from "better-sqlite3";
-import { and, Column, desc, eq, getTableColumns, gt, is, isNull, lt, ne, Param, Placeholder, SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
-import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
+import { directGet, directRun } from "@/db/sqlite/prepared";
+import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
+import { createStatements } from "@/db/sqlite/statements";
+import type { FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
 
 /**
- * Every SQL statement the auth core runs, prepared once per database (no per-call SQL building
- * on the hot paths). Synchronous: better-sqlite3 is, and a synchronous transaction is what makes
- * "exactly one rotation wins" easy to see.
+ * The storage contract on SQLite (better-sqlite3). Every unit runs synchronously inside one
+ * IMMEDIATE transaction: the write lock is taken up front, so concurrent processes serialise
+ * instead of failing at commit, and "exactly one rotation wins" is plain to see. The methods are
+ * async only to fit the contract; nothing awaits inside a transaction.
  */
-export type Store = ReturnType<typeof createStore>;
-export type UserRow = typeof users.$inferSelect;
-export type FamilyRow = typeof refreshFamilies.$inferSelect;
-export type EventRow = typeof authEvents.$inferSelect;
-
-const p = sql.placeholder;
-
-type Values = Record<string, unknown>;
-type CompiledQuery = { toSQL(): { sql: string; params: unknown[] } };
-
-/**
- * Drizzle's parameter list, bound positionally: a placeholder's value, through the column's
- * encoder when Drizzle attached one (as its fillPlaceholders does), or a literal. Returns one
- * reused array (better-sqlite3 copies the bindings before returning).
- */
-function binder(params: unknown[]): (values: Values) => unknown[] {
-  const slots = params.map((param) => {
-    if (is(param, Placeholder)) return { name: param.name, encoder: undefined, literal: undefined };
-    if (is(param, Param) && is(param.value, Placeholder)) return { name: param.value.name, encoder: param.encoder, literal: undefined };
-    return { name: undefined, encoder: undefined, literal: param };
-  });
-  const args: unknown[] = new Array(slots.length);
-  return (values) => {
-    for (let i = 0; i < slots.length; i++) {
-      const { name, encoder, literal } = slots[i];
-      args[i] = name === undefined ? literal : encoder ? encoder.mapToDriverValue(values[name]) : values[name];
-    }
-    return args;
-  };
-}
-
-/**
- * The statements of the two hot paths (a refresh rotation, the full check) run on better-sqlite3
- * directly, with the SQL Drizzle generates from the schema, the same parameter encoders and the
- * same column decoders: Drizzle's generic per-call work (placeholder filling, row mapping over
- * nested paths) cost ~10% of a rotation (see BENCHMARKS.md). Flat selections only.
- */
-function directRun(sqlite: Database.Database, query: CompiledQuery) {
-  const { sql: text, params } = query.toSQL();
-  const stmt = sqlite.prepare(text);
-  const bind = binder(params);
-  return { run: (values: Values) => stmt.run(bind(values)) };
-}
-
-function directGet<Q extends CompiledQuery & { get(): unknown }>(
-  sqlite: Database.Database,
-  query: Q,
-  fields: Record<string, unknown>,
-): { get(values: Values): ReturnType<Q["get"]> | undefined } {
-  const { sql: text, params } = query.toSQL();
-  const stmt = sqlite.prepare(text).raw(true);
-  const keys = Object.keys(fields);
-  if (stmt.columns().length !== keys.length) throw new Error(`store: ${keys.length} fields but ${stmt.columns().length} columns in: ${text}`);
-  const decoders = keys.map((key) => {
-    const field = fields[key];
-    if (is(field, Column)) return field;
-    // An SQL field's decoder (sql.mapWith(), else pass-through) is internal in Drizzle's types.
-    if (is(field, SQL)) return (field as unknown as { decoder: { mapFromDriverValue(value: unknown): unknown } }).decoder;
-    throw new Error(`store: unsupported field "${key}" in: ${text}`);
-  });
-  const bind = binder(params);
-  return {
-    get(values: Values) {
-      const row = stmt.get(bind(values)) as unknown[] | undefined;
-      if (!row) return undefined;
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) out[keys[i]] = row[i] === null ? null : decoders[i].mapFromDriverValue(row[i]);
-      return out as ReturnType<Q["get"]>;
-    },
-  };
-}
-
-export function createStore(db: Db) {
+export function createSqliteStore(db: Db): Store {
   const sqlite = db.$client;
-  const tokenWithFamilyFields = {
+  const q = createStatements(db);
+  const presentedFields = {
     id: refreshTokens.id,
     familyId: refreshTokens.familyId,
     generation: refreshTokens.generation,
@@ -92,8 +24,19 @@ export function createStore(db: Db) {
     lastUsedAt: refreshFamilies.lastUsedAt,
     absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
     revokedAt: refreshFamilies.revokedAt,
+    revokedReason: refreshFamilies.revokedReason,
   };
-  const accessStateFields = {
+  const presented = directGet(
+    sqlite,
+    db
+      .select(presentedFields)
+      .from(refreshTokens)
+      .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
+      .where(eq(refreshTokens.tokenHash, sql.placeholder("tokenHash"))),
+    presentedFields,
+  );
+  const userById = directGet(sqlite, db.select().from(users).where(eq(users.id, sql.placeholder("id"))), getTableColumns(users));
+  const fullCheckFields = {
     id: users.id,
     email: users.email,
     name: users.name,
@@ -104,205 +47,147 @@ export function createStore(db: Db) {
     familyRevokedAt: refreshFamilies.revokedAt,
     familyCreatedAt: refreshFamilies.createdAt,
     familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-    jtiRevoked: sql<number>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${p("jti")})`,
+    jtiRevoked: sql<number>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${sql.placeholder("jti")})`,
   };
-  const q = {
-    userByEmail: db.select().from(users).where(eq(users.email, p("email"))).prepare(),
-    userById: directGet(sqlite, db.select().from(users).where(eq(users.id, p("id"))), getTableColumns(users)),
-    userCount: db.select({ n: sql<number>`count(*)` }).from(users).prepare(),
-    insertUser: db
-      .insert(users)
-      .values({
-        id: p("id"),
-        email: p("email"),
-        name: p("name"),
-        passwordHash: p("passwordHash"),
-        role: p("role"),
-        createdAt: p("createdAt"),
-      })
-      .prepare(),
-    setPassword: db
-      .update(users)
-      .set({ passwordHash: sql`${p("passwordHash")}`, tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, p("id")))
-      .prepare(),
-    bumpTokenVersion: db
-      .update(users)
-      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, p("id")))
-      .prepare(),
-    insertFamily: db
-      .insert(refreshFamilies)
-      .values({
-        id: p("id"),
-        userId: p("userId"),
-        createdAt: p("now"),
-        lastUsedAt: p("now"),
-        absoluteExpiresAt: p("absoluteExpiresAt"),
-        userAgent: p("userAgent"),
-        ip: p("ip"),
-      })
-      .prepare(),
-    insertToken: directRun(
-      sqlite,
-      db
-        .insert(refreshTokens)
-        .values({
-          id: p("id"),
-          familyId: p("familyId"),
-          parentId: p("parentId"),
-          generation: p("generation"),
-          tokenHash: p("tokenHash"),
-          createdAt: p("now"),
-          expiresAt: p("expiresAt"),
-        }),
-    ),
-    tokenWithFamily: directGet(
-      sqlite,
-      db
-        .select(tokenWithFamilyFields)
-        .from(refreshTokens)
-        .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
-        .where(eq(refreshTokens.tokenHash, p("tokenHash"))),
-      tokenWithFamilyFields,
-    ),
-    /** The gate: only one caller can flip used_at from NULL. */
-    markTokenUsed: directRun(
-      sqlite,
-      db
-        .update(refreshTokens)
-        .set({ usedAt: sql`${p("now")}` })
-        .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt))),
-    ),
-    /** The family's current (unrotated) token: what a password change rotates. */
-    liveToken: db
-      .select({ id: refreshTokens.id, generation: refreshTokens.generation })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
-      .orderBy(desc(refreshTokens.generation))
-      .limit(1)
-      .prepare(),
-    retireLiveTokens: db
+  const fullCheck = directGet(
+    sqlite,
+    db
+      .select(fullCheckFields)
+      .from(users)
+      .leftJoin(refreshFamilies, eq(refreshFamilies.id, sql.placeholder("sid")))
+      .where(eq(users.id, sql.placeholder("sub"))),
+    fullCheckFields,
+  );
+  const markUsed = directRun(
+    sqlite,
+    db
       .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}` })
-      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
-      .prepare(),
-    touchFamily: directRun(sqlite, db.update(refreshFamilies).set({ lastUsedAt: sql`${p("now")}` }).where(eq(refreshFamilies.id, p("id")))),
-    revokeFamily: db
+      .set({ usedAt: sql`${sql.placeholder("now")}` })
+      .where(and(eq(refreshTokens.id, sql.placeholder("id")), isNull(refreshTokens.usedAt))),
+  );
+  const touchFamily = directRun(
+    sqlite,
+    db
       .update(refreshFamilies)
-      .set({ revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` })
-      .where(and(eq(refreshFamilies.id, p("id")), isNull(refreshFamilies.revokedAt)))
-      .prepare(),
-    revokeUserFamilies: db
-      .update(refreshFamilies)
-      .set({ revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` })
-      .where(and(eq(refreshFamilies.userId, p("userId")), isNull(refreshFamilies.revokedAt)))
-      .prepare(),
-    revokeOtherFamilies: db
-      .update(refreshFamilies)
-      .set({ revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` })
-      .where(
-        and(
-          eq(refreshFamilies.userId, p("userId")),
-          isNull(refreshFamilies.revokedAt),
-          ne(refreshFamilies.id, p("keepId")),
-        ),
-      )
-      .prepare(),
-    familyById: db.select().from(refreshFamilies).where(eq(refreshFamilies.id, p("id"))).prepare(),
-    activeFamilies: db
-      .select()
-      .from(refreshFamilies)
-      .where(
-        and(
-          eq(refreshFamilies.userId, p("userId")),
-          isNull(refreshFamilies.revokedAt),
-          gt(refreshFamilies.absoluteExpiresAt, p("now")),
-          gt(refreshFamilies.lastUsedAt, p("idleCutoff")),
-        ),
-      )
-      .orderBy(desc(refreshFamilies.lastUsedAt))
-      .prepare(),
-    denyJti: db
-      .insert(revokedJtis)
-      .values({ jti: p("jti"), expiresAt: p("expiresAt") })
-      .onConflictDoNothing()
-      .prepare(),
-    sweepJtis: db.delete(revokedJtis).where(lt(revokedJtis.expiresAt, p("now"))).prepare(),
-    /** The full check in one round trip: user, token version, family state, jti deny-list. */
-    accessState: directGet(
-      sqlite,
-      db
-        .select(accessStateFields)
-        .from(users)
-        .leftJoin(refreshFamilies, eq(refreshFamilies.id, p("sid")))
-        .where(eq(users.id, p("sub"))),
-      accessStateFields,
-    ),
-    insertEvent: directRun(
-      sqlite,
-      db
-        .insert(authEvents)
-        .values({
-          type: p("type"),
-          at: p("at"),
-          userId: p("userId"),
-          familyId: p("familyId"),
-          ip: p("ip"),
-          userAgent: p("userAgent"),
-          detail: p("detail"),
-        }),
-    ),
-    userEvents: db
-      .select()
-      .from(authEvents)
-      .where(eq(authEvents.userId, p("userId")))
-      .orderBy(desc(authEvents.id))
-      .limit(p("limit"))
-      .prepare(),
-    recentEvents: db.select().from(authEvents).orderBy(desc(authEvents.id)).limit(p("limit")).prepare(),
-  };
+      .set({ lastUsedAt: sql`${sql.placeholder("now")}` })
+      .where(eq(refreshFamilies.id, sql.placeholder("id"))),
+  );
 
   // One transaction wrapper for the life of the store: better-sqlite3's transaction() builds four
-  // wrapper functions and redefines their properties on every call (~8 µs, a tenth of a refresh
-  // rotation). The wrapper checks inTransaction per call, so nesting still uses a savepoint.
-  const immediate = db.$client.transaction((fn: () => unknown) => fn()).immediate;
+  // wrapper functions per call (~8 µs, a tenth of a rotation). Nesting still uses a savepoint.
+  const immediate = sqlite.transaction((fn: () => unknown) => fn()).immediate;
+  const tx = <T>(fn: () => T): T => immediate(fn) as T;
+
+  const insertEvent = (e: Parameters<Store["insertEvent"]>[0]) => q.insertEvent.run(e);
+  // Deny-list entries are useless once the token would have expired anyway: swept as we add.
+  const denyJti = (entry: { jti: string; expiresAt: number }, now?: number) => {
+    q.denyJti.run(entry);
+    if (now !== undefined) q.sweepJtis.run({ now });
+  };
 
   return {
-    db,
-    /** Runs fn in one IMMEDIATE transaction: the write lock is taken up front, so concurrent
-     * processes serialise instead of failing at commit. */
-    transaction<T>(fn: () => T): T {
-      return immediate(fn) as T;
+    userByEmail: async (email) => q.userByEmail.get({ email }) as UserRow | undefined,
+    userById: async (id) => userById.get({ id }) as UserRow | undefined,
+    userCount: async () => q.userCount.get()?.n ?? 0,
+    async insertUser(user) {
+      try {
+        q.insertUser.run(user);
+        return { ok: true };
+      } catch (error) {
+        if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) return { ok: false, error: "email_taken" };
+        throw error;
+      }
     },
-    userByEmail: (email: string) => q.userByEmail.get({ email }),
-    userById: (id: string) => q.userById.get({ id }),
-    userCount: () => q.userCount.get()?.n ?? 0,
-    insertUser: (u: { id: string; email: string; name: string | null; passwordHash: string; role: string; createdAt: number }) =>
-      q.insertUser.run(u),
-    setPasswordAndBumpVersion: (id: string, passwordHash: string) => q.setPassword.run({ id, passwordHash }),
-    bumpTokenVersion: (id: string) => q.bumpTokenVersion.run({ id }),
-    insertFamily: (f: { id: string; userId: string; now: number; absoluteExpiresAt: number; userAgent: string | null; ip: string | null }) =>
-      q.insertFamily.run(f),
-    insertToken: (t: { id: string; familyId: string; parentId: string | null; generation: number; tokenHash: string; now: number; expiresAt: number }) =>
-      q.insertToken.run(t),
-    tokenWithFamily: (tokenHash: string) => q.tokenWithFamily.get({ tokenHash }),
-    markTokenUsed: (id: string, now: number) => q.markTokenUsed.run({ id, now }).changes === 1,
-    touchFamily: (id: string, now: number) => q.touchFamily.run({ id, now }),
-    liveToken: (familyId: string) => q.liveToken.get({ familyId }),
-    retireLiveTokens: (familyId: string, now: number) => q.retireLiveTokens.run({ familyId, now }).changes,
-    revokeFamily: (id: string, now: number, reason: string) => q.revokeFamily.run({ id, now, reason }).changes === 1,
-    revokeUserFamilies: (userId: string, now: number, reason: string) => q.revokeUserFamilies.run({ userId, now, reason }).changes,
-    revokeOtherFamilies: (userId: string, keepId: string, now: number, reason: string) =>
-      q.revokeOtherFamilies.run({ userId, keepId, now, reason }).changes,
-    familyById: (id: string) => q.familyById.get({ id }),
-    activeFamilies: (userId: string, now: number, idleCutoff: number) => q.activeFamilies.all({ userId, now, idleCutoff }),
-    denyJti: (jti: string, expiresAt: number) => q.denyJti.run({ jti, expiresAt }),
-    sweepJtis: (now: number) => q.sweepJtis.run({ now }).changes,
-    accessState: (sub: string, sid: string, jti: string) => q.accessState.get({ sub, sid, jti }),
-    insertEvent: (e: { type: string; at: number; userId: string | null; familyId: string | null; ip: string | null; userAgent: string | null; detail: string }) =>
-      q.insertEvent.run(e),
-    userEvents: (userId: string, limit: number) => q.userEvents.all({ userId, limit }),
-    recentEvents: (limit: number) => q.recentEvents.all({ limit }),
+    async emailsOf(userIds) {
+      if (userIds.length === 0) return new Map();
+      const rows = db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)).all();
+      return new Map(rows.map((r) => [r.id, r.email]));
+    },
+
+    async startFamily(family, token, event) {
+      tx(() => {
+        q.insertFamily.run(family);
+        q.insertToken.run(token);
+        insertEvent(event);
+      });
+    },
+    presentedToken: async (tokenHash) => presented.get({ tokenHash }) as PresentedToken | undefined,
+    async rotate(tokenHash, decide) {
+      return tx(() => {
+        const token = presented.get({ tokenHash }) as PresentedToken | undefined;
+        const user = token ? (userById.get({ id: token.userId }) as UserRow | undefined) : undefined;
+        const { writes, result } = decide(token && { token, user });
+        if (!token) return result;
+        const now = writes.now ?? 0;
+        // Unreachable inside an IMMEDIATE transaction, but if the gate is ever lost, fail closed.
+        if (writes.markUsed && markUsed.run({ id: token.id, now }).changes !== 1) throw new Error("rotation gate lost");
+        if (writes.insertToken) q.insertToken.run(writes.insertToken);
+        if (writes.touchFamily) touchFamily.run({ id: token.familyId, now });
+        if (writes.revokeFamily) q.revokeFamily.run({ id: token.familyId, now, reason: writes.revokeFamily.reason });
+        if (writes.event) insertEvent(writes.event);
+        return result;
+      });
+    },
+    familyById: async (id) => q.familyById.get({ id }) as FamilyRow | undefined,
+    activeFamilies: async (userId, now, idleCutoff) => q.activeFamilies.all({ userId, now, idleCutoff }) as FamilyRow[],
+    async fullCheck(sub, sid, jti) {
+      const row = fullCheck.get({ sub, sid, jti });
+      return row ? ({ ...row, jtiRevoked: row.jtiRevoked === 1 } as FullCheckRow) : undefined;
+    },
+
+    async endFamily({ familyId, userId, now, reason, denyJti: deny, event }) {
+      return tx(() => {
+        if (deny) denyJti(deny, now);
+        const family = q.familyById.get({ id: familyId });
+        if (!family || family.userId !== userId || family.revokedAt !== null) return false;
+        q.revokeFamily.run({ id: familyId, now, reason });
+        insertEvent(event);
+        return true;
+      });
+    },
+    async endUserFamilies({ userId, now, reason, bumpTokenVersion, keepFamilyId, denyJti: deny, event }) {
+      return tx(() => {
+        if (!userById.get({ id: userId })) return null;
+        if (bumpTokenVersion) q.bumpTokenVersion.run({ id: userId });
+        const ended = keepFamilyId
+          ? q.revokeOtherFamilies.run({ userId, keepId: keepFamilyId, now, reason }).changes
+          : q.revokeUserFamilies.run({ userId, now, reason }).changes;
+        if (deny) denyJti(deny, now);
+        insertEvent(event(ended));
+        return ended;
+      });
+    },
+    async changePassword({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event }) {
+      return tx(() => {
+        const family = q.familyById.get({ id: familyId });
+        if (!family || family.userId !== userId || family.revokedAt !== null) return null;
+        q.setPassword.run({ id: userId, passwordHash });
+        const sessionsEnded = q.revokeOtherFamilies.run({ userId, keepId: familyId, now, reason: "password_changed" }).changes;
+        const live = q.liveToken.get({ familyId });
+        q.retireLiveTokens.run({ familyId, now });
+        q.insertToken.run({
+          id: newToken.id,
+          familyId,
+          parentId: live?.id ?? null,
+          generation: (live?.generation ?? 0) + 1,
+          tokenHash: newToken.tokenHash,
+          now,
+          expiresAt: Math.min(newToken.idleExpiresAt, family.absoluteExpiresAt),
+        });
+        touchFamily.run({ id: familyId, now });
+        denyJti(deny, now);
+        insertEvent(event(sessionsEnded));
+        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt };
+      });
+    },
+
+    async denyJti(entry) {
+      denyJti(entry);
+    },
+    async insertEvent(event) {
+      insertEvent(event);
+    },
+    userEvents: async (userId, limit) => q.userEvents.all({ userId, limit }),
+    recentEvents: async (limit) => q.recentEvents.all({ limit }),
   };
 }

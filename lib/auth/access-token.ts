@@ -1,7 +1,8 @@
-import nodeCrypto from "node:crypto";
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
 import type { KeySet } from "@/lib/auth/keys";
+import type { Failure } from "@/lib/auth/results";
+import { ROLES, type Role } from "@/lib/auth/roles";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
 /** Tolerated clock skew between servers, seconds. */
@@ -9,9 +10,6 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Anything longer is refused before any parsing: our tokens are ~500 bytes. */
 export const MAX_ACCESS_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-export const ROLES = ["user", "admin"] as const;
-export type Role = (typeof ROLES)[number];
 
 export type AccessClaims = {
   sub: string;
@@ -67,7 +65,28 @@ const claimsSchema = z.object({
   exp: z.number().int(),
 });
 
-export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: string };
+export type VerifyError =
+  | "token_too_long"
+  | "malformed"
+  | "key_refused"
+  | "signature_invalid"
+  | "expired"
+  | "claim_invalid"
+  | "duplicate_member"
+  | "audience_not_exact"
+  | "bad_claims"
+  | "lifetime_too_long"
+  | "invalid";
+export type VerifyResult = { ok: true; claims: AccessClaims } | Failure<VerifyError>;
+
+/** Thrown by the key resolver: the header asks for a key we do not have or must not trust. */
+class KeyRefused extends Error {}
+
+const JOSE_ERRORS: Record<string, VerifyError> = {
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: "signature_invalid",
+  ERR_JWT_EXPIRED: "expired",
+  ERR_JWT_CLAIM_VALIDATION_FAILED: "claim_invalid",
+};
 
 /** Headers that ask a verifier to fetch or trust a key from the token itself: never honoured. */
 const KEY_SOURCE_HEADERS = ["jwk", "jku", "x5u", "x5c"] as const;
@@ -106,7 +125,7 @@ function hasDuplicateMembers(segment: string, parsed: unknown): boolean {
  * The one verification function. Pins the algorithm list to the configured keys, picks the key
  * by kid, and requires issuer, audience, typ at+jwt, exp, iat (not in the future, not older than
  * the TTL), sub, jti, sid, ver and role. jose rejects unknown `crit` on its own.
- * Returns a reason instead of throwing; never includes the token in it.
+ * Returns an error code instead of throwing; never includes the token in it.
  */
 export async function verifyAccessToken(
   token: string,
@@ -114,18 +133,18 @@ export async function verifyAccessToken(
   settings: TokenSettings,
   now: number,
 ): Promise<VerifyResult> {
-  if (token.length > MAX_ACCESS_TOKEN_LENGTH) return { ok: false, reason: "token_too_long" };
-  if (!COMPACT_JWS.test(token)) return { ok: false, reason: "malformed" };
+  if (token.length > MAX_ACCESS_TOKEN_LENGTH) return { ok: false, error: "token_too_long" };
+  if (!COMPACT_JWS.test(token)) return { ok: false, error: "malformed" };
   try {
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header: JWTHeaderParameters) => {
         for (const name of KEY_SOURCE_HEADERS) {
-          if (name in header) throw new Error(`"${name}" header refused`);
+          if (name in header) throw new KeyRefused(`"${name}" header refused`);
         }
         const entry = typeof header.kid === "string" ? keys.verifying.get(header.kid) : undefined;
-        if (!entry) throw new Error("unknown kid");
-        if (header.alg !== entry.alg) throw new Error("alg does not match the key");
+        if (!entry) throw new KeyRefused("unknown kid");
+        if (header.alg !== entry.alg) throw new KeyRefused("alg does not match the key");
         return entry.key;
       },
       {
@@ -141,59 +160,17 @@ export async function verifyAccessToken(
     );
     const [headerSegment, payloadSegment] = token.split(".", 2);
     if (hasDuplicateMembers(headerSegment, protectedHeader) || hasDuplicateMembers(payloadSegment, payload)) {
-      return { ok: false, reason: "duplicate_member" };
+      return { ok: false, error: "duplicate_member" };
     }
     // jose accepts an aud array that merely contains ours; we only ever issue a single string.
-    if (payload.aud !== settings.audience) return { ok: false, reason: "audience_not_exact" };
+    if (payload.aud !== settings.audience) return { ok: false, error: "audience_not_exact" };
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) return { ok: false, reason: "bad_claims" };
+    if (!claims.success) return { ok: false, error: "bad_claims" };
     // We mint exp = iat + TTL exactly; a longer-lived token is not one of ours (or predates a TTL cut).
-    if (claims.data.exp - claims.data.iat > settings.accessTokenTtl) return { ok: false, reason: "lifetime_too_long" };
+    if (claims.data.exp - claims.data.iat > settings.accessTokenTtl) return { ok: false, error: "lifetime_too_long" };
     return { ok: true, claims: claims.data };
   } catch (error) {
-    return { ok: false, reason: (error as { code?: string }).code ?? "invalid" };
+    if (error instanceof KeyRefused) return { ok: false, error: "key_refused" };
+    return { ok: false, error: JOSE_ERRORS[(error as { code?: string }).code ?? ""] ?? "invalid" };
   }
-}
-
-/** SHA-256 of the token, base64url (43 characters). crypto.hash is one-shot (Node >= 20.12). */
-const tokenDigest: (token: string) => string =
-  typeof nodeCrypto.hash === "function"
-    ? (token) => nodeCrypto.hash("sha256", token, "base64url")
-    : (token) => nodeCrypto.createHash("sha256").update(token).digest("base64url");
-
-/**
- * A bounded cache of verified tokens for the hot path (the proxy), keyed by the exact token
- * string. Only successes are cached, each until its own exp, so a cached answer is one jose would
- * give again. Revocation is not its concern: the full check (database) enforces that.
- *
- * The map is keyed by the SHA-256 of the token, not the token itself: an access token is ~500
- * characters and the key was most of an entry's memory (~820 bytes an entry, 78 MB for 100k
- * tokens, against ~365 bytes and 35 MB keyed by digest; see BENCHMARKS.md). A digest identifies
- * the exact token string as well as the string does, so hits and misses are unchanged. The
- * digest costs ~1 µs a lookup, still two orders of magnitude under a signature check.
- */
-export function createVerifiedTokenCache(maxEntries = 10_000) {
-  const entries = new Map<string, AccessClaims>();
-  return {
-    get(token: string, now: number): AccessClaims | undefined {
-      const key = tokenDigest(token);
-      const claims = entries.get(key);
-      if (!claims) return undefined;
-      if (claims.exp + CLOCK_TOLERANCE_SECONDS <= now / 1000) {
-        entries.delete(key);
-        return undefined;
-      }
-      return claims;
-    },
-    set(token: string, claims: AccessClaims) {
-      if (entries.size >= maxEntries) {
-        // Maps iterate in insertion order: drop the oldest entry.
-        entries.delete(entries.keys().next().value as string);
-      }
-      entries.set(tokenDigest(token), claims);
-    },
-    get size() {
-      return entries.size;
-    },
-  };
 }

@@ -1,3 +1,4 @@
+import type { AuthContext } from "@/lib/auth/context";
 import { UAParser } from "ua-parser-js";
 
 /** "Chrome 156 on Linux" and friends for the devices page, from a maintained parser. */
@@ -8,4 +9,35 @@ export function describeDevice(userAgent: string | null) {
   const os = ua.os.name ? `${ua.os.name}${ua.os.version ? ` ${ua.os.version}` : ""}` : "Unknown system";
   const deviceType = ua.device.type === "mobile" || ua.device.type === "tablet" ? ua.device.type : ("desktop" as const);
   return { browser, os, deviceType };
+}
+
+export type DeviceSession = {
+  id: string;
+  current: boolean;
+  createdAt: number;
+  lastUsedAt: number;
+  ip: string | null;
+} & ReturnType<typeof describeDevice>;
+
+/** The user's live sessions as devices (the devices page and GET /api/auth/sessions). */
+export function createDevices(ctx: AuthContext) {
+  const { store, clock } = ctx;
+  return {
+    async listDevices(userId: string, currentSessionId: string): Promise<DeviceSession[]> {
+      const now = clock.now();
+      const families = await store.activeFamilies(userId, now, now - ctx.idleMs);
+      return families.map((f) => ({
+        id: f.id,
+        current: f.id === currentSessionId,
+        createdAt: f.createdAt,
+        lastUsedAt: f.lastUsedAt,
+        ip: f.ip,
+        ...describeDevice(f.userAgent),
+      }));
+    },
+    /** The device a session was signed in from (the dashboard's "this session"). */
+    async deviceOf(familyId: string) {
+      return describeDevice((await store.familyById(familyId))?.userAgent ?? null);
+    },
+  };
 }

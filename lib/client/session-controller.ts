@@ -1,4 +1,7 @@
-import type { AccessState, AuthenticatedState, SignOutReason } from "@/lib/client/types";
+import { withRefreshLock } from "@/lib/client/refresh-lock";
+import { fetchSessionState, postLogout, postRefresh, serverTimeOf, timeoutSignal, type RefreshAttempt } from "@/lib/client/server-calls";
+import { openTabChannel, type TabMessage } from "@/lib/client/tab-channel";
+import { isAuthenticated, isSessionState, type AuthenticatedSessionState, type ClientAuthState, type SignOutReason } from "@/lib/client/types";
 
 /**
  * The browser side of the token machinery, without React (the provider wraps it).
@@ -13,10 +16,6 @@ import type { AccessState, AuthenticatedState, SignOutReason } from "@/lib/clien
  *   when due, so a tab that slept past expiry recovers without an error.
  */
 
-export type RefreshOutcome =
-  | { ok: true; state: AuthenticatedState }
-  | { ok: false; reason: "reuse" | "ended" | "none" | "network" };
-
 export type AuthHooks = {
   /** The session is over. `origin` says whether this tab found out or another tab told us. */
   onSignedOut(reason: SignOutReason, origin: "this-tab" | "other-tab"): void;
@@ -24,17 +23,6 @@ export type AuthHooks = {
   onSignedIn(): void;
 };
 
-type Message =
-  | { type: "state"; state: AuthenticatedState }
-  | { type: "signed-out"; reason: SignOutReason };
-
-const CHANNEL_NAME = "auth-starter:auth";
-const LOCK_NAME = "auth-starter:refresh";
-const LEASE_KEY = "auth-starter:refresh-lease";
-/** How long a tab waits for another tab's refresh before going ahead on its own. */
-const LOCK_TIMEOUT_MS = 10_000;
-/** A refresh request that takes longer than this is abandoned (and the lock released). */
-const REQUEST_TIMEOUT_MS = 15_000;
 /** A token another tab just obtained counts as fresh when it has at least this long to live. */
 const FRESH_ENOUGH_MS = 1_500;
 /** Refreshes triggered by the timer are never closer together than this. */
@@ -43,23 +31,18 @@ const MIN_REFRESH_GAP_MS = 1_000;
 const SKEW_THRESHOLD_MS = 3_000;
 const AUTH_ROUTES_WITHOUT_RETRY = /^\/api\/auth\/(refresh|login|register|logout)(\/|$)/;
 
-function isAuthenticated(s: AccessState): s is AuthenticatedState {
-  return s.status === "authenticated";
-}
 
-function isAccessState(value: unknown): value is AuthenticatedState {
-  const v = value as AuthenticatedState | null;
-  return !!v && v.status === "authenticated" && typeof v.accessExpiresAt === "number" && !!v.user && typeof v.sessionId === "string";
+/** When to renew: at 75% of the remaining lifetime (at most a minute early), minus up to 10% jitter. */
+export function refreshDueAt(accessExpiresAt: number, now: number, random = Math.random): number {
+  const remaining = accessExpiresAt - now;
+  if (remaining <= 0) return now;
+  const lead = Math.min(60_000, Math.max(remaining * 0.25, Math.min(1_000, remaining * 0.5)));
+  const jitter = random() * Math.min(remaining * 0.1, 10_000);
+  return accessExpiresAt - lead - jitter;
 }
-
-function timeoutSignal(ms: number): AbortSignal | undefined {
-  return typeof AbortSignal !== "undefined" && "timeout" in AbortSignal ? AbortSignal.timeout(ms) : undefined;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class AuthController {
-  private state: AccessState;
+  private state: ClientAuthState;
   private readonly listeners = new Set<() => void>();
   /** Server clock minus local clock, when they differ by more than noise. */
   private skew = 0;
@@ -68,15 +51,15 @@ export class AuthController {
   private lastRefreshAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private retryDelay = 0;
-  private inflight: Promise<RefreshOutcome> | null = null;
-  private channel: BroadcastChannel | null = null;
+  private inflight: Promise<RefreshAttempt> | null = null;
+  private channel: ReturnType<typeof openTabChannel> | null = null;
   private mounts = 0;
   private hooks: AuthHooks | null = null;
   /** Server-clock time of the last sign-out this tab saw; older server seeds are ignored. */
   private signedOutAt = 0;
   private readonly tabId = Math.random().toString(36).slice(2);
 
-  constructor(initial: AccessState, serverNow?: number) {
+  constructor(initial: ClientAuthState, serverNow?: number) {
     this.state = initial;
     if (serverNow) this.noteSkew(serverNow - Date.now());
     this.planRefresh();
@@ -84,7 +67,7 @@ export class AuthController {
 
   // ---- state for React (useSyncExternalStore) ----
 
-  getSnapshot = (): AccessState => this.state;
+  getSnapshot = (): ClientAuthState => this.state;
 
   subscribe = (listener: () => void) => {
     this.listeners.add(listener);
@@ -98,7 +81,7 @@ export class AuthController {
     return Date.now() + this.skew;
   }
 
-  private set(next: AccessState) {
+  private set(next: ClientAuthState) {
     this.state = next;
     this.planRefresh();
     this.schedule();
@@ -110,10 +93,7 @@ export class AuthController {
   start(hooks: AuthHooks) {
     this.hooks = hooks;
     if (this.mounts++ > 0) return;
-    if (typeof BroadcastChannel !== "undefined") {
-      this.channel = new BroadcastChannel(CHANNEL_NAME);
-      this.channel.onmessage = (e: MessageEvent<Message>) => this.onMessage(e.data);
-    }
+    this.channel = openTabChannel((msg) => this.onMessage(msg));
     document.addEventListener("visibilitychange", this.onWake);
     document.addEventListener("resume", this.onWake);
     window.addEventListener("focus", this.onWake);
@@ -137,18 +117,8 @@ export class AuthController {
 
   // ---- scheduling ----
 
-  /** Renew at 75% of the remaining lifetime (at most a minute early), minus up to 10% jitter. */
   private planRefresh() {
-    if (!isAuthenticated(this.state)) return;
-    const now = this.now();
-    const remaining = this.state.accessExpiresAt - now;
-    if (remaining <= 0) {
-      this.refreshAt = now;
-      return;
-    }
-    const lead = Math.min(60_000, Math.max(remaining * 0.25, Math.min(1_000, remaining * 0.5)));
-    const jitter = Math.random() * Math.min(remaining * 0.1, 10_000);
-    this.refreshAt = this.state.accessExpiresAt - lead - jitter;
+    if (isAuthenticated(this.state)) this.refreshAt = refreshDueAt(this.state.accessExpiresAt, this.now());
   }
 
   private schedule() {
@@ -177,9 +147,8 @@ export class AuthController {
   }
 
   private noteSkewFrom(res: Response) {
-    const date = res.headers.get("date");
-    const server = date ? Date.parse(date) : NaN;
-    if (!Number.isNaN(server)) this.noteSkew(server + 500 - Date.now());
+    const server = serverTimeOf(res);
+    if (server !== null) this.noteSkew(server - Date.now());
   }
 
   // ---- refreshing ----
@@ -189,66 +158,29 @@ export class AuthController {
    * under a lock; a tab that had to wait first asks whether the tab before it already renewed the
    * (shared) cookie, and only refreshes itself if not.
    */
-  refresh(): Promise<RefreshOutcome> {
+  refresh(): Promise<RefreshAttempt> {
     this.inflight ??= this.runRefresh().finally(() => {
       this.inflight = null;
     });
     return this.inflight;
   }
 
-  private async runRefresh(): Promise<RefreshOutcome> {
+  private async runRefresh(): Promise<RefreshAttempt> {
     const before = this.state;
     return withRefreshLock(async (waited) => {
-      let outcome: RefreshOutcome | null = null;
+      let outcome: RefreshAttempt | null = null;
       if (waited) {
-        const current = await this.fetchSessionState();
+        const current = await fetchSessionState();
         if (current && current.accessExpiresAt - this.now() > FRESH_ENOUGH_MS) outcome = { ok: true, state: current };
       }
-      outcome ??= await this.postRefresh();
+      outcome ??= await postRefresh((res) => this.noteSkewFrom(res));
       // Applied while still holding the lock, so the new state is broadcast before the next tab goes.
       this.apply(outcome, before);
       return outcome;
     }, this.tabId);
   }
 
-  private async postRefresh(): Promise<RefreshOutcome> {
-    try {
-      const res = await fetch("/api/auth/refresh", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-        // keepalive: if the user navigates away or closes the tab mid-request, the browser still
-        // completes it and stores the rotated cookie. Aborting it instead would leave the old,
-        // already-rotated token in the jar, and its next use would be flagged as reuse.
-        keepalive: true,
-        signal: timeoutSignal(REQUEST_TIMEOUT_MS),
-      });
-      this.noteSkewFrom(res);
-      const body: unknown = await res.json().catch(() => null);
-      if (res.ok && isAccessState(body)) return { ok: true, state: body };
-      if (res.status === 401) {
-        const code = (body as { error?: string } | null)?.error;
-        return { ok: false, reason: code === "session_revoked_reuse" ? "reuse" : code === "no_session" ? "none" : "ended" };
-      }
-      // 429, 5xx, a proxy error page: not the user's fault and not a sign-out. Try again later.
-      return { ok: false, reason: "network" };
-    } catch {
-      return { ok: false, reason: "network" };
-    }
-  }
-
-  /** The access state behind the current cookies (GET /api/auth/session does the full check). */
-  private async fetchSessionState(): Promise<AuthenticatedState | null> {
-    try {
-      const res = await fetch("/api/auth/session", { credentials: "same-origin", cache: "no-store", signal: timeoutSignal(REQUEST_TIMEOUT_MS) });
-      const body: unknown = await res.json().catch(() => null);
-      return res.ok && isAccessState(body) ? body : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private apply(outcome: RefreshOutcome, before: AccessState) {
+  private apply(outcome: RefreshAttempt, before: ClientAuthState) {
     this.lastRefreshAt = this.now();
     if (outcome.ok) {
       this.retryDelay = 0;
@@ -279,7 +211,7 @@ export class AuthController {
   // ---- transitions ----
 
   /** A fresh access state from the server (sign-in, refresh, password change): keep it, tell the other tabs. */
-  accept(state: AuthenticatedState) {
+  accept(state: AuthenticatedSessionState) {
     this.retryDelay = 0;
     this.set(state);
     this.post({ type: "state", state });
@@ -301,27 +233,21 @@ export class AuthController {
     await this.inflight?.catch(() => undefined);
     if (everywhere) {
       // Needs a valid access token: this.fetch renews it first if it has to.
-      const res = await this.fetch("/api/auth/logout-all", { method: "POST", signal: timeoutSignal(REQUEST_TIMEOUT_MS) }).catch(() => null);
+      const res = await this.fetch("/api/auth/logout-all", { method: "POST", signal: timeoutSignal() }).catch(() => null);
       if (!res) return { ok: false, message: "Could not reach the server. Check your connection and try again." };
       if (!res.ok && res.status !== 401) {
         const body = (await res.json().catch(() => null)) as { message?: string } | null;
         return { ok: false, message: body?.message ?? "Could not sign out everywhere. Try again." };
       }
     } else {
-      await withRefreshLock(
-        () =>
-          fetch("/api/auth/logout", { method: "POST", credentials: "same-origin", keepalive: true, signal: timeoutSignal(REQUEST_TIMEOUT_MS) }).catch(
-            () => null,
-          ),
-        this.tabId,
-      );
+      await withRefreshLock(postLogout, this.tabId);
     }
     this.endLocally(everywhere ? "signed_out_everywhere" : "signed_out", "this-tab");
     return { ok: true };
   }
 
   /** The server re-rendered the layout (router.refresh): take its state when it is newer. */
-  adoptServerSeed(seed: AccessState, serverNow: number) {
+  adoptServerSeed(seed: ClientAuthState, serverNow: number) {
     if (isAuthenticated(seed)) {
       if (serverNow <= this.signedOutAt) return; // rendered before we signed out
       const current = this.state;
@@ -334,9 +260,9 @@ export class AuthController {
     }
   }
 
-  private onMessage(msg: Message) {
+  private onMessage(msg: TabMessage) {
     if (!msg || typeof msg !== "object") return;
-    if (msg.type === "state" && isAccessState(msg.state)) {
+    if (msg.type === "state" && isSessionState(msg.state)) {
       const current = this.state;
       const newUser = !isAuthenticated(current) || current.user.id !== msg.state.user.id;
       if (newUser || msg.state.accessExpiresAt > current.accessExpiresAt) {
@@ -349,12 +275,8 @@ export class AuthController {
     }
   }
 
-  private post(msg: Message) {
-    try {
-      this.channel?.postMessage(msg);
-    } catch {
-      // A closed channel (tab going away): nothing to tell.
-    }
+  private post(msg: TabMessage) {
+    this.channel?.post(msg);
   }
 
   // ---- requests ----
@@ -374,96 +296,4 @@ export class AuthController {
     if (!outcome.ok) return first;
     return fetch(request);
   }
-}
-
-/**
- * Runs fn while holding the cross-tab refresh lock. fn learns whether it had to wait for another
- * tab. Web Locks where available; elsewhere a short localStorage lease (a lock marker, never a
- * token). A lock held longer than LOCK_TIMEOUT_MS is given up on: fn runs anyway, and the server's
- * reuse grace window keeps a concurrent refresh safe.
- */
-export async function withRefreshLock<T>(fn: (waited: boolean) => Promise<T>, owner: string): Promise<T> {
-  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-  if (locks?.request) {
-    const busy = Symbol("busy");
-    let result: T | typeof busy;
-    let ran = false;
-    try {
-      result = await locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => {
-        if (!lock) return busy;
-        ran = true;
-        return fn(false);
-      });
-    } catch (error) {
-      if (ran) throw error;
-      return fn(false); // locks unusable here (e.g. an opaque origin)
-    }
-    if (result !== busy) return result;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), LOCK_TIMEOUT_MS);
-    let started = false;
-    try {
-      return await locks.request(LOCK_NAME, { signal: abort.signal }, () => {
-        started = true;
-        clearTimeout(timer);
-        return fn(true);
-      });
-    } catch (error) {
-      if (started) throw error;
-      return fn(true); // the lock is stuck: go ahead without it
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  return withLease(fn, owner);
-}
-
-async function withLease<T>(fn: (waited: boolean) => Promise<T>, owner: string): Promise<T> {
-  let storage: Storage;
-  try {
-    storage = window.localStorage;
-    storage.getItem(LEASE_KEY);
-  } catch {
-    return fn(false);
-  }
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  let waited = false;
-  let held = false;
-  while (Date.now() < deadline) {
-    const [holder, until] = (storage.getItem(LEASE_KEY) ?? "").split(":");
-    if (!holder || Number(until) < Date.now()) {
-      storage.setItem(LEASE_KEY, `${owner}:${Date.now() + REQUEST_TIMEOUT_MS}`);
-      await sleep(25); // let a racing tab's write land, then see who won
-      if ((storage.getItem(LEASE_KEY) ?? "").startsWith(`${owner}:`)) {
-        held = true;
-        break;
-      }
-    }
-    waited = true;
-    await sleep(100 + Math.random() * 100);
-  }
-  try {
-    return await fn(waited);
-  } finally {
-    if (held && (storage.getItem(LEASE_KEY) ?? "").startsWith(`${owner}:`)) storage.removeItem(LEASE_KEY);
-  }
-}
-
-// ---- the page's one controller ----
-
-let controller: AuthController | null = null;
-
-/** The page's controller, created on first use with the server's seed. Never on the server. */
-export function getAuthController(initial: AccessState, serverNow?: number): AuthController | null {
-  if (typeof window === "undefined") return null;
-  controller ??= new AuthController(initial, serverNow);
-  return controller;
-}
-
-/**
- * fetch for client code that calls the app's own API: refreshes the access token silently when
- * needed and retries a request that failed with 401 once. Outside the provider it is plain fetch.
- */
-export function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  return controller ? controller.fetch(input, init) : fetch(input, { credentials: "same-origin", ...init });
 }

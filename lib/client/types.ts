@@ -1,15 +1,6 @@
-/** The access state page scripts see. Never a token: tokens live in httpOnly cookies only. */
-export type AuthUser = { id: string; email: string; name: string | null; role: "user" | "admin" };
+import type { AuthenticatedSessionState } from "@/lib/auth/session-state";
 
-export type AuthenticatedState = {
-  status: "authenticated";
-  user: AuthUser;
-  /** The session (refresh family) id; the devices page marks it as "this device". */
-  sessionId: string;
-  /** When the current access token expires (ms since the epoch, server clock). */
-  accessExpiresAt: number;
-  sessionStartedAt?: number;
-};
+export type { AuthenticatedSessionState } from "@/lib/auth/session-state";
 
 /**
  * Why the user is signed out, when the provider knows:
@@ -20,7 +11,21 @@ export type AuthenticatedState = {
  */
 export type SignOutReason = "signed_out" | "signed_out_everywhere" | "reuse" | "ended";
 
-export type AccessState =
-  | AuthenticatedState
+/**
+ * What the page knows about its session, kept in memory (never a token): the server's session
+ * state, plus why it ended and a loading state before the first answer.
+ */
+export type ClientAuthState =
+  | AuthenticatedSessionState
   | { status: "unauthenticated"; reason?: SignOutReason }
   | { status: "loading" };
+
+export function isAuthenticated(s: ClientAuthState): s is AuthenticatedSessionState {
+  return s.status === "authenticated";
+}
+
+/** An authenticated session state as the server sends it (checked before it is trusted). */
+export function isSessionState(value: unknown): value is AuthenticatedSessionState {
+  const v = value as AuthenticatedSessionState | null;
+  return !!v && v.status === "authenticated" && typeof v.accessExpiresAt === "number" && !!v.user && typeof v.sessionId === "string";
+}

@@ -8,8 +8,8 @@ import { parseDuration } from "@/lib/config/duration";
  */
 export type Config = {
   production: boolean;
-  /** Absolute path of the SQLite file. */
-  databasePath: string;
+  /** The storage engine DATABASE_URL names; a `file:` path is made absolute. */
+  database: { engine: "sqlite"; path: string };
   appUrl: URL;
   /** `APP_URL`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
   appOrigin: string;
@@ -165,7 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const filePath = e.DATABASE_URL.slice("file:".length);
   return {
     production: e.NODE_ENV === "production",
-    databasePath: path.resolve(cwd, filePath),
+    database: { engine: "sqlite", path: path.resolve(cwd, filePath) },
     appUrl: e.APP_URL,
     appOrigin,
     issuer: e.AUTH_ISSUER ?? appOrigin,

@@ -1,18 +1,21 @@
 /**
- * The pages that need a signed-in user (the same prefixes proxy.ts guards). A tab that finds out
- * its session ended leaves these for the sign-in page; elsewhere it just re-renders.
+ * The pages that need a signed-in user: /dashboard, /account/* and /admin/*. The proxy guards
+ * them; a tab that finds out its session ended leaves them for the sign-in page. `.` counts as a
+ * boundary too, so /dashboard.json or /admin.txt can never slip past the guard.
  */
-const PROTECTED = /^\/(dashboard|account|admin)(\/|$)/;
+const PROTECTED = /^\/(dashboard|account|admin)(\/|\.|$)/;
 
+/**
+ * Whether a request path is protected, judged on the raw path and on its decoded, lower-cased,
+ * slash-collapsed form (what the router may resolve it to). Undecodable paths count as
+ * protected: fail closed.
+ */
 export function isProtectedPath(pathname: string): boolean {
-  return PROTECTED.test(pathname);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return true;
+  }
+  return PROTECTED.test(pathname) || PROTECTED.test(decoded.toLowerCase().replace(/\/{2,}/g, "/"));
 }
-
-/** Plain words for the `reason` the provider puts on /login after a sign-out. */
-export const SIGN_IN_NOTICES: Record<string, string> = {
-  signed_out: "You have signed out.",
-  signed_out_elsewhere: "You signed out in another tab.",
-  signed_out_everywhere: "You signed out on all your devices.",
-  signed_out_everywhere_elsewhere: "You signed out on all your devices from another tab.",
-  ended: "Your session has ended: it expired, or it was signed out from another device or by a password change. Sign in again to continue.",
-};

@@ -1,12 +1,12 @@
-import type Database from "better-sqlite3";
-import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { LimiterOptions } from "@/db/storage";
 import { rateLimitKeyForIp } from "@/lib/security/client-ip";
 import type { Config } from "@/lib/config";
 import type { Logger } from "@/lib/server/log";
 
 /**
- * Abuse limits, persisted in the app's SQLite file (table `rate_limits`, managed by
- * rate-limiter-flexible) so a restart does not reset them.
+ * Abuse limits (rate-limiter-flexible), counted in the app's database so a restart does not
+ * reset them and every instance counts toward the same limits.
  *
  * - per client IP: sign-in and password-change attempts, registrations, and failed refreshes
  *   per window;
@@ -29,30 +29,20 @@ export function accountBackoffSeconds(beyond: number): number {
 }
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
-const TABLE = "rate_limits";
 
-export function createRateLimits(sqlite: Database.Database, config: Pick<Config, "rateLimit">, log?: Logger) {
+export function createRateLimits(
+  createLimiter: (options: LimiterOptions) => RateLimiterAbstract,
+  config: Pick<Config, "rateLimit">,
+  log?: Logger,
+) {
   const { rateLimit } = config;
   if (!rateLimit.enabled) {
     log?.warn("AUTH_RATE_LIMIT=off: rate limits are disabled. This setting exists for tests only; never use it in production.");
   }
-  // The library creates its table asynchronously and, until then, rejects every call with "Table
-  // is not created yet": a request arriving right after start-up would get a 500. better-sqlite3
-  // is synchronous, so create it here (the library's own schema) and tell the library it exists.
-  sqlite.prepare(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`).run();
   const make = (keyPrefix: string, points: number, duration: number, clearExpiredByTimeout = false) =>
-    new RateLimiterSQLite({
-      storeClient: sqlite,
-      storeType: "better-sqlite3",
-      tableName: TABLE,
-      tableCreated: true,
-      keyPrefix,
-      points,
-      duration,
-      // One limiter sweeps the shared table (rows expired over an hour ago, every 5 minutes, on an
-      // unref'd timer), so keys an attacker makes up (emails, addresses) do not pile up forever.
-      clearExpiredByTimeout,
-    });
+    // One limiter sweeps the shared table (rows expired over an hour ago, every 5 minutes, on an
+    // unref'd timer), so keys an attacker makes up (emails, addresses) do not pile up forever.
+    createLimiter({ keyPrefix, points, duration, clearExpiredByTimeout });
   const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window, true);
   const registerIp = make("register_ip", rateLimit.registerPerIp, rateLimit.window);
   // Failed refreshes per IP; the library's own limit is never hit (refreshBlocked compares).
@@ -61,7 +51,7 @@ export function createRateLimits(sqlite: Database.Database, config: Pick<Config,
   const accountLock = make("login_lock", 1, 1);
   const knownClients = make("login_known", 1, KNOWN_CLIENT_SECONDS);
 
-  async function consume(limiter: RateLimiterSQLite, key: string, scope: string): Promise<LimitResult> {
+  async function consume(limiter: RateLimiterAbstract, key: string, scope: string): Promise<LimitResult> {
     if (!rateLimit.enabled) return { ok: true };
     try {
       await limiter.consume(key);

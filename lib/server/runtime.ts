@@ -1,19 +1,18 @@
-import { openDatabase, migrateDatabase, type Db } from "@/db/sqlite/client";
+import { openStorage, type Storage } from "@/db";
 import { createAuth, type Auth } from "@/lib/auth";
-import { systemClock, systemRandom } from "@/lib/auth/clock";
+import { systemClock, systemRandom, type Clock } from "@/lib/auth/clock";
 import { getConfig, type Config } from "@/lib/config";
 import type { KeySet } from "@/lib/auth/keys";
 import { createLogger, type Logger } from "@/lib/server/log";
 import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
-import { createStore, type Store } from "@/db/sqlite/store";
-import { resolveKeySet } from "./keys";
+import { resolveKeySet } from "@/lib/server/keys";
 
 /**
  * The process-wide wiring of the auth core: configuration, database, keys, logger, limits.
  * Kept on globalThis because Next may load this module once per bundle (instrumentation, proxy,
  * route handlers) in one process; they must share one database handle and one key set.
  */
-export type Runtime = { config: Config; db: Db; store: Store; keys: KeySet; auth: Auth; log: Logger; limits: RateLimits };
+export type Runtime = { config: Config; storage: Storage; keys: KeySet; auth: Auth; log: Logger; limits: RateLimits; clock: Clock };
 
 const globalKey = Symbol.for("auth-starter.runtime");
 const keysKey = Symbol.for("auth-starter.keys");
@@ -43,9 +42,8 @@ async function build(): Promise<Runtime> {
   const config = getConfig();
   const log = getLogger();
   const keys = await getKeySet();
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
-  const store = createStore(db);
+  const storage = await openStorage(config.database);
+  const { store } = storage;
   const auth = createAuth({
     store,
     keys,
@@ -54,8 +52,8 @@ async function build(): Promise<Runtime> {
     random: systemRandom,
     onSecurityEvent: (type, detail) => log.warn({ event: type, ...detail }, "security event"),
   });
-  const limits = createRateLimits(db.$client, config, log);
-  return { config, db, store, keys, auth, log, limits };
+  const limits = createRateLimits(storage.createLimiter, config, log);
+  return { config, storage, keys, auth, log, limits, clock: systemClock };
 }
 
 export function getRuntime(): Promise<Runtime> {

@@ -1,20 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { hashPassword } from "@/lib/auth/passwords";
-import type { Store } from "@/db/sqlite/store";
+import type { Store } from "@/lib/auth/store";
+import { provisionUser } from "@/lib/auth/users";
 
 /**
  * Development only: on an empty database, create a demo user and an admin with random passwords
  * and print them once. Never runs in production.
  */
 export async function seedDevelopmentAccounts(store: Store, now = Date.now()) {
-  if (store.userCount() > 0) return null;
+  if ((await store.userCount()) > 0) return null;
   const accounts = [
     { email: "demo@example.com", name: "Demo User", role: "user" as const, password: randomBytes(12).toString("base64url") },
     { email: "admin@example.com", name: "Admin", role: "admin" as const, password: randomBytes(12).toString("base64url") },
   ];
-  for (const a of accounts) {
-    store.insertUser({ id: randomUUID(), email: a.email, name: a.name, role: a.role, passwordHash: await hashPassword(a.password), createdAt: now });
-  }
+  for (const a of accounts) await provisionUser(store, a, { id: randomUUID(), now });
   return accounts;
 }
 

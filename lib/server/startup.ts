@@ -20,10 +20,10 @@ export async function startServer() {
       }
       if (config.appUrl.protocol !== "https:") log.warn("APP_URL is not https: Secure cookies only work on https (or localhost)");
     } else {
-      const seeded = await seedDevelopmentAccounts(rt.store);
+      const seeded = await seedDevelopmentAccounts(rt.storage.store);
       if (seeded) printSeededAccounts(seeded, config.appOrigin);
     }
-    log.info({ database: config.databasePath, issuer: config.issuer }, "auth ready");
+    log.info({ database: rt.storage.engine, issuer: config.issuer }, "auth ready");
   } catch (error) {
     if (error instanceof ConfigError || error instanceof KeySetError) {
       console.error(`\n${error.message}\n\nThe server cannot start until this is fixed (see .env.example).\n`);

@@ -1,11 +1,9 @@
 import { ChangePasswordForm } from "@/components/change-password-form";
-import { EventsList, type SecurityEvent } from "@/components/events-list";
+import { EventsList } from "@/components/events-list";
 import { Card, PageHeading } from "@/components/ui";
-import { describeEvent } from "@/lib/auth/events";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageUser } from "@/lib/server/current-user";
-import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Security" };
 
@@ -15,14 +13,7 @@ const HIDDEN = new Set(["refresh"]);
 export default async function SecurityPage() {
   const { user } = await requirePageUser("/account/security");
   const rt = await getRuntime();
-  const events: SecurityEvent[] = rt.auth
-    .userEvents(user.id, 500)
-    .filter((e) => !HIDDEN.has(e.type))
-    .slice(0, 30)
-    .map((e) => {
-      const d = e.userAgent ? describeDevice(e.userAgent) : null;
-      return { id: e.id, type: e.type, description: describeEvent(e.type), at: e.at, ip: e.ip, device: d ? `${d.browser} on ${d.os}` : null };
-    });
+  const events = (await rt.auth.userEvents(user.id, 500)).filter((e) => !HIDDEN.has(e.type)).slice(0, 30);
   return (
     <div className="space-y-6">
       <PageHeading title="Security" description="Your password and what has happened on your account recently." />

@@ -2,14 +2,13 @@ import { SessionsList, type DeviceSession } from "@/components/sessions-list";
 import { PageHeading } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageUser } from "@/lib/server/current-user";
-import { deviceSessions } from "@/lib/server/device-sessions";
 
 export const metadata = { title: "Your devices" };
 
 export default async function SessionsPage() {
   const { user, claims } = await requirePageUser("/account/sessions");
   const rt = await getRuntime();
-  const sessions: DeviceSession[] = deviceSessions(rt, user.id, claims.sid);
+  const sessions: DeviceSession[] = await rt.auth.listDevices(user.id, claims.sid);
   // This device first, then the most recently active.
   sessions.sort((a, b) => Number(b.current) - Number(a.current) || b.lastUsedAt - a.lastUsedAt);
   return (

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { normaliseEmail } from "@/lib/auth";
 import { errorJson, json, methodNotAllowed, readJson, route } from "@/lib/server/http";
 import { requireAdmin } from "../_lib/require-admin";
 
@@ -15,11 +14,9 @@ const body = z.union([
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
   const admin = await requireAdmin(req, rt);
   const input = await readJson(req, body);
-  const target = "userId" in input ? rt.store.userById(input.userId) : rt.store.userByEmail(normaliseEmail(input.email));
-  if (!target) return errorJson(404, "not_found", "No account with that email address.");
-  const result = rt.auth.endAllSessionsOf(target.id, admin.user.id, meta);
+  const result = await rt.auth.endAllSessionsOf(input, admin.user.id, meta);
   if (!result.ok) return errorJson(404, "not_found", "No account with that email address.");
-  return json({ ok: true, ended: result.ended, user: { id: target.id, email: target.email }, self: target.id === admin.user.id });
+  return json({ ok: true, ended: result.ended, user: result.user, self: result.user.id === admin.user.id });
 });
 
 export const GET = methodNotAllowed("POST");

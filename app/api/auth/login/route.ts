@@ -1,5 +1,5 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, readJson, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/auth/session-state";
+import { sessionState } from "@/lib/auth/session-state";
 import { normaliseEmail } from "@/lib/auth";
 import { loginBody } from "@/lib/server/request-bodies";
 
@@ -10,11 +10,11 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   const limit = await rt.limits.beforeLogin(meta.ip, email);
   if (!limit.ok) throw rateLimited(limit);
   const result = await rt.auth.login(body, meta);
-  if ("error" in result) {
+  if (!result.ok) {
     return errorJson(401, "invalid_credentials", "Email or password is incorrect.");
   }
   await rt.limits.loginSucceeded(email, meta.ip);
-  const res = json(accessState(result.user, result.access.claims, Date.now()));
+  const res = json(sessionState(result.user, result.access.claims, result.sessionStartedAt));
   clearSessionCookies(res);
   return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
 });

@@ -1,5 +1,5 @@
 import { errorJson, json, methodNotAllowed, rateLimited, readJson, requireUser, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/auth/session-state";
+import { sessionState } from "@/lib/auth/session-state";
 import { passwordBody } from "@/lib/server/request-bodies";
 
 /**
@@ -22,7 +22,7 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
     }
     return errorJson(401, "unauthenticated", "Sign in to continue.");
   }
-  const res = json({ ...accessState(result.user, result.access.claims), sessionsEnded: result.sessionsEnded });
+  const res = json({ ...sessionState(result.user, result.access.claims, result.sessionStartedAt), sessionsEnded: result.sessionsEnded });
   return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
 });
 

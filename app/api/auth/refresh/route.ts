@@ -1,21 +1,10 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/auth/session-state";
-import type { Runtime } from "@/lib/server/runtime";
-import { hashRefreshToken } from "@/lib/auth/refresh-token";
+import { sessionState } from "@/lib/auth/session-state";
 
 const FAILURE_MESSAGES: Record<string, string> = {
   reuse_detected: "This session was ended for your safety because its sign-in token was used twice. Sign in again.",
   expired: "Your session has expired. Sign in again.",
 };
-
-/**
- * A token whose family was already revoked because reuse was detected (typically the legitimate
- * holder, after a thief's replay): its holder gets the same answer, so they learn why.
- */
-function revokedForReuse(rt: Runtime, presented: string) {
-  const row = rt.store.tokenWithFamily(hashRefreshToken(presented));
-  return !!row && rt.store.familyById(row.familyId)?.revokedReason === "reuse_detected";
-}
 
 /**
  * Rotates the refresh token. Inside the reuse grace window (another tab just rotated it) the
@@ -33,12 +22,12 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
     const limit = await rt.limits.refreshBlocked(meta.ip);
     await rt.limits.refreshFailed(meta.ip);
     if (!limit.ok) throw rateLimited(limit);
-    const reuse = result.error === "reuse_detected" || (result.error === "revoked" && revokedForReuse(rt, presented));
+    const reuse = result.error === "reuse_detected";
     const code = reuse ? "session_revoked_reuse" : "session_expired";
     const message = FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";
     return clearSessionCookies(errorJson(401, code, message));
   }
-  const res = json(accessState(result.user, result.access.claims));
+  const res = json(sessionState(result.user, result.access.claims, result.sessionStartedAt));
   return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
 });
 

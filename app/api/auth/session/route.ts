@@ -1,5 +1,5 @@
 import { json, route, accessTokenFrom } from "@/lib/server/http";
-import { accessState } from "@/lib/auth/session-state";
+import { sessionState } from "@/lib/auth/session-state";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +8,5 @@ export const GET = route({ stateChanging: false }, async (req, { rt }) => {
   const token = accessTokenFrom(req);
   const result = token ? await rt.auth.authenticate(token) : undefined;
   if (!result?.ok) return json({ status: "unauthenticated" });
-  return json(accessState(result.user, result.claims, result.sessionStartedAt));
+  return json(sessionState(result.user, result.claims, result.sessionStartedAt));
 });

@@ -1,0 +1,33 @@
+import { RateLimiterSQLite } from "rate-limiter-flexible";
+import { migrateDatabase, openDatabase } from "@/db/sqlite/client";
+import { createSqliteStore } from "@/db/sqlite/store";
+import type { Storage } from "@/db/storage";
+
+const RATE_LIMIT_TABLE = "rate_limits";
+
+/** The embedded engine: one SQLite file (WAL), shared by any number of processes on one machine. */
+export function openSqliteStorage(file: string): Storage {
+  const db = openDatabase(file);
+  migrateDatabase(db);
+  // rate-limiter-flexible creates its table asynchronously and rejects calls until then (a 500
+  // right after start-up); better-sqlite3 is synchronous, so create it here with its own schema.
+  db.$client
+    .prepare(`CREATE TABLE IF NOT EXISTS ${RATE_LIMIT_TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`)
+    .run();
+  return {
+    engine: "sqlite",
+    store: createSqliteStore(db),
+    createLimiter: (options) =>
+      new RateLimiterSQLite({
+        storeClient: db.$client,
+        storeType: "better-sqlite3",
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
+        ...options,
+      }),
+    async close() {
+      db.$client.close();
+    },
+    sqlite: db,
+  };
+}

@@ -1,0 +1,80 @@
+import { signAccessToken, type AccessClaims } from "@/lib/auth/access-token";
+import type { Clock, Random } from "@/lib/auth/clock";
+import type { EventType, RequestMeta } from "@/lib/auth/events";
+import type { KeySet } from "@/lib/auth/keys";
+import type { NewEvent, Store, UserRow } from "@/lib/auth/store";
+import type { Config } from "@/lib/config";
+
+/** What the auth core is built from: storage, keys, settings, and injected time and randomness. */
+export type AuthDeps = {
+  store: Store;
+  keys: KeySet;
+  config: Pick<
+    Config,
+    "issuer" | "audience" | "accessTokenTtl" | "refreshTokenTtl" | "sessionMaxAge" | "refreshReuseGrace"
+  >;
+  clock: Clock;
+  random: Random;
+  /** Called for security-relevant events besides the audit table (e.g. the server log). */
+  onSecurityEvent?: (type: EventType, detail: Record<string, unknown>) => void;
+};
+
+/** A freshly minted access token and its claims (for the cookie's Max-Age and the session state). */
+export type IssuedAccess = { token: string; claims: AccessClaims };
+/** A freshly minted refresh token and how long its cookie may live. */
+export type IssuedRefresh = { token: string; maxAge: number };
+
+/** Events worth a line in the server log as well as a row in the audit table. */
+const LOGGED_EVENTS = new Set<EventType>(["refresh_reuse_detected", "sessions_ended_by_admin"]);
+
+/** The helpers every part of the core shares. */
+export function createContext(deps: AuthDeps) {
+  const { config, clock, random, keys, store } = deps;
+  const tokenSettings = { issuer: config.issuer, audience: config.audience, accessTokenTtl: config.accessTokenTtl };
+
+  function event(
+    type: EventType,
+    meta: RequestMeta | null,
+    ids: { userId?: string | null; familyId?: string | null },
+    detail: Record<string, unknown> = {},
+    at = clock.now(),
+  ): NewEvent {
+    if (LOGGED_EVENTS.has(type)) deps.onSecurityEvent?.(type, { ...ids, ...detail });
+    return {
+      type,
+      at,
+      userId: ids.userId ?? null,
+      familyId: ids.familyId ?? null,
+      ip: meta?.ip ?? null,
+      userAgent: meta?.userAgent?.slice(0, 512) ?? null,
+      detail: JSON.stringify(detail),
+    };
+  }
+
+  return {
+    ...deps,
+    tokenSettings,
+    idleMs: config.refreshTokenTtl * 1000,
+    graceMs: config.refreshReuseGrace * 1000,
+    event,
+    /** Records an audit event on its own (events that go with a write are passed to the store). */
+    record: (...args: Parameters<typeof event>) => store.insertEvent(event(...args)),
+    mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, familyId: string): Promise<IssuedAccess> {
+      return signAccessToken(
+        { userId: user.id, familyId, tokenVersion: user.tokenVersion, role: user.role },
+        keys,
+        tokenSettings,
+        clock.now(),
+        random.uuid(),
+      );
+    },
+    /** The refresh cookie never outlives its family: min(idle lifetime, time to absolute expiry). */
+    refreshMaxAge(now: number, absoluteExpiresAt: number) {
+      return Math.max(0, Math.min(config.refreshTokenTtl, Math.floor((absoluteExpiresAt - now) / 1000)));
+    },
+    /** An access token stays deny-listed until it would have expired anyway. */
+    denyEntry: (claims: Pick<AccessClaims, "jti" | "exp">) => ({ jti: claims.jti, expiresAt: claims.exp * 1000 }),
+  };
+}
+
+export type AuthContext = ReturnType<typeof createContext>;

@@ -1,0 +1,46 @@
+import { verifyAccessToken, type AccessClaims, type VerifyError } from "@/lib/auth/access-token";
+import type { AuthContext } from "@/lib/auth/context";
+import { fail, type Result } from "@/lib/auth/results";
+import type { PublicUser } from "@/lib/auth/users";
+
+export type FullCheckError = VerifyError | "user_gone" | "token_version" | "token_revoked" | "session_revoked";
+export type FullCheckResult = Result<{ user: PublicUser; claims: AccessClaims; sessionStartedAt: number }, FullCheckError>;
+
+/**
+ * The full check, used by every route handler and server component that needs a user: signature
+ * and claims, then (one read) the user exists and is enabled, the token version is current, the
+ * family belongs to the user and is live, and the jti is not deny-listed.
+ */
+export function createFullCheck(ctx: AuthContext) {
+  const { store, clock, keys, tokenSettings } = ctx;
+
+  async function authenticate(accessToken: string): Promise<FullCheckResult> {
+    const verified = await verifyAccessToken(accessToken, keys, tokenSettings, clock.now());
+    if (!verified.ok) return verified;
+    const { claims } = verified;
+    const row = await store.fullCheck(claims.sub, claims.sid, claims.jti);
+    if (!row || row.disabledAt !== null) return fail("user_gone");
+    if (row.tokenVersion !== claims.ver) return fail("token_version");
+    if (row.jtiRevoked) return fail("token_revoked");
+    if (
+      row.familyUserId !== claims.sub ||
+      row.familyRevokedAt !== null ||
+      row.familyAbsoluteExpiresAt === null ||
+      row.familyAbsoluteExpiresAt <= clock.now()
+    ) {
+      return fail("session_revoked");
+    }
+    return {
+      ok: true,
+      user: { id: row.id, email: row.email, name: row.name, role: row.role },
+      claims,
+      sessionStartedAt: row.familyCreatedAt ?? 0,
+    };
+  }
+
+  return {
+    authenticate,
+    /** Verification without the database: the proxy's optimistic check. */
+    verifyOnly: (token: string) => verifyAccessToken(token, keys, tokenSettings, clock.now()),
+  };
+}

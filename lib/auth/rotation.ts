@@ -1,0 +1,124 @@
+import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
+import type { RequestMeta } from "@/lib/auth/events";
+import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import { fail, type Result } from "@/lib/auth/results";
+import type { PresentedToken, RotationDecision, UserRow } from "@/lib/auth/store";
+import { toPublicUser, type PublicUser } from "@/lib/auth/users";
+
+/** Why a refresh was refused. `reuse_detected` also covers a token of a family already ended for reuse. */
+export type RefreshError = "malformed" | "unknown" | "revoked" | "expired" | "reuse_detected" | "user_gone";
+
+/** What the rotation rules decided for one presented refresh token. */
+export type RefreshOutcome =
+  | { kind: "rotated"; user: UserRow; familyId: string; familyCreatedAt: number; refreshToken: string; maxAge: number }
+  | { kind: "grace"; user: UserRow; familyId: string; familyCreatedAt: number }
+  | { kind: "failed"; error: RefreshError };
+
+export type RefreshResult = Result<
+  {
+    user: PublicUser;
+    access: IssuedAccess;
+    /** Null inside the grace window: an access token only, the family does not fork. */
+    refresh: IssuedRefresh | null;
+    sessionStartedAt: number;
+  },
+  RefreshError
+>;
+
+/**
+ * Refresh-token rotation: every rule about a presented refresh token lives in `decide`, which the
+ * store runs inside one transaction with what it read, so its decision and writes are atomic.
+ */
+export function createRotation(ctx: AuthContext) {
+  const { store, clock, random } = ctx;
+
+  function decide(
+    found: { token: PresentedToken; user: UserRow | undefined } | undefined,
+    meta: RequestMeta,
+    refreshToken: string,
+  ): RotationDecision<RefreshOutcome> {
+    const failed = (error: RefreshError) => ({ kind: "failed" as const, error });
+    if (!found) return { writes: {}, result: failed("unknown") };
+    const { token: row, user } = found;
+    const now = clock.now();
+    const ids = { userId: row.userId, familyId: row.familyId };
+    if (row.revokedAt !== null) {
+      // The holder of a token whose family was ended for reuse learns why.
+      const error = row.revokedReason === "reuse_detected" ? "reuse_detected" : "revoked";
+      return { writes: { now, event: ctx.event("refresh_failed", meta, ids, { reason: "revoked" }, now) }, result: failed(error) };
+    }
+    if (!user || user.disabledAt !== null) {
+      return { writes: { now, revokeFamily: { reason: "user_disabled" } }, result: failed("user_gone") };
+    }
+    if (now >= row.absoluteExpiresAt || now >= row.lastUsedAt + ctx.idleMs) {
+      const reason = now >= row.absoluteExpiresAt ? "expired_absolute" : "expired_idle";
+      return {
+        writes: { now, revokeFamily: { reason }, event: ctx.event("refresh_failed", meta, ids, { reason }, now) },
+        result: failed("expired"),
+      };
+    }
+    if (row.usedAt !== null) {
+      // Already rotated. Within the grace window this is a second tab racing the first: an access
+      // token but no refresh token (the family does not fork). Recorded, so a thief's replay
+      // inside the window is not silent.
+      const usedAgoMs = now - row.usedAt;
+      if (ctx.graceMs > 0 && usedAgoMs <= ctx.graceMs) {
+        return {
+          writes: { now, touchFamily: true, event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now) },
+          result: { kind: "grace", user, familyId: row.familyId, familyCreatedAt: row.familyCreatedAt },
+        };
+      }
+      // Outside it, two parties hold the same token: one is a thief. End the whole family.
+      return {
+        writes: {
+          now,
+          revokeFamily: { reason: "reuse_detected" },
+          event: ctx.event("refresh_reuse_detected", meta, ids, { generation: row.generation, usedAgoMs }, now),
+        },
+        result: failed("reuse_detected"),
+      };
+    }
+    return {
+      writes: {
+        now,
+        markUsed: true,
+        insertToken: {
+          id: random.uuid(),
+          familyId: row.familyId,
+          parentId: row.id,
+          generation: row.generation + 1,
+          tokenHash: hashRefreshToken(refreshToken),
+          now,
+          expiresAt: Math.min(now + ctx.idleMs, row.absoluteExpiresAt),
+        },
+        touchFamily: true,
+        event: ctx.event("refresh", meta, ids, { generation: row.generation + 1 }, now),
+      },
+      result: {
+        kind: "rotated",
+        user,
+        familyId: row.familyId,
+        familyCreatedAt: row.familyCreatedAt,
+        refreshToken,
+        maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
+      },
+    };
+  }
+
+  /** Rotates a refresh token; signing the new access token happens after the store committed. */
+  async function refresh(presented: string, meta: RequestMeta): Promise<RefreshResult> {
+    if (!isWellFormedRefreshToken(presented)) return fail("malformed");
+    const refreshToken = newRefreshToken(random);
+    const outcome = await store.rotate(hashRefreshToken(presented), (found) => decide(found, meta, refreshToken));
+    if (outcome.kind === "failed") return fail(outcome.error);
+    return {
+      ok: true,
+      user: toPublicUser(outcome.user),
+      access: await ctx.mintAccess(outcome.user, outcome.familyId),
+      refresh: outcome.kind === "rotated" ? { token: outcome.refreshToken, maxAge: outcome.maxAge } : null,
+      sessionStartedAt: outcome.familyCreatedAt,
+    };
+  }
+
+  return { refresh };
+}

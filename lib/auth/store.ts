@@ -1,0 +1,183 @@
+import type { Failure } from "@/lib/auth/results";
+import type { Role } from "@/lib/auth/roles";
+
+/**
+ * The storage contract the auth core depends on. Engines (db/sqlite, db/postgres) implement it;
+ * the core never sees SQL, a driver or a driver's error. Every method is one atomic unit: where a
+ * rule needs a read and the writes it decides to happen together (a rotation), the engine runs
+ * the core's pure `decide` function inside its own transaction.
+ *
+ * Times are Unix milliseconds.
+ */
+
+export type UserRow = {
+  id: string;
+  /** Normalised: trimmed, lower-case. Unique. */
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  role: Role;
+  /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
+  tokenVersion: number;
+  disabledAt: number | null;
+  createdAt: number;
+};
+
+export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "role" | "createdAt">;
+
+/** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
+export type FamilyRow = {
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastUsedAt: number;
+  /** createdAt + SESSION_MAX_AGE: rotation never moves it. */
+  absoluteExpiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+};
+
+export type NewFamily = Pick<FamilyRow, "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip"> & { now: number };
+
+export type NewRefreshToken = {
+  id: string;
+  familyId: string;
+  parentId: string | null;
+  generation: number;
+  /** SHA-256 of the token; the token itself is never stored. */
+  tokenHash: string;
+  now: number;
+  expiresAt: number;
+};
+
+/** A presented refresh token (found by its hash) with its family's state. */
+export type PresentedToken = {
+  id: string;
+  familyId: string;
+  generation: number;
+  usedAt: number | null;
+  userId: string;
+  familyCreatedAt: number;
+  lastUsedAt: number;
+  absoluteExpiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+};
+
+export type EventRow = {
+  id: number;
+  type: string;
+  at: number;
+  userId: string | null;
+  familyId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Small JSON object; never a token, cookie or password. */
+  detail: string;
+};
+
+export type NewEvent = Omit<EventRow, "id">;
+
+/** Everything the full check needs in one read: the user, the token's family, the deny-list. */
+export type FullCheckRow = Pick<UserRow, "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt"> & {
+  familyUserId: string | null;
+  familyRevokedAt: number | null;
+  familyCreatedAt: number | null;
+  familyAbsoluteExpiresAt: number | null;
+  jtiRevoked: boolean;
+};
+
+/** What the rotation rules decided about a presented token, applied by the engine atomically. */
+export type RotationWrites = {
+  /** The decision's time: what used_at, last_used_at and revoked_at are set to. */
+  now?: number;
+  /** The gate: flip the presented token's used_at from NULL. If another caller already did, the
+   * engine applies nothing else and answers `lostGate`. */
+  markUsed?: boolean;
+  insertToken?: NewRefreshToken;
+  touchFamily?: boolean;
+  revokeFamily?: { reason: string };
+  event?: NewEvent;
+};
+
+export type RotationDecision<T> = { writes: RotationWrites; result: T };
+
+export type DenyJti = { jti: string; expiresAt: number };
+
+export interface Store {
+  userByEmail(email: string): Promise<UserRow | undefined>;
+  userById(id: string): Promise<UserRow | undefined>;
+  userCount(): Promise<number>;
+  /** The unique email decides between racing registrations: the loser gets "email_taken". */
+  insertUser(user: NewUser): Promise<{ ok: true } | Failure<"email_taken">>;
+  /** id → email for the ids that exist (one query, for lists of events). */
+  emailsOf(userIds: string[]): Promise<Map<string, string>>;
+
+  /** A new family with its first token and the event that started it. */
+  startFamily(family: NewFamily, token: NewRefreshToken, event: NewEvent): Promise<void>;
+  presentedToken(tokenHash: string): Promise<PresentedToken | undefined>;
+  /**
+   * Reads the presented token with its family and user, runs `decide` (pure, synchronous) on what
+   * it read and applies the writes it returns, all in one transaction: of two callers presenting
+   * the same token at once, exactly one passes the `markUsed` gate. If the gate was lost anyway
+   * (an engine without a row lock), nothing is written and the engine reads and decides again.
+   */
+  rotate<T>(
+    tokenHash: string,
+    decide: (found: { token: PresentedToken; user: UserRow | undefined } | undefined) => RotationDecision<T>,
+  ): Promise<T>;
+  familyById(id: string): Promise<FamilyRow | undefined>;
+  /** Live families of the user, most recently used first. */
+  activeFamilies(userId: string, now: number, idleCutoff: number): Promise<FamilyRow[]>;
+  fullCheck(sub: string, sid: string, jti: string): Promise<FullCheckRow | undefined>;
+
+  /**
+   * Ends one family if it belongs to `userId` and is live; deny-lists `denyJti` either way.
+   * True when this call ended it (then `event` is recorded with it).
+   */
+  endFamily(input: {
+    familyId: string;
+    userId: string;
+    now: number;
+    reason: string;
+    denyJti?: DenyJti;
+    event: NewEvent;
+  }): Promise<boolean>;
+  /**
+   * Ends every live family of the user (but `keepFamilyId`), bumps the token version when asked,
+   * deny-lists `denyJti`, and records `event(count)`. Returns the count, or
+   * null when the user does not exist.
+   */
+  endUserFamilies(input: {
+    userId: string;
+    now: number;
+    reason: string;
+    bumpTokenVersion: boolean;
+    keepFamilyId?: string;
+    denyJti?: DenyJti;
+    event: (sessionsEnded: number) => NewEvent;
+  }): Promise<number | null>;
+  /**
+   * A password change in one transaction: the new hash and a token-version bump, every other
+   * family ended, this family's live refresh token retired as if rotated and `newToken` issued in
+   * its place (generation and parent from the retired one; it expires at the earlier of
+   * `idleExpiresAt` and the family's absolute expiry), the old access token deny-listed.
+   * Null when the family is not the user's or no longer live.
+   */
+  changePassword(input: {
+    userId: string;
+    familyId: string;
+    passwordHash: string;
+    now: number;
+    newToken: { id: string; tokenHash: string; idleExpiresAt: number };
+    denyJti: DenyJti;
+    event: (sessionsEnded: number) => NewEvent;
+  }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number } | null>;
+
+  denyJti(entry: DenyJti): Promise<void>;
+  insertEvent(event: NewEvent): Promise<void>;
+  userEvents(userId: string, limit: number): Promise<EventRow[]>;
+  recentEvents(limit: number): Promise<EventRow[]>;
+}
