@@ -49,9 +49,10 @@ describe("ten parallel refreshes with one token", () => {
 });
 
 describe("replay after the grace window", () => {
-  it("a stolen rotated token replayed later ends the whole family: thief and victim both out, reuse recorded", async () => {
+  it("a stolen rotated token replayed after the victim used its successor ends the whole family at once: thief and victim both out, reuse recorded", async () => {
     const victim = await signedIn();
     const thief = victim.clone();
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim })).status).toBe(200);
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 300));
     const replay = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: thief });
@@ -61,6 +62,21 @@ describe("replay after the grace window", () => {
     expect((await call(r.me.GET, "/api/me", { jar: victim })).status).toBe(401);
     const reuse = (await (await getRuntime()).storage.store.recentEvents(100)).filter((e) => e.type === "refresh_reuse_detected");
     expect(reuse.length).toBeGreaterThan(0);
+  });
+
+  it("a stolen token replayed before the victim used its successor (indistinguishable from a lost answer) is caught at the victim's next refresh: both out", async () => {
+    const victim = await signedIn();
+    const thief = victim.clone();
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 300));
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: thief })).status).toBe(200);
+    // The victim's next refresh comes after the access token's lifetime, well past the grace window.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 300));
+    const caught = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim });
+    expect(caught.status).toBe(401);
+    expect(caught.json.error).toBe("session_revoked_reuse");
+    expect((await call(r.me.GET, "/api/me", { jar: thief })).status).toBe(401);
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: thief })).status).toBe(401);
   });
 
   it("a refresh token from a signed-out session mints nothing", async () => {

@@ -70,25 +70,92 @@ describe("refresh rotation", () => {
     expect((await auth.refresh(first.refresh.token, META)).ok).toBe(true);
   });
 
-  it("after the grace window, reuse revokes the whole family and records refresh_reuse_detected", async () => {
+  it("after the grace window, reuse of a token whose successor was used revokes the whole family and records refresh_reuse_detected", async () => {
     const { auth, clock, store, session, securityEvents } = await signedIn();
     const first = await auth.refresh(session.refresh.token, META);
     if (!first.ok || !first.refresh) throw new Error();
+    clock.advance(MINUTE);
+    const second = await auth.refresh(first.refresh.token, META);
+    if (!second.ok || !second.refresh) throw new Error();
     clock.advance(11 * SECOND);
     const replay = await auth.refresh(session.refresh.token, META);
     expect(replay).toEqual({ ok: false, error: "reuse_detected" });
     // The legitimate holder's newer token is dead too, and so is the access token of the family.
     // The family was ended for reuse: its other tokens are refused with that reason, so the holder learns why.
-    expect(await auth.refresh(first.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
-    expect((await auth.authenticate(first.access.token)).ok).toBe(false);
+    expect(await auth.refresh(second.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+    expect((await auth.authenticate(second.access.token)).ok).toBe(false);
     expect(await events(store, session.user.id)).toContain("refresh_reuse_detected");
     expect(securityEvents).toContain("refresh_reuse_detected");
   });
 
-  it("with REFRESH_REUSE_GRACE=0 any reuse is theft", async () => {
+  it("with REFRESH_REUSE_GRACE=0 there is no grace: a rotated token whose successor was used is theft at once", async () => {
     const { auth, session } = await signedIn({ refreshReuseGrace: 0 });
-    await auth.refresh(session.refresh.token, META);
+    const first = await auth.refresh(session.refresh.token, META);
+    if (!first.ok || !first.refresh) throw new Error();
+    expect((await auth.refresh(first.refresh.token, META)).ok).toBe(true);
     expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+  });
+
+  describe("a lost answer is not a theft", () => {
+    it("the parent of a never-used successor, presented past the grace window, gets a fresh successor in its place", async () => {
+      const { auth, clock, store, session, securityEvents } = await signedIn();
+      const lost = await auth.refresh(session.refresh.token, META); // committed, but the answer never arrived
+      if (!lost.ok || !lost.refresh) throw new Error();
+      clock.advance(MINUTE);
+      const retry = await auth.refresh(session.refresh.token, META);
+      if (!retry.ok || !retry.refresh) throw new Error("the session should survive");
+      expect(retry.refresh.token).not.toBe(lost.refresh.token);
+      expect(retry.access.claims.sid).toBe(session.access.claims.sid);
+      expect(await events(store, session.user.id)).toContain("refresh_recovered");
+      expect(securityEvents).not.toContain("refresh_reuse_detected");
+      clock.advance(MINUTE);
+      const next = await auth.refresh(retry.refresh.token, META);
+      expect(next.ok && next.refresh).toBeTruthy();
+    });
+
+    it("the replaced successor is dead: whoever presents it later is treated as a thief and the family ends", async () => {
+      const { auth, clock, store, session } = await signedIn();
+      const victim = await auth.refresh(session.refresh.token, META);
+      if (!victim.ok || !victim.refresh) throw new Error();
+      clock.advance(MINUTE);
+      // A thief replays the stolen parent while the victim has not used its successor yet.
+      const thief = await auth.refresh(session.refresh.token, META);
+      if (!thief.ok || !thief.refresh) throw new Error();
+      clock.advance(MINUTE);
+      expect(await auth.refresh(victim.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+      expect((await auth.refresh(thief.refresh.token, META)).ok).toBe(false);
+      expect((await auth.authenticate(thief.access.token)).ok).toBe(false);
+      expect(await events(store, session.user.id)).toContain("refresh_reuse_detected");
+    });
+
+    it("a recovered successor that was used makes the parent theft again", async () => {
+      const { auth, clock, session } = await signedIn();
+      await auth.refresh(session.refresh.token, META);
+      clock.advance(MINUTE);
+      const retry = await auth.refresh(session.refresh.token, META);
+      if (!retry.ok || !retry.refresh) throw new Error();
+      clock.advance(MINUTE);
+      expect((await auth.refresh(retry.refresh.token, META)).ok).toBe(true);
+      clock.advance(MINUTE);
+      expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+    });
+
+    it("two retries of the lost parent at once: one fresh successor, the other gets the grace answer", async () => {
+      const { auth, clock, session } = await signedIn();
+      await auth.refresh(session.refresh.token, META);
+      clock.advance(MINUTE);
+      const results = await Promise.all([auth.refresh(session.refresh.token, META), auth.refresh(session.refresh.token, META)]);
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(results.filter((r) => r.ok && r.refresh)).toHaveLength(1);
+    });
+
+    it("a token superseded by a password change stays theft past the grace window", async () => {
+      const { auth, clock, session } = await signedIn();
+      const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+      if (!changed.ok) throw new Error();
+      clock.advance(MINUTE);
+      expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+    });
   });
 
   it("concurrent refreshes of one token mint at most one successor and none is logged out", async () => {

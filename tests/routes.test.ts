@@ -105,9 +105,10 @@ describe("refresh", () => {
     expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(200);
   });
 
-  it("reuse of a rotated token (grace 0) revokes the family and clears both cookies", async () => {
+  it("reuse of a rotated token whose successor was used (grace 0) revokes the family and clears both cookies", async () => {
     const { jar } = await newUser();
     const thief = jar.clone();
+    await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar });
     await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar });
     const replay = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: thief });
     expect(replay.status).toBe(401);

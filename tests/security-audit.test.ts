@@ -60,11 +60,12 @@ describe("every auth event is recorded", () => {
     expect((await send(r.login.POST, "/api/auth/login", { body: { email, password: "wrong-password-9" } })).status).toBe(401);
     expect((await send(r.login.POST, "/api/auth/login", { body: { email: "nobody@example.com", password: "guess-password-7" } })).status).toBe(401);
 
-    // refresh, then reuse of the rotated token (grace 0): theft detected
+    // refresh, then reuse of a rotated token whose successor was used (grace 0): theft detected
     expect((await send(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: a })).status).toBe(200);
     const c = new CookieJar();
     await send(r.login.POST, "/api/auth/login", { body: { email, password: "first-password-1" }, jar: c });
     const stolen = c.clone();
+    await send(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: c });
     await send(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: c });
     expect((await send(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: stolen })).status).toBe(401);
     // ...and a refresh of the now-revoked family fails
@@ -87,7 +88,7 @@ describe("every auth event is recorded", () => {
     // an administrator ends every session (lib call: the admin UI is elsewhere)
     const e = new CookieJar();
     await send(r.login.POST, "/api/auth/login", { body: { email, password: "second-password-2" }, jar: e });
-    (await getRuntime()).auth.endAllSessionsOf({ userId }, "admin-1", { ip: IP, userAgent: UA });
+    await (await getRuntime()).auth.endAllSessionsOf({ userId }, "admin-1", { ip: IP, userAgent: UA });
 
     // sign-out everywhere
     const f = new CookieJar();

@@ -9,11 +9,6 @@ const RATE_LIMIT_TABLE = "rate_limits";
 export function openSqliteStorage(file: string): Storage {
   const db = openDatabase(file);
   migrateDatabase(db);
-  // rate-limiter-flexible creates its table asynchronously and rejects calls until then (a 500
-  // right after start-up); better-sqlite3 is synchronous, so create it here with its own schema.
-  db.$client
-    .prepare(`CREATE TABLE IF NOT EXISTS ${RATE_LIMIT_TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`)
-    .run();
   return {
     engine: "sqlite",
     store: createSqliteStore(db),
@@ -22,6 +17,8 @@ export function openSqliteStorage(file: string): Storage {
         storeClient: db.$client,
         storeType: "better-sqlite3",
         tableName: RATE_LIMIT_TABLE,
+        // The table comes from migrations (the library would create it asynchronously and refuse
+        // calls until then: a 500 right after start-up).
         tableCreated: true,
         ...options,
       }),

@@ -50,10 +50,13 @@ export const refreshTokens = sqliteTable(
     tokenHash: text("token_hash").notNull().unique(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
-    /** Set when the token is rotated; a second use after the grace window is theft. */
+    /** Set when the token is rotated (or retired); a second use after the grace window is theft. */
     usedAt: integer("used_at"),
+    /** Set when the token was retired without its holder rotating it (a lost answer was replaced,
+     * or a password change): presenting it is always reuse. */
+    supersededAt: integer("superseded_at"),
   },
-  (t) => [index("refresh_tokens_family_idx").on(t.familyId)],
+  (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_parent_idx").on(t.parentId)],
 );
 
 /** Access-token jtis revoked before their exp (logout). Keyed by jti, never by token bytes. */
@@ -81,3 +84,10 @@ export const authEvents = sqliteTable(
   },
   (t) => [index("auth_events_user_at_idx").on(t.userId, t.at), index("auth_events_at_idx").on(t.at)],
 );
+
+/** rate-limiter-flexible's counters (its own schema), shared by every process using the file. */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: integer("expire"),
+});

@@ -58,6 +58,24 @@ export function createStatements(db: Db) {
         expiresAt: p("expiresAt"),
       }),
     ),
+    /** What a rotation issued for a token (the one not superseded). */
+    successor: db
+      .select({ id: refreshTokens.id, usedAt: refreshTokens.usedAt })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.parentId, p("parentId")), isNull(refreshTokens.supersededAt)))
+      .limit(1)
+      .prepare(),
+    /** The gate of a lost-answer recovery: only a still-unused successor is superseded. */
+    supersede: db
+      .update(refreshTokens)
+      .set({ usedAt: sql`${p("now")}`, supersededAt: sql`${p("now")}` })
+      .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt)))
+      .prepare(),
+    setUsedAt: db
+      .update(refreshTokens)
+      .set({ usedAt: sql`${p("now")}` })
+      .where(eq(refreshTokens.id, p("id")))
+      .prepare(),
     /** The family's current (unrotated) token: what a password change rotates. */
     liveToken: db
       .select({ id: refreshTokens.id, generation: refreshTokens.generation })
@@ -68,7 +86,7 @@ export function createStatements(db: Db) {
       .prepare(),
     retireLiveTokens: db
       .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}` })
+      .set({ usedAt: sql`${p("now")}`, supersededAt: sql`${p("now")}` })
       .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
       .prepare(),
     revokeFamily: db

@@ -19,6 +19,7 @@ export function createSqliteStore(db: Db): Store {
     familyId: refreshTokens.familyId,
     generation: refreshTokens.generation,
     usedAt: refreshTokens.usedAt,
+    supersededAt: refreshTokens.supersededAt,
     userId: refreshFamilies.userId,
     familyCreatedAt: refreshFamilies.createdAt,
     lastUsedAt: refreshFamilies.lastUsedAt,
@@ -116,11 +117,16 @@ export function createSqliteStore(db: Db): Store {
       return tx(() => {
         const token = presented.get({ tokenHash }) as PresentedToken | undefined;
         const user = token ? (userById.get({ id: token.userId }) as UserRow | undefined) : undefined;
-        const { writes, result } = decide(token && { token, user });
+        const successor = token && token.usedAt !== null ? q.successor.get({ parentId: token.id }) : undefined;
+        const { writes, result } = decide(token && { token, user, successor });
         if (!token) return result;
         const now = writes.now ?? 0;
-        // Unreachable inside an IMMEDIATE transaction, but if the gate is ever lost, fail closed.
+        // The gates cannot be lost inside an IMMEDIATE transaction; if they ever were, fail closed.
         if (writes.markUsed && markUsed.run({ id: token.id, now }).changes !== 1) throw new Error("rotation gate lost");
+        if (writes.supersedeSuccessor) {
+          if (q.supersede.run({ id: writes.supersedeSuccessor.id, now }).changes !== 1) throw new Error("rotation gate lost");
+          q.setUsedAt.run({ id: token.id, now });
+        }
         if (writes.insertToken) q.insertToken.run(writes.insertToken);
         if (writes.touchFamily) touchFamily.run({ id: token.familyId, now });
         if (writes.revokeFamily) q.revokeFamily.run({ id: token.familyId, now, reason: writes.revokeFamily.reason });

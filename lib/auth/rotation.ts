@@ -2,7 +2,7 @@ import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/contex
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Result } from "@/lib/auth/results";
-import type { PresentedToken, RotationDecision, UserRow } from "@/lib/auth/store";
+import type { NewRefreshToken, PresentedToken, RotationDecision, Successor, UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
 /** Why a refresh was refused. `reuse_detected` also covers a token of a family already ended for reuse. */
@@ -33,13 +33,13 @@ export function createRotation(ctx: AuthContext) {
   const { store, clock, random } = ctx;
 
   function decide(
-    found: { token: PresentedToken; user: UserRow | undefined } | undefined,
+    found: { token: PresentedToken; user: UserRow | undefined; successor: Successor | undefined } | undefined,
     meta: RequestMeta,
     refreshToken: string,
   ): RotationDecision<RefreshOutcome> {
     const failed = (error: RefreshError) => ({ kind: "failed" as const, error });
     if (!found) return { writes: {}, result: failed("unknown") };
-    const { token: row, user } = found;
+    const { token: row, user, successor } = found;
     const now = clock.now();
     const ids = { userId: row.userId, familyId: row.familyId };
     if (row.revokedAt !== null) {
@@ -68,7 +68,23 @@ export function createRotation(ctx: AuthContext) {
           result: { kind: "grace", user, familyId: row.familyId, familyCreatedAt: row.familyCreatedAt },
         };
       }
-      // Outside it, two parties hold the same token: one is a thief. End the whole family.
+      // A lost answer (the server committed a rotation but the client never got the successor,
+      // e.g. an instance died): the successor was never used, so replace it and carry on. A
+      // superseded token, or one whose successor was used, means two holders: theft.
+      // docs/decisions/lost-answer.md explains why this is safe.
+      if (row.supersededAt === null && successor && successor.usedAt === null) {
+        return {
+          writes: {
+            now,
+            supersedeSuccessor: { id: successor.id },
+            insertToken: successorOf(row, refreshToken, now),
+            touchFamily: true,
+            event: ctx.event("refresh_recovered", meta, ids, { generation: row.generation + 1, usedAgoMs }, now),
+          },
+          result: rotated(row, user, refreshToken, now),
+        };
+      }
+      // Otherwise two parties hold the same token: one is a thief. End the whole family.
       return {
         writes: {
           now,
@@ -82,26 +98,34 @@ export function createRotation(ctx: AuthContext) {
       writes: {
         now,
         markUsed: true,
-        insertToken: {
-          id: random.uuid(),
-          familyId: row.familyId,
-          parentId: row.id,
-          generation: row.generation + 1,
-          tokenHash: hashRefreshToken(refreshToken),
-          now,
-          expiresAt: Math.min(now + ctx.idleMs, row.absoluteExpiresAt),
-        },
+        insertToken: successorOf(row, refreshToken, now),
         touchFamily: true,
         event: ctx.event("refresh", meta, ids, { generation: row.generation + 1 }, now),
       },
-      result: {
-        kind: "rotated",
-        user,
-        familyId: row.familyId,
-        familyCreatedAt: row.familyCreatedAt,
-        refreshToken,
-        maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
-      },
+      result: rotated(row, user, refreshToken, now),
+    };
+  }
+
+  function successorOf(row: PresentedToken, refreshToken: string, now: number): NewRefreshToken {
+    return {
+      id: random.uuid(),
+      familyId: row.familyId,
+      parentId: row.id,
+      generation: row.generation + 1,
+      tokenHash: hashRefreshToken(refreshToken),
+      now,
+      expiresAt: Math.min(now + ctx.idleMs, row.absoluteExpiresAt),
+    };
+  }
+
+  function rotated(row: PresentedToken, user: UserRow, refreshToken: string, now: number): RefreshOutcome {
+    return {
+      kind: "rotated",
+      user,
+      familyId: row.familyId,
+      familyCreatedAt: row.familyCreatedAt,
+      refreshToken,
+      maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
     };
   }
 

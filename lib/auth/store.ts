@@ -58,6 +58,9 @@ export type PresentedToken = {
   familyId: string;
   generation: number;
   usedAt: number | null;
+  /** Set when the token was retired without its holder rotating it: presenting it past the grace
+   * window is always reuse. */
+  supersededAt: number | null;
   userId: string;
   familyCreatedAt: number;
   lastUsedAt: number;
@@ -65,6 +68,9 @@ export type PresentedToken = {
   revokedAt: number | null;
   revokedReason: string | null;
 };
+
+/** The token a rotation issued in exchange for the presented one (not superseded), if any. */
+export type Successor = { id: string; usedAt: number | null };
 
 export type EventRow = {
   id: number;
@@ -96,6 +102,9 @@ export type RotationWrites = {
   /** The gate: flip the presented token's used_at from NULL. If another caller already did, the
    * engine applies nothing else and answers `lostGate`. */
   markUsed?: boolean;
+  /** A lost answer: retire the presented token's unused successor (gated like markUsed: only if
+   * still unused) and set the presented token's used_at to `now` again. */
+  supersedeSuccessor?: { id: string };
   insertToken?: NewRefreshToken;
   touchFamily?: boolean;
   revokeFamily?: { reason: string };
@@ -126,7 +135,9 @@ export interface Store {
    */
   rotate<T>(
     tokenHash: string,
-    decide: (found: { token: PresentedToken; user: UserRow | undefined } | undefined) => RotationDecision<T>,
+    decide: (
+      found: { token: PresentedToken; user: UserRow | undefined; successor: Successor | undefined } | undefined,
+    ) => RotationDecision<T>,
   ): Promise<T>;
   familyById(id: string): Promise<FamilyRow | undefined>;
   /** Live families of the user, most recently used first. */
@@ -161,7 +172,7 @@ export interface Store {
   }): Promise<number | null>;
   /**
    * A password change in one transaction: the new hash and a token-version bump, every other
-   * family ended, this family's live refresh token retired as if rotated and `newToken` issued in
+   * family ended, this family's live refresh token superseded and `newToken` issued in
    * its place (generation and parent from the retired one; it expires at the earlier of
    * `idleExpiresAt` and the family's absolute expiry), the old access token deny-listed.
    * Null when the family is not the user's or no longer live.

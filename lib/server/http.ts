@@ -161,7 +161,7 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       rt = await getRuntime();
       const meta = requestMeta(req, rt);
       if (options.stateChanging && !isSameOriginRequest(req.headers, rt.config.appOrigin)) {
-        rt.auth.record("csrf_refused", meta, {}, { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null });
+        await rt.auth.record("csrf_refused", meta, {}, { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null });
         return errorJson(403, "cross_site_request", "Cross-site requests are not allowed.");
       }
       // The JSON API takes JSON or nothing: a form post or text/plain (the content types a page
@@ -172,7 +172,7 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
     } catch (error) {
       if (error instanceof HttpError) {
         if (error.status === 429 && rt) {
-          rt.auth.record("rate_limited", requestMeta(req, rt), {}, { path: req.nextUrl.pathname });
+          await rt.auth.record("rate_limited", requestMeta(req, rt), {}, { path: req.nextUrl.pathname });
         }
         return errorJson(error.status, error.code, error.message, error.headers);
       }

@@ -3,7 +3,7 @@ import { clearSessionCookies, json, methodNotAllowed, requireUser, route } from 
 /** Ends every session of the user, this one included. */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
   const { claims } = await requireUser(req, rt);
-  rt.auth.logoutEverywhere(claims, meta);
+  await rt.auth.logoutEverywhere(claims, meta);
   return clearSessionCookies(json({ ok: true }));
 });
 
