@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { directRun } from "@/db/sqlite/prepared";
 import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
@@ -126,6 +126,31 @@ export function createStatements(db: Db) {
       .onConflictDoNothing()
       .prepare(),
     sweepJtis: db.delete(revokedJtis).where(lt(revokedJtis.expiresAt, p("now"))).prepare(),
+    deadFamilies: db
+      .select({ id: refreshFamilies.id })
+      .from(refreshFamilies)
+      .where(
+        or(
+          lt(refreshFamilies.revokedAt, p("familiesDeadBefore")),
+          lt(refreshFamilies.absoluteExpiresAt, p("familiesDeadBefore")),
+          lt(refreshFamilies.lastUsedAt, p("familiesIdleBefore")),
+        ),
+      )
+      .limit(p("limit"))
+      .prepare(),
+    pruneJtis: db
+      .delete(revokedJtis)
+      .where(
+        inArray(
+          revokedJtis.jti,
+          db.select({ jti: revokedJtis.jti }).from(revokedJtis).where(lt(revokedJtis.expiresAt, p("before"))).limit(p("limit")),
+        ),
+      )
+      .prepare(),
+    pruneEvents: db
+      .delete(authEvents)
+      .where(inArray(authEvents.id, db.select({ id: authEvents.id }).from(authEvents).where(lt(authEvents.at, p("before"))).limit(p("limit"))))
+      .prepare(),
     insertEvent: directRun(
       db.$client,
       db.insert(authEvents)

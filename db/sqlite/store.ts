@@ -190,6 +190,28 @@ export function createSqliteStore(db: Db): Store {
     async denyJti(entry) {
       denyJti(entry);
     },
+    async prune(cutoffs) {
+      // Batches in short transactions, so a large backlog never holds the write lock for long.
+      const drain = (run: () => number) => {
+        let total = 0;
+        for (let n = run(); n > 0; n = run()) total += n;
+        return total;
+      };
+      const { batchSize } = cutoffs;
+      return {
+        // Tokens first (no cascade needed), then the families.
+        families: drain(() =>
+          tx(() => {
+            const ids = (q.deadFamilies.all({ ...cutoffs, limit: batchSize }) as { id: string }[]).map((f) => f.id);
+            if (ids.length === 0) return 0;
+            db.delete(refreshTokens).where(inArray(refreshTokens.familyId, ids)).run();
+            return db.delete(refreshFamilies).where(inArray(refreshFamilies.id, ids)).run().changes;
+          }),
+        ),
+        jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
+        events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
+      };
+    },
     async insertEvent(event) {
       insertEvent(event);
     },

@@ -115,6 +115,32 @@ export type RotationDecision<T> = { writes: RotationWrites; result: T };
 
 export type DenyJti = { jti: string; expiresAt: number };
 
+/**
+ * Thrown by an engine when the database cannot be reached (down, restarting, connection lost).
+ * The HTTP layer answers 503; the message never carries a credential.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(message = "The database is unavailable.") {
+    super(message);
+    this.name = "StorageUnavailableError";
+  }
+}
+
+/** What pruning may delete: rows older than these cutoffs (ms), at most `batchSize` per statement. */
+export type PruneCutoffs = {
+  /** Families revoked, or past their absolute expiry, before this (their tokens go with them). */
+  familiesDeadBefore: number;
+  /** Families last used before this (idle-expired long ago). */
+  familiesIdleBefore: number;
+  /** Deny-list entries whose access token expired before this. */
+  jtisExpiredBefore: number;
+  /** Audit events older than this (AUDIT_RETENTION). */
+  eventsBefore: number;
+  batchSize: number;
+};
+
+export type PruneCounts = { families: number; jtis: number; events: number };
+
 export interface Store {
   userByEmail(email: string): Promise<UserRow | undefined>;
   userById(id: string): Promise<UserRow | undefined>;
@@ -188,6 +214,12 @@ export interface Store {
   }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number } | null>;
 
   denyJti(entry: DenyJti): Promise<void>;
+  /**
+   * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
+   * token of a live family: reuse detection reads the used ones. Returns null when another
+   * instance is pruning right now (engines with many instances prune one at a time).
+   */
+  prune(cutoffs: PruneCutoffs): Promise<PruneCounts | null>;
   insertEvent(event: NewEvent): Promise<void>;
   userEvents(userId: string, limit: number): Promise<EventRow[]>;
   recentEvents(limit: number): Promise<EventRow[]>;

@@ -37,6 +37,8 @@ export type Config = {
   /** Origins allowed to make credentialed cross-origin requests (CORS); empty = no CORS headers. */
   corsOrigins: string[];
   logLevel: string;
+  /** How long audit events are kept before pruning deletes them, seconds. */
+  auditRetention: number;
 };
 
 export class ConfigError extends Error {
@@ -121,6 +123,7 @@ const envSchema = z.object({
     .transform(Number),
   CORS_ORIGINS: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  AUDIT_RETENTION: duration("AUDIT_RETENTION", "90d", 3600),
 });
 
 /** Every environment variable the app reads (the README and .env.example document each one). */
@@ -187,6 +190,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     trustProxy: e.TRUST_PROXY,
     corsOrigins,
     logLevel: e.LOG_LEVEL,
+    auditRetention: e.AUDIT_RETENTION,
   };
 }
 

@@ -2,7 +2,10 @@ import { ConfigError } from "@/lib/config";
 import { KeySetError } from "@/lib/auth/keys";
 import { getLogger, getRuntime } from "./runtime";
 import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
+import { startPruning } from "@/lib/server/pruning";
 import { installSocketIpHeader } from "./socket-ip";
+
+let pruningStarted = false;
 
 /**
  * Runs once when the server starts (instrumentation.ts): parses configuration, loads or
@@ -22,6 +25,10 @@ export async function startServer() {
     } else {
       const seeded = await seedDevelopmentAccounts(rt.storage.store);
       if (seeded) printSeededAccounts(seeded, config.appOrigin);
+    }
+    if (!pruningStarted) {
+      pruningStarted = true;
+      startPruning(rt);
     }
     log.info({ database: rt.storage.engine, issuer: config.issuer }, "auth ready");
   } catch (error) {

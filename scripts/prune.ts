@@ -1,0 +1,13 @@
+/** `npm run db:prune`: one pruning pass over DATABASE_URL, for cron (the server also prunes). */
+import { openStorage } from "@/db";
+import { pruneOnce } from "@/lib/auth/pruning";
+import { getConfig } from "@/lib/config";
+
+const config = getConfig();
+const storage = await openStorage(config.database);
+try {
+  const counts = await pruneOnce(storage.store, { now: Date.now(), ...config });
+  console.log(counts ? `Pruned ${JSON.stringify(counts)}` : "Another instance is pruning right now; nothing done.");
+} finally {
+  await storage.close();
+}
