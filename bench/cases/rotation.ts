@@ -1,0 +1,219 @@
+/**
+ * In-process cases: the refresh rotation as decideRefresh runs it on the "rotated" path, through
+ * the project's Store against the same SQL as raw better-sqlite3 statements; auth.refresh() end
+ * to end and auth.authenticate(), for attribution.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { migrateDatabase, openDatabase } from "@/db/client";
+import { createAuth } from "@/lib/auth";
+import { systemClock, systemRandom } from "@/lib/clock";
+import { generateKeySetJson, loadKeySet } from "@/lib/keys";
+import { hashRefreshToken, newRefreshToken } from "@/lib/refresh-token";
+import { createStore, type Store } from "@/lib/store";
+import { signAccessToken } from "@/lib/tokens";
+import { SETTINGS, type Case } from "../lib/micro-harness";
+import { MICRO } from "../lib/names";
+
+const META = { ip: "127.0.0.1", userAgent: "bench" };
+
+type Inputs = { hashes: string[]; ids: string[] };
+function makeInputs(n: number): Inputs {
+  const hashes: string[] = new Array(n);
+  const ids: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    hashes[i] = hashRefreshToken(newRefreshToken(systemRandom));
+    ids[i] = crypto.randomUUID();
+  }
+  return { hashes, ids };
+}
+
+function seedFamily(store: Store, userId: string): { familyId: string; hash: string } {
+  const now = Date.now();
+  const familyId = crypto.randomUUID();
+  const hash = hashRefreshToken(newRefreshToken(systemRandom));
+  store.insertFamily({ id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1" });
+  store.insertToken({ id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hash, now, expiresAt: now + 7 * 86400_000 });
+  return { familyId, hash };
+}
+
+export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => void }> {
+  // On tmpfs when there is one: the comparison is about the code path, and the disk's dirty-page
+  // writeback stalls (tens of ms, at random) would otherwise decide it.
+  const base = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(base, "auth-bench-micro-"));
+  const db = openDatabase(path.join(dir, "micro.db"));
+  migrateDatabase(db);
+  const store = createStore(db);
+  const sqlite = db.$client;
+  // No automatic checkpoints inside the timed loops: a checkpoint fsyncs, blocking for
+  // milliseconds wherever it lands (every ~150 rotations), which is I/O noise, not the code path
+  // being compared. Each sample starts from an empty WAL instead (see checkpoint below).
+  sqlite.pragma("wal_autocheckpoint = 0");
+  const idleMs = 7 * 86400_000;
+  const graceMs = 10_000;
+
+  const userId = crypto.randomUUID();
+  store.insertUser({ id: userId, email: "micro@example.com", name: null, passwordHash: "x", role: "user", createdAt: Date.now() });
+
+  // --- the project's Store (Drizzle prepared statements) inside store.transaction ---
+  let storeChain = seedFamily(store, userId).hash;
+  let storeInputs: Inputs = { hashes: [], ids: [] };
+  function rotateWithStore(i: number) {
+    const newHash = storeInputs.hashes[i];
+    const newId = storeInputs.ids[i];
+    const out = store.transaction(() => {
+      const now = Date.now();
+      const row = store.tokenWithFamily(storeChain);
+      if (!row) throw new Error("store chain lost");
+      const user = store.userById(row.userId);
+      if (!user || user.disabledAt !== null || row.revokedAt !== null) throw new Error("unexpected state");
+      if (now >= row.absoluteExpiresAt || now >= row.lastUsedAt + idleMs) throw new Error("expired");
+      if (row.usedAt !== null && (graceMs <= 0 || now - row.usedAt > graceMs)) throw new Error("reuse");
+      if (!store.markTokenUsed(row.id, now)) throw new Error("lost the gate");
+      store.insertToken({
+        id: newId,
+        familyId: row.familyId,
+        parentId: row.id,
+        generation: row.generation + 1,
+        tokenHash: newHash,
+        now,
+        expiresAt: Math.min(now + idleMs, row.absoluteExpiresAt),
+      });
+      store.touchFamily(row.familyId, now);
+      store.insertEvent({
+        type: "refresh",
+        at: now,
+        userId: row.userId,
+        familyId: row.familyId,
+        ip: META.ip,
+        userAgent: META.userAgent,
+        detail: JSON.stringify({ generation: row.generation + 1 }),
+      });
+      return newHash;
+    });
+    storeChain = out;
+  }
+
+  // --- the same SQL as raw better-sqlite3 prepared statements inside db.transaction().immediate() ---
+  const raw = {
+    tokenWithFamily: sqlite.prepare(
+      'select "refresh_tokens"."id", "refresh_tokens"."family_id", "refresh_tokens"."generation", "refresh_tokens"."used_at", "refresh_families"."user_id", "refresh_families"."created_at", "refresh_families"."last_used_at", "refresh_families"."absolute_expires_at", "refresh_families"."revoked_at" from "refresh_tokens" inner join "refresh_families" on "refresh_families"."id" = "refresh_tokens"."family_id" where "refresh_tokens"."token_hash" = ?',
+    ),
+    userById: sqlite.prepare(
+      'select "id", "email", "name", "password_hash", "role", "token_version", "disabled_at", "created_at" from "users" where "users"."id" = ?',
+    ),
+    markTokenUsed: sqlite.prepare('update "refresh_tokens" set "used_at" = ? where ("refresh_tokens"."id" = ? and "refresh_tokens"."used_at" is null)'),
+    insertToken: sqlite.prepare(
+      'insert into "refresh_tokens" ("id", "family_id", "parent_id", "generation", "token_hash", "created_at", "expires_at", "used_at") values (?, ?, ?, ?, ?, ?, ?, null)',
+    ),
+    touchFamily: sqlite.prepare('update "refresh_families" set "last_used_at" = ? where "refresh_families"."id" = ?'),
+    insertEvent: sqlite.prepare(
+      'insert into "auth_events" ("id", "type", "at", "user_id", "family_id", "ip", "user_agent", "detail") values (null, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+  };
+  type TokenRow = {
+    id: string;
+    family_id: string;
+    generation: number;
+    used_at: number | null;
+    user_id: string;
+    created_at: number;
+    last_used_at: number;
+    absolute_expires_at: number;
+    revoked_at: number | null;
+  };
+  type UserRaw = { id: string; disabled_at: number | null };
+  let rawChain = seedFamily(store, userId).hash;
+  let rawInputs: Inputs = { hashes: [], ids: [] };
+  const rawRotate = sqlite.transaction((newHash: string, newId: string): string => {
+    const now = Date.now();
+    const row = raw.tokenWithFamily.get(rawChain) as TokenRow | undefined;
+    if (!row) throw new Error("raw chain lost");
+    const user = raw.userById.get(row.user_id) as UserRaw | undefined;
+    if (!user || user.disabled_at !== null || row.revoked_at !== null) throw new Error("unexpected state");
+    if (now >= row.absolute_expires_at || now >= row.last_used_at + idleMs) throw new Error("expired");
+    if (row.used_at !== null && (graceMs <= 0 || now - row.used_at > graceMs)) throw new Error("reuse");
+    if (raw.markTokenUsed.run(now, row.id).changes !== 1) throw new Error("lost the gate");
+    raw.insertToken.run(newId, row.family_id, row.id, row.generation + 1, newHash, now, Math.min(now + idleMs, row.absolute_expires_at));
+    raw.touchFamily.run(now, row.family_id);
+    raw.insertEvent.run("refresh", now, row.user_id, row.family_id, META.ip, META.userAgent, JSON.stringify({ generation: row.generation + 1 }));
+    return newHash;
+  });
+  function rotateRaw(i: number) {
+    rawChain = rawRotate.immediate(rawInputs.hashes[i], rawInputs.ids[i]);
+  }
+
+  // --- end to end: createAuth(...).refresh (the transaction above plus ES256 signing) ---
+  const keys = await loadKeySet(await generateKeySetJson("ES256"));
+  const auth = createAuth({
+    store,
+    keys,
+    config: { ...SETTINGS, refreshTokenTtl: 7 * 86400, sessionMaxAge: 30 * 86400, refreshReuseGrace: 10 },
+    clock: systemClock,
+    random: systemRandom,
+  });
+  // A family started the way login starts one (login itself would spend an argon2 verify).
+  let authChain = newRefreshToken(systemRandom);
+  {
+    const now = Date.now();
+    const familyId = crypto.randomUUID();
+    store.insertFamily({ id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1" });
+    store.insertToken({ id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hashRefreshToken(authChain), now, expiresAt: now + idleMs });
+  }
+  async function refreshWithAuth() {
+    const result = await auth.refresh(authChain, META);
+    if (!result.ok || !result.refresh) throw new Error(`auth.refresh failed: ${result.ok ? "grace" : result.error}`);
+    authChain = result.refresh.token;
+  }
+
+  // --- the full check: auth.authenticate (verify + one query) ---
+  const { token: accessToken } = await signAccessToken(
+    { userId, familyId: (store.tokenWithFamily(hashRefreshToken(authChain)) ?? { familyId: "" }).familyId, tokenVersion: 0, role: "user" },
+    keys,
+    SETTINGS,
+    Date.now(),
+    crypto.randomUUID(),
+  );
+  const authCheck = await auth.authenticate(accessToken);
+  if (!authCheck.ok) throw new Error(`authenticate refused the bench token: ${authCheck.error}`);
+
+  // Every sample starts from an empty WAL (untimed).
+  const checkpoint = () => sqlite.pragma("wal_checkpoint(TRUNCATE)");
+
+  const cases: Case[] = [
+    {
+      name: MICRO.txStore,
+      units: 1500,
+      batch: 1,
+      async: false,
+      prepare: (n) => {
+        storeInputs = makeInputs(n);
+        checkpoint();
+      },
+      op: rotateWithStore,
+    },
+    {
+      name: MICRO.txRaw,
+      units: 1500,
+      batch: 1,
+      async: false,
+      prepare: (n) => {
+        rawInputs = makeInputs(n);
+        checkpoint();
+      },
+      op: rotateRaw,
+    },
+    { name: MICRO.refresh, units: 500, batch: 1, async: true, prepare: checkpoint, op: refreshWithAuth },
+    { name: MICRO.authenticate, units: 750, batch: 1, async: true, prepare: checkpoint, op: () => auth.authenticate(accessToken) },
+  ];
+  return {
+    cases,
+    cleanup: () => {
+      sqlite.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
