@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the hot path, measured. See BENCHMARKS.md for the design and the last results.
  *
- * 1. Builds if .next is missing or older than the sources, then starts the production server
- *    (`next start`, its own process group) on a throwaway database with rate limits off (all
- *    load comes from 127.0.0.1) and the bench-only routes on (BENCH_ROUTES=1).
+ * 1. Builds the benchmark's own build (BENCH_BUILD=1: the app plus the bench-only routes, in
+ *    .next-bench; see bench/lib/server.ts) if it is missing or older than the sources, then starts
+ *    it (`next start`, its own process group) on a throwaway database with rate limits off (all
+ *    load comes from 127.0.0.1).
  * 2. HTTP cases over loopback with autocannon (bench/cases/http.ts), interleaved in rounds (the
  *    order rotates every round) so drift on this shared machine cancels; medians across rounds,
  *    ratios per round (bench/lib/rounds.ts). The guard's pass-through case flips

@@ -17,8 +17,8 @@ function authorised(req: NextRequest): boolean {
  * BENCH_PROXY_PASS_THROUGH on every request; flipping it in this process lets one server measure
  * the same page with and without the guard, back to back, so the two cases differ in the proxy's
  * work only (two servers differed by ~20% on their own: see BENCHMARKS.md).
- * Exists only with BENCH_ROUTES=1 and a BENCH_ROUTES_SECRET of 32+ characters sent as
- * x-bench-secret; anywhere else it is a 404 like any unknown route.
+ * Only in the benchmark build (BENCH_BUILD=1; see next.config.ts), and there it needs
+ * BENCH_ROUTES=1 and a BENCH_ROUTES_SECRET of 32+ characters sent as x-bench-secret.
  */
 export async function POST(req: NextRequest) {
   if (!authorised(req)) {
