@@ -7,21 +7,19 @@
  *    load comes from 127.0.0.1).
  * 2. HTTP cases over loopback with autocannon (bench/cases/http.ts), interleaved in rounds (the
  *    order rotates every round) so drift on this shared machine cancels; medians across rounds,
- *    ratios per round (bench/lib/rounds.ts). The guard's pass-through case flips
- *    BENCH_PROXY_PASS_THROUGH in the server process through POST /api/bench/proxy-mode, so
- *    guarded and pass-through run on the same server.
+ *    ratios per round (bench/lib/rounds.ts). The guard's cost: the same page at /bench (the
+ *    proxy runs, its guard does not) and at /account/bench (the guard runs), on the same server.
  * 3. In-process micro benchmarks and the verified-token cache's memory (bench/micro.ts, in
  *    child processes with --expose-gc).
  * Prints one table and the ratios with MET/MISSED (bench/lib/report.ts). Exits 0 once it has
  * measured: it reports, it does not fail the build. Knobs: BENCH_ROUNDS (5), BENCH_SECONDS (3),
  * BENCH_CASES (a subset of the HTTP steps), BENCH_MICRO=0 (skip the in-process part).
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { generateKeySetJson } from "@/lib/keys";
-import { closedLoad, httpSteps, proxyModeSwitch, setUpAndCheck } from "./cases/http";
+import { closedLoad, httpSteps, setUpAndCheck } from "./cases/http";
 import { CONNECTIONS, ONLY, ROUNDS, SECONDS, SKIP_MICRO, STORM_CONNECTIONS, loadAverage, log, machine, sleep } from "./lib/config";
 import type { MemoryResult } from "./lib/memory";
 import { runInProcess } from "./lib/micro-child";
@@ -31,7 +29,7 @@ import { runRounds, warmUp, type HttpResults } from "./lib/rounds";
 import { ensureBuild, freePort, startServer, stopAll, waitReady } from "./lib/server";
 
 /** The production server's environment: a fresh key set and database, rate limits off. */
-async function serverEnv(port: number, tmp: string, benchSecret: string): Promise<Record<string, string>> {
+async function serverEnv(port: number, tmp: string): Promise<Record<string, string>> {
   return {
     NODE_ENV: "production",
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
@@ -39,9 +37,6 @@ async function serverEnv(port: number, tmp: string, benchSecret: string): Promis
     DATABASE_URL: `file:${path.join(tmp, "bench.db")}`,
     AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "warn",
-    BENCH_ROUTES: "1",
-    BENCH_ROUTES_SECRET: benchSecret,
-    BENCH_PROXY_PASS_THROUGH: "0",
     NEXT_TELEMETRY_DISABLED: "1",
   };
 }
@@ -49,17 +44,14 @@ async function serverEnv(port: number, tmp: string, benchSecret: string): Promis
 /** Starts the server, checks every case, warms up and runs the rounds; stops the server in any case. */
 async function runHttp(tmp: string): Promise<HttpResults> {
   const port = await freePort();
-  // Authorises POST /api/bench/proxy-mode, the guard's on/off switch (this run only).
-  const benchSecret = crypto.randomBytes(32).toString("base64url");
-  const env = await serverEnv(port, tmp, benchSecret);
+  const env = await serverEnv(port, tmp);
   try {
     const A = startServer("A", port, env, tmp);
     log(`server ready in ${(await waitReady(A, "/api/bench/trivial")).toFixed(1)}s on ${A.origin}`);
-    const proxyMode = proxyModeSwitch(A, benchSecret);
-    const cookie = await setUpAndCheck(A, proxyMode);
+    const cookie = await setUpAndCheck(A);
     const only = ONLY;
-    const steps = httpSteps(A, cookie, proxyMode).filter((s) => !only || only.includes(s.name));
-    await warmUp(steps, () => closedLoad(A, "/account/bench", 6, cookie).then(() => closedLoad(A, "/bench", 4, cookie)));
+    const steps = httpSteps(A, cookie).filter((s) => !only || only.includes(s.name));
+    await warmUp(steps, () => closedLoad(A, "/account/bench", 5, cookie).then(() => closedLoad(A, "/bench", 5, cookie)));
     return await runRounds(steps);
   } finally {
     stopAll();

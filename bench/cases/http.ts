@@ -9,7 +9,6 @@ import { CONNECTIONS, EMAIL, LIGHT, PASSWORD, STORM_CONNECTIONS, log, sleep } fr
 export type CaseKey =
   | "pageUnguarded"
   | "pageGuarded"
-  | "pagePassThrough"
   | "me"
   | "trivial"
   | "refresh"
@@ -22,7 +21,6 @@ export type CaseKey =
 export const LABELS: Record<CaseKey, string> = {
   pageUnguarded: "page /bench (not a protected path)",
   pageGuarded: "page /account/bench, proxy guard on",
-  pagePassThrough: "page /account/bench, proxy pass-through",
   me: "GET /api/me (full check: verify + DB)",
   trivial: "GET /api/bench/trivial (baseline handler)",
   refresh: "POST /api/auth/refresh (rotation)",
@@ -35,36 +33,24 @@ export const LABELS: Record<CaseKey, string> = {
 
 export type Step = { name: string; run: (seconds: number) => Promise<Partial<Record<CaseKey, LoadResult>>> };
 
-/** Turns the proxy's guard off (pass-through) or on, in the server process. */
-export function proxyModeSwitch(A: Server, benchSecret: string) {
-  return async (passThrough: boolean) => {
-    const res = await fetch(`${A.origin}/api/bench/proxy-mode?passThrough=${passThrough ? 1 : 0}`, {
-      method: "POST",
-      headers: { "x-bench-secret": benchSecret },
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`POST /api/bench/proxy-mode answered ${res.status}`);
-  };
-}
-
 /**
  * Registers the bench account, signs in and checks that every case answers as it should (a
  * benchmark of failing requests measures nothing). Returns the access cookie the cases send.
  */
-export async function setUpAndCheck(A: Server, proxyMode: (passThrough: boolean) => Promise<void>): Promise<string> {
+export async function setUpAndCheck(A: Server): Promise<string> {
   const reg = await post(A.origin, "/api/auth/register", { email: EMAIL, password: PASSWORD, name: "Bench" });
   if (reg.status !== 200 && reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text.slice(0, 200)}`);
   const session = await login(A.origin, EMAIL, PASSWORD);
   const cookie = `${ACCESS_COOKIE}=${session.access}`;
+  // The guard runs on /account/bench (no cookie: a redirect to /login) and not on /bench (no
+  // cookie: the page); with the cookie both render.
   const checks: [string, () => Promise<{ status: number }>, number][] = [
-    ["/account/bench without a cookie, guard on: redirect", () => get(`${A.origin}/account/bench`), 307],
-    ["/account/bench with the cookie, guard on", () => get(`${A.origin}/account/bench`, cookie), 200],
+    ["/account/bench without a cookie (guarded): redirect", () => get(`${A.origin}/account/bench`), 307],
+    ["/account/bench with the cookie", () => get(`${A.origin}/account/bench`, cookie), 200],
+    ["/bench without a cookie (not guarded): renders", () => get(`${A.origin}/bench`), 200],
     ["/bench with the cookie", () => get(`${A.origin}/bench`, cookie), 200],
     ["/api/me with the cookie", () => get(`${A.origin}/api/me`, cookie), 200],
     ["/api/bench/trivial", () => get(`${A.origin}/api/bench/trivial`, cookie), 200],
-    ["/account/bench without a cookie, pass-through: renders", async () => (await proxyMode(true), get(`${A.origin}/account/bench`)), 200],
-    ["/account/bench with the cookie, pass-through", () => get(`${A.origin}/account/bench`, cookie), 200],
-    ["/account/bench without a cookie, guard back on: redirect", async () => (await proxyMode(false), get(`${A.origin}/account/bench`)), 307],
   ];
   for (const [what, check, expected] of checks) {
     const { status } = await check();
@@ -72,7 +58,7 @@ export async function setUpAndCheck(A: Server, proxyMode: (passThrough: boolean)
   }
   const rotatedOnce = await post(A.origin, "/api/auth/refresh", undefined, `__Secure-refresh=${session.refresh}`);
   if (rotatedOnce.status !== 200 || !rotatedOnce.cookies["__Secure-refresh"]) throw new Error(`sanity check failed: refresh ${rotatedOnce.status}`);
-  log("sanity checks passed (the guard switches on and off, every case answers 200)");
+  log("sanity checks passed (the guard runs for /account/bench and not for /bench, every case answers 200)");
   return cookie;
 }
 
@@ -82,7 +68,7 @@ export function closedLoad(server: Server, path: string, seconds: number, cookie
 }
 
 /** Every HTTP step, in the order of the first round. */
-export function httpSteps(A: Server, cookie: string, proxyMode: (passThrough: boolean) => Promise<void>): Step[] {
+export function httpSteps(A: Server, cookie: string): Step[] {
   const headers = { cookie };
   const closed = (server: Server, path: string, seconds: number) => closedLoad(server, path, seconds, cookie);
   const lightMe = (seconds: number) =>
@@ -98,17 +84,6 @@ export function httpSteps(A: Server, cookie: string, proxyMode: (passThrough: bo
   return [
     { name: "pageUnguarded", run: async (s) => ({ pageUnguarded: await closed(A, "/bench", s) }) },
     { name: "pageGuarded", run: async (s) => ({ pageGuarded: await closed(A, "/account/bench", s) }) },
-    {
-      name: "pagePassThrough",
-      run: async (s) => {
-        await proxyMode(true);
-        try {
-          return { pagePassThrough: await closed(A, "/account/bench", s) };
-        } finally {
-          await proxyMode(false);
-        }
-      },
-    },
     { name: "me", run: async (s) => ({ me: await closed(A, "/api/me", s) }) },
     { name: "trivial", run: async (s) => ({ trivial: await closed(A, "/api/bench/trivial", s) }) },
     { name: "refresh", run: async (s) => ({ refresh: await refreshLoad(A.origin, await families(), s, A.cpuMs) }) },

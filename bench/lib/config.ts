@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 
 export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
-/** Optional comma-separated subset of HTTP steps (pageUnguarded,pageGuarded,pagePassThrough,me,trivial,refresh,idle,storm). */
+/** Optional comma-separated subset of HTTP steps (pageUnguarded,pageGuarded,me,trivial,refresh,idle,storm). */
 export const ONLY = process.env.BENCH_CASES?.split(",").map((s) => s.trim()).filter(Boolean);
 export const SKIP_MICRO = process.env.BENCH_MICRO === "0";
 export const SECONDS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 3));

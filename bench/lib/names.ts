@@ -7,7 +7,7 @@ export const MICRO = {
   signJose: "signAccessToken (jose, WebCrypto)",
   signRaw: "raw node:crypto ES256 sign (sync)",
   proxyGuardHit: "proxy(): protected path, guard, cached token",
-  proxyPassThrough: "proxy(): protected path, pass-through",
+  proxyUnguarded: "proxy(): unprotected path (no guard)",
   proxyGuardMiss: "proxy(): protected path, guard, new token",
   txStore: "rotation tx: Store (lib/store.ts) + store.transaction",
   txRaw: "rotation tx: raw better-sqlite3 + .immediate()",
@@ -22,6 +22,6 @@ export const MICRO_RATIOS: [string, string][] = [
   [MICRO.cacheHit, MICRO.verifyRaw],
   [MICRO.signJose, MICRO.signRaw],
   [MICRO.txStore, MICRO.txRaw],
-  [MICRO.proxyGuardHit, MICRO.proxyPassThrough],
-  [MICRO.proxyGuardMiss, MICRO.proxyPassThrough],
+  [MICRO.proxyGuardHit, MICRO.proxyUnguarded],
+  [MICRO.proxyGuardMiss, MICRO.proxyUnguarded],
 ];

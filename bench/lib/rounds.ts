@@ -42,14 +42,12 @@ export async function runRounds(steps: Step[]): Promise<HttpResults> {
     for (const [k, v] of Object.entries(round)) results[k as CaseKey].push(v);
     const ratio = (name: string, x: number) => (roundRatios[name] ??= []).push(x); // NaN when a side was skipped
     const x = (k: CaseKey, f: "rps" | "p99" | "cpuPerReq") => round[k]?.[f] ?? NaN;
-    ratio("guard", x("pageGuarded", "rps") / x("pagePassThrough", "rps"));
-    ratio("unguarded", x("pageUnguarded", "rps") / x("pagePassThrough", "rps"));
+    ratio("guard", x("pageGuarded", "rps") / x("pageUnguarded", "rps"));
     ratio("me", x("me", "rps") / x("trivial", "rps"));
     ratio("refresh", x("refresh", "rps") / x("trivial", "rps"));
     ratio("stormMe", x("meStorm", "p99") / x("meIdle", "p99"));
     ratio("stormTrivial", x("trivialStorm", "p99") / x("trivialIdle", "p99"));
-    ratio("guardCpu", x("pagePassThrough", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
-    ratio("unguardedCpu", x("pagePassThrough", "cpuPerReq") / x("pageUnguarded", "cpuPerReq"));
+    ratio("guardCpu", x("pageUnguarded", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
     ratio("meCpu", x("trivial", "cpuPerReq") / x("me", "cpuPerReq"));
     ratio("refreshCpu", x("trivial", "cpuPerReq") / x("refresh", "cpuPerReq"));
     log(
