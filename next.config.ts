@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { configSecurityHeaders } from "./lib/security-headers";
+import { configSecurityHeaders } from "@/lib/security/headers";
 
 // `npm run bench` builds and serves its own build (BENCH_BUILD=1): it adds the bench-only pages and
 // routes (app/**/*.bench.tsx, *.bench.ts) and lives in .next-bench, so it never touches .next; its

@@ -1,10 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { ACCESS_COOKIE } from "@/lib/cookies";
-import { corsHeaders } from "@/lib/origin";
-import { safeNextPath } from "@/lib/redirect";
-import { securityHeaders } from "@/lib/security-headers";
-import { createVerifiedTokenCache, verifyAccessToken } from "@/lib/tokens";
+import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { corsHeaders } from "@/lib/security/origin";
+import { safeNextPath } from "@/lib/routing/safe-next-path";
+import { securityHeaders } from "@/lib/security/headers";
+import { createVerifiedTokenCache, verifyAccessToken } from "@/lib/auth/access-token";
 import { getKeySet } from "@/lib/server/runtime";
 
 /**

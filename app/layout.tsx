@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { AuthProvider } from "@/components/auth-provider";
 import { SiteHeader } from "@/components/site-header";
-import { getCurrentUser } from "@/lib/server/session";
-import { accessState } from "@/lib/server/responses";
+import { getCurrentUser } from "@/lib/server/current-user";
+import { accessState } from "@/lib/auth/session-state";
 import "./globals.css";
 
 export const metadata: Metadata = {

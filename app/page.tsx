@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { buttonClasses } from "@/components/ui";
-import { getCurrentUser } from "@/lib/server/session";
+import { getCurrentUser } from "@/lib/server/current-user";
 
 const FEATURES = [
   { title: "Short-lived access", text: "A signed access pass that lasts minutes and renews itself in the background." },

@@ -10,7 +10,7 @@
  * memory: heap/RSS growth after verifying and caching N distinct tokens (bench/lib/memory.ts).
  */
 import fs from "node:fs";
-import { generateKeySetJson, loadKeySet } from "@/lib/keys";
+import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
 import { proxyCases } from "./cases/proxy";
 import { rotationCases } from "./cases/rotation";
 import { verifyCases } from "./cases/tokens";

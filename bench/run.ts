@@ -18,7 +18,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generateKeySetJson } from "@/lib/keys";
+import { generateKeySetJson } from "@/lib/auth/keys";
 import { closedLoad, httpSteps, setUpAndCheck } from "./cases/http";
 import { CONNECTIONS, ONLY, ROUNDS, SECONDS, SKIP_MICRO, STORM_CONNECTIONS, loadAverage, log, machine, sleep } from "./lib/config";
 import type { MemoryResult } from "./lib/memory";

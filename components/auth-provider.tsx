@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { authFetch, getAuthController, type AuthController, type RefreshOutcome } from "./auth-client";
-import type { AccessState, AuthenticatedState, SignOutReason } from "./auth-types";
-import { isProtectedPath } from "./protected-paths";
+import { authFetch, getAuthController, type AuthController, type RefreshOutcome } from "@/lib/client/session-controller";
+import type { AccessState, AuthenticatedState, SignOutReason } from "@/lib/client/types";
+import { isProtectedPath } from "@/lib/routing/protected-paths";
 
 export type AuthContextValue = {
   state: AccessState;

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AuthenticatedState } from "./auth-types";
+import type { AuthenticatedState } from "@/lib/client/types";
 import { Spinner, focusFirstError } from "./credentials-form";
 import { Field } from "./field";
 import { Notice, buttonClasses } from "./ui";

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useAuth } from "./auth-provider";
-import type { AuthenticatedState } from "./auth-types";
+import type { AuthenticatedState } from "@/lib/client/types";
 import { Field } from "./field";
 import { Notice, buttonClasses } from "./ui";
 

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
 import { Notice } from "./ui";
-import { SIGN_IN_NOTICES } from "./protected-paths";
+import { SIGN_IN_NOTICES } from "@/lib/routing/protected-paths";
 
 /**
  * Before showing the sign-in form, try a silent refresh: someone whose access token expired but

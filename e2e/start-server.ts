@@ -10,11 +10,11 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { migrateDatabase, openDatabase } from "../db/client";
-import { normaliseEmail } from "../lib/auth";
-import { generateKeySetJson } from "../lib/keys";
-import { hashPassword } from "../lib/passwords";
-import { createStore } from "../lib/store";
+import { migrateDatabase, openDatabase } from "@/db/sqlite/client";
+import { normaliseEmail } from "@/lib/auth";
+import { generateKeySetJson } from "@/lib/auth/keys";
+import { hashPassword } from "@/lib/auth/passwords";
+import { createStore } from "@/db/sqlite/store";
 import { E2E_ADMIN, E2E_LIMITS, SERVERS, serverUrl, type ServerName } from "./servers";
 
 const name = process.argv[2] as ServerName;

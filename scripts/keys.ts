@@ -5,7 +5,7 @@
  * To rotate: put the new key first and keep the old one after it until every token it signed has
  * expired (ACCESS_TOKEN_TTL), then remove it.
  */
-import { SUPPORTED_ALGORITHMS, generateKeySetJson, type SigningAlgorithm } from "../lib/keys";
+import { SUPPORTED_ALGORITHMS, generateKeySetJson, type SigningAlgorithm } from "@/lib/auth/keys";
 
 const alg = (process.argv[2] ?? "ES256") as SigningAlgorithm;
 if (!SUPPORTED_ALGORITHMS.includes(alg)) {

@@ -1,6 +1,6 @@
 /** Applies pending migrations to DATABASE_URL (the server also does this when it starts). */
-import { openDatabase, migrateDatabase } from "../db/client";
-import { getConfig } from "../lib/config";
+import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
+import { getConfig } from "@/lib/config";
 
 const config = getConfig();
 const db = openDatabase(config.databasePath);

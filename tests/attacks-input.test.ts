@@ -245,6 +245,45 @@ describe("malformed JSON and strict schemas", () => {
   });
 });
 
+describe("display names and password reuse", () => {
+  const SPOOFING_NAMES = [
+    "admin\u202Egnp.exe", // right-to-left override
+    "Ali\u2066ce\u2069", // isolates
+    "Bob\u200F", // right-to-left mark
+    "line\nbreak",
+    "bell\u0007",
+    "nul\u0000",
+    "c1\u0085control",
+    "sep\u2028arator",
+  ];
+
+  it(`register refuses ${SPOOFING_NAMES.length} names with control or bidi-override characters, creating nothing`, async () => {
+    for (const name of SPOOFING_NAMES) {
+      const before = await snapshot();
+      const res = await call(r.register.POST, "/api/auth/register", { body: { email: `name-${++n}@example.com`, password: "password-123", name } });
+      expectClean4xx(res, 400, JSON.stringify(name));
+      expect(await snapshot(), JSON.stringify(name)).toBe(before);
+    }
+  });
+
+  it("(control) ordinary names in any script, emoji sequences included, are accepted", async () => {
+    for (const name of ["Zoë Ørsted", "محمد", "李小龍", "👩‍👩‍👧 family", "O'Brien-Smith"]) {
+      const res = await call(r.register.POST, "/api/auth/register", { body: { email: `name-${++n}@example.com`, password: "password-123", name } });
+      expect(res.status, name).toBe(201);
+      expect(res.json.user.name).toBe(name);
+    }
+  });
+
+  it("a password change to the same password is a 400 same_password and changes nothing", async () => {
+    const { jar } = await victim();
+    const before = await snapshot();
+    const res = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "password-123" }, jar });
+    expectClean4xx(res, 400, "same password");
+    expect(res.json.error).toBe("same_password");
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 describe("methods", () => {
   it("GET on every state-changing route is a 405 with Allow and the usual JSON (HEAD is checked over real HTTP in e2e)", async () => {
     for (const [handler, path, allow] of [

@@ -13,8 +13,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/keys";
-import { MAX_ACCESS_TOKEN_LENGTH, verifyAccessToken } from "@/lib/tokens";
+import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import { MAX_ACCESS_TOKEN_LENGTH, verifyAccessToken } from "@/lib/auth/access-token";
 import {
   P256_ORDER,
   b64,
@@ -248,6 +248,12 @@ describe("claim rules", () => {
     await expectRefused(await signWithRealKey(keys, claims({ aud: ["https://other-service.example"] })), "aud array");
     await expectRefused(await signWithRealKey(keys, { ...claims(), aud: undefined }), "no aud");
     await expectRefused(await signWithRealKey(keys, claims({ iss: `${APP}/` })), "iss trailing slash");
+  });
+
+  it("an aud array that contains our audience is refused (we only ever issue a single string)", async () => {
+    await expectRefused(await signWithRealKey(keys, claims({ aud: [APP, "https://other-service.example"] })), "aud [ours, other]");
+    await expectRefused(await signWithRealKey(keys, claims({ aud: ["https://other-service.example", APP] })), "aud [other, ours]");
+    await expectRefused(await signWithRealKey(keys, claims({ aud: [APP] })), "aud [ours]");
   });
 
   it("missing or mistyped sub, sid, jti, ver, role; unknown role; stale token version", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
-import { parseDuration } from "@/lib/duration";
+import { parseDuration } from "@/lib/config/duration";
 
 describe("durations", () => {
   it("takes seconds or a unit", () => {

@@ -4,7 +4,7 @@
  */
 import { createHmac } from "node:crypto";
 import { exportJWK, exportSPKI, type JWTHeaderParameters } from "jose";
-import type { KeySet } from "@/lib/keys";
+import type { KeySet } from "@/lib/auth/keys";
 import { AUDIENCE, ISSUER } from "./helpers";
 
 export const b64 = (value: unknown) =>

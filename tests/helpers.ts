@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, migrateDatabase } from "@/db/client";
+import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
 import { createAuth } from "@/lib/auth";
-import { manualClock, systemRandom } from "@/lib/clock";
+import { manualClock, systemRandom } from "@/lib/auth/clock";
 import type { Config } from "@/lib/config";
-import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/keys";
-import { createStore } from "@/lib/store";
+import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import { createStore } from "@/db/sqlite/store";
 
 export const ISSUER = "http://localhost:3000";
 export const AUDIENCE = "http://localhost:3000";

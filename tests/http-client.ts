@@ -4,7 +4,7 @@
  * small cookie jar that follows the browser's Path and Max-Age rules.
  */
 import { NextRequest } from "next/server";
-import { generateKeySetJson } from "@/lib/keys";
+import { generateKeySetJson } from "@/lib/auth/keys";
 import { getRuntime } from "@/lib/server/runtime";
 import { tempDatabasePath } from "./helpers";
 

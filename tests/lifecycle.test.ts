@@ -211,11 +211,43 @@ describe("revocation", () => {
     expect((await auth.authenticate(other.access.token)).ok).toBe(false);
     expect((await auth.refresh(other.refresh.token, META)).ok).toBe(false);
     clock.advance(MINUTE);
-    const r = await auth.refresh(session.refresh.token, META);
+    const r = await auth.refresh(changed.refresh.token, META);
     expect(r.ok).toBe(true);
     if (r.ok) expect((await auth.authenticate(r.access.token)).ok).toBe(true);
     expect(await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META)).toEqual({ ok: false, error: "invalid_credentials" });
     expect("access" in (await auth.login({ email: "alice@example.com", password: "new password 1" }, META))).toBe(true);
+  });
+
+  it("password change issues this device a new refresh token: the old one, presented past the grace window, is reuse", async () => {
+    const { auth, clock, store, session } = await signedIn();
+    const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+    if (!changed.ok) throw new Error();
+    expect(changed.refresh.token).not.toBe(session.refresh.token);
+    expect(changed.refresh.maxAge).toBeGreaterThan(0);
+    clock.advance(11 * SECOND);
+    expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
+    expect(events(store, session.user.id)).toContain("refresh_reuse_detected");
+    // A thief's stale copy ends the family, so the holder of the new token must sign in again.
+    expect((await auth.refresh(changed.refresh.token, META)).ok).toBe(false);
+  });
+
+  it("password change: inside the grace window the old refresh token gets an access token only, and the grace use is recorded", async () => {
+    const { auth, clock, store, session } = await signedIn();
+    const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+    if (!changed.ok) throw new Error();
+    clock.advance(2 * SECOND);
+    const racing = await auth.refresh(session.refresh.token, META);
+    expect(racing.ok && racing.refresh).toBe(null);
+    expect(events(store, session.user.id)).toContain("refresh_grace");
+    expect((await auth.refresh(changed.refresh.token, META)).ok).toBe(true);
+  });
+
+  it("password change refuses a new password equal to the current one, and changes nothing", async () => {
+    const { auth, session } = await signedIn();
+    const same = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "correct horse battery" }, META);
+    expect(same).toEqual({ ok: false, error: "same_password" });
+    expect((await auth.authenticate(session.access.token)).ok).toBe(true);
+    expect((await auth.refresh(session.refresh.token, META)).ok).toBe(true);
   });
 
   it("ending one session leaves the others; another user's session id is not found", async () => {

@@ -9,9 +9,9 @@
 import fs from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, migrateDatabase } from "@/db/client";
-import { createLogger } from "@/lib/log";
-import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/rate-limit";
+import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
+import { createLogger } from "@/lib/server/log";
+import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/security/rate-limits";
 import { getRuntime } from "@/lib/server/runtime";
 import { tempDatabasePath } from "./helpers";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
@@ -86,16 +86,34 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
     expect((await login(email, "password-123", freshIp())).status).toBe(200);
   });
 
-  it(`refresh: ${LIMITS.refreshPerIp} per window per IP; a refused refresh does not consume the token`, async () => {
+  it(`refresh: ${LIMITS.refreshPerIp} failed refreshes per window per IP, then junk gets 429; live sessions behind that IP keep rotating`, async () => {
+    const office = freshIp();
     const { jar } = await newUser();
-    const ip = freshIp();
-    for (let i = 0; i < LIMITS.refreshPerIp; i++) {
-      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(ip) })).status).toBe(200);
+    // Rotations of a live session never use the budget.
+    for (let i = 0; i < LIMITS.refreshPerIp * 3; i++) {
+      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(office) })).status).toBe(200);
     }
-    const token = jar.get("__Secure-refresh");
-    expect429(await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(ip) }));
-    expect(jar.get("__Secure-refresh")).toBe(token);
-    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(freshIp()) })).status).toBe(200);
+    const junk = () =>
+      call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(office, { cookie: `__Secure-refresh=${"A".repeat(43)}` }) });
+    for (let i = 0; i < LIMITS.refreshPerIp; i++) expect((await junk()).status).toBe(401);
+    expect429(await junk());
+    expect429(await junk());
+    // A colleague behind the same address still rotates; their token is not burnt by the limit.
+    const before = jar.get("__Secure-refresh");
+    const res = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(office) });
+    expect(res.status).toBe(200);
+    expect(jar.get("__Secure-refresh")).not.toBe(before);
+  });
+
+  it("the junk is counted even when sent in parallel", async () => {
+    const ip = freshIp();
+    const results = await Promise.all(
+      Array.from({ length: LIMITS.refreshPerIp * 3 }, () =>
+        call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(ip, { cookie: `__Secure-refresh=${"B".repeat(43)}` }) }),
+      ),
+    );
+    expect(results.every((res) => res.status === 401 || res.status === 429)).toBe(true);
+    expect429(await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(ip, { cookie: `__Secure-refresh=${"C".repeat(43)}` }) }));
   });
 
   it("rotating forged X-Forwarded-For values (TRUST_PROXY=0) does not get around the per-IP limit", async () => {
@@ -165,6 +183,13 @@ describe("per-account back-off on failed sign-ins (over HTTP)", () => {
     expect(statuses).toEqual([401, ...Array(9).fill(429)]);
   });
 
+  it("25 wrong passwords sent at once: only the free attempts and one more are checked, the rest are 429", async () => {
+    const { email } = await newUser();
+    const results = await Promise.all(Array.from({ length: 25 }, () => login(email, "wrong-password", freshIp())));
+    const statuses = results.map((res) => res.status).sort();
+    expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(401), ...Array(25 - LIMITS.loginPerAccount - 1).fill(429)]);
+  });
+
   it("an attacker who keeps the account locked does not lock its owner out of a network they signed in from before", async () => {
     const { email } = await newUser();
     const home = freshIp();
@@ -173,6 +198,48 @@ describe("per-account back-off on failed sign-ins (over HTTP)", () => {
     expect429(await login(email, "wrong-password", freshIp()), "attacker locked out");
     expect429(await login(email, "password-123", freshIp()), "unknown network, right password: still locked");
     expect((await login(email, "password-123", home)).status).toBe(200);
+  });
+});
+
+describe("password change: the current password is a guess like a sign-in", () => {
+  const change = (jar: CookieJar, currentPassword: string, ip: string, newPassword = "new-password-456") =>
+    call(r.password.POST, "/api/auth/password", { body: { currentPassword, newPassword }, jar, headers: from(ip) });
+
+  it("wrong current passwords back off like sign-in (429 + Retry-After), and the right one waits too", async () => {
+    const { jar } = await newUser();
+    for (let i = 0; i <= LIMITS.loginPerAccount; i++) expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
+    expect429(await change(jar, "wrong-password", freshIp()), "locked");
+    expect429(await change(jar, "password-123", freshIp()), "locked, right password");
+  });
+
+  it("shares sign-in's per-account count: failures on one route back off the other", async () => {
+    const { jar, email } = await newUser();
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
+    expect429(await change(jar, "wrong-password", freshIp()), "password change after sign-in failures");
+    expect429(await login(email, "password-123", freshIp()), "sign-in after password-change failures");
+  });
+
+  it("parallel guesses from one session are cut off too", async () => {
+    const { jar } = await newUser();
+    const results = await Promise.all(Array.from({ length: 16 }, () => change(jar, "wrong-password", freshIp())));
+    const statuses = results.map((res) => res.status).sort();
+    expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(400), ...Array(16 - LIMITS.loginPerAccount - 1).fill(429)]);
+  });
+
+  it("shares sign-in's per-IP budget", async () => {
+    const ip = freshIp();
+    const users = [];
+    for (let i = 0; i < 2; i++) users.push(await newUser());
+    for (let i = 0; i < LIMITS.loginPerIp; i++) expect((await login(`nobody-pw-${i}-${ip}@example.com`, "wrong-password", ip)).status).toBe(401);
+    expect429(await change(users[0].jar, "wrong-password", ip), "per-IP");
+  });
+
+  it("a successful change resets the count", async () => {
+    const { jar, email } = await newUser();
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
+    expect((await change(jar, "password-123", freshIp())).status).toBe(200);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
   });
 });
 
@@ -195,22 +262,20 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
     migrateDatabase(db);
     const limits = createRateLimits(db.$client, config());
     const email = "victim@example.com";
+    // The one free attempt (loginPerAccount = 1) takes no lock.
+    expect((await limits.beforeLogin("203.0.113.1", email)).ok).toBe(true);
     const waits: number[] = [];
-    for (let failure = 1; failure <= 13; failure++) {
-      expect((await limits.beforeLogin("203.0.113.1", email)).ok, `attempt ${failure}`).toBe(true);
-      await limits.loginFailed(email, "203.0.113.1");
+    for (let failure = 1; failure <= 12; failure++) {
+      // Each attempt past the free one is let through and takes the lock for its back-off...
+      expect((await limits.beforeLogin("203.0.113.1", email)).ok, `attempt ${failure + 1}`).toBe(true);
+      // ...which the next attempt runs into.
       const locked = await limits.beforeLogin("203.0.113.1", email);
-      if (failure === 1) {
-        expect(locked.ok).toBe(true); // the one free attempt (loginPerAccount = 1) took no lock...
-        await limits.loginFailed(email, "203.0.113.1"); // ...and this second failure is the first beyond it
-      } else {
-        expect(locked.ok).toBe(false);
-        if (!locked.ok) waits.push(locked.retryAfter);
-      }
+      expect(locked.ok).toBe(false);
+      if (!locked.ok) waits.push(locked.retryAfter);
       // Let the lock run out (what time would do).
       db.$client.prepare("delete from rate_limits where key like 'login_lock:%'").run();
     }
-    expect(waits).toEqual([4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900]);
+    expect(waits).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
     expect(accountBackoffSeconds(1)).toBe(2);
     expect(accountBackoffSeconds(1000)).toBe(MAX_ACCOUNT_BACKOFF_SECONDS);
   });
@@ -222,10 +287,7 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
     let limits = createRateLimits(db.$client, config());
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
-    for (let i = 0; i < 3; i++) {
-      await limits.beforeLogin("203.0.113.9", "restart@example.com");
-      await limits.loginFailed("restart@example.com", "203.0.113.9");
-    }
+    for (let i = 0; i < 3; i++) await limits.beforeLogin("203.0.113.9", "restart@example.com");
     db.$client.close();
 
     db = openDatabase(file);
@@ -250,7 +312,6 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
     for (let i = 0; i < 20; i++) {
       expect((await limits.register("203.0.113.20")).ok).toBe(true);
       expect((await limits.beforeLogin("203.0.113.20", "off@example.com")).ok).toBe(true);
-      await limits.loginFailed("off@example.com", "203.0.113.20");
     }
     expect(lines.join("")).toMatch(/AUTH_RATE_LIMIT=off.*tests only/);
     expect(JSON.parse(lines[0]).level).toBe(40);

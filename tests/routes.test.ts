@@ -215,8 +215,14 @@ describe("revocation over HTTP", () => {
     await call(r.login.POST, "/api/auth/login", { body: { email, password: "password-123" }, jar: other });
     const wrong = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "nope-nope", newPassword: "new-password-1" }, jar });
     expect(wrong.status).toBe(400);
+    const stolenCopy = jar.get("__Secure-refresh");
     const ok = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "new-password-1" }, jar });
     expect(ok.status).toBe(200);
+    // This device gets a new refresh token with the change; a stolen copy of the old one is dead.
+    const refreshCookie = ok.setCookies.find((c) => c.name === "__Secure-refresh");
+    expect(refreshCookie?.value).toBeTruthy();
+    expect(refreshCookie?.value).not.toBe(stolenCopy);
+    expect(refreshCookie?.path).toBe("/api/auth");
     expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(200);
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar })).status).toBe(200);
     expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(200);

@@ -8,7 +8,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SOCKET_IP_HEADER, SOCKET_STAMP_KEY, clientIp, rateLimitKeyForIp, socketIp } from "@/lib/client-ip";
+import { SOCKET_IP_HEADER, SOCKET_STAMP_KEY, clientIp, rateLimitKeyForIp, socketIp } from "@/lib/security/client-ip";
 import { installSocketIpHeader } from "@/lib/server/socket-ip";
 
 const g = globalThis as { [SOCKET_STAMP_KEY]?: string };

@@ -9,8 +9,8 @@
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
-import { corsHeaders } from "@/lib/origin";
-import { HSTS, STATIC_CSP, configSecurityHeaders, contentSecurityPolicy, securityHeaders } from "@/lib/security-headers";
+import { corsHeaders } from "@/lib/security/origin";
+import { HSTS, STATIC_CSP, configSecurityHeaders, contentSecurityPolicy, securityHeaders } from "@/lib/security/headers";
 import { unsigned } from "./forge";
 import { APP, configureTestEnv } from "./http-client";
 

@@ -5,7 +5,7 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "@/lib/log";
+import { createLogger } from "@/lib/server/log";
 
 function capture(level = "trace") {
   const lines: string[] = [];

@@ -5,7 +5,7 @@
  * and the login/register pages' `next` (e2e/attacks-http.spec.ts follows it in a browser).
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_AFTER_LOGIN, safeNextPath } from "@/lib/redirect";
+import { DEFAULT_AFTER_LOGIN, safeNextPath } from "@/lib/routing/safe-next-path";
 
 const HOSTILE: [string, string][] = [
   ["protocol-relative", "//evil.example"],

@@ -3,14 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { openDatabase, migrateDatabase } from "@/db/client";
+import { openDatabase, migrateDatabase } from "@/db/sqlite/client";
 import { parseConfig } from "@/lib/config";
-import { KeySetError } from "@/lib/keys";
-import { createLogger } from "@/lib/log";
-import { ARGON2_OPTIONS, hashPassword, verifyPassword } from "@/lib/passwords";
+import { KeySetError } from "@/lib/auth/keys";
+import { createLogger } from "@/lib/server/log";
+import { ARGON2_OPTIONS, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import { resolveKeySet } from "@/lib/server/keys";
 import { seedDevelopmentAccounts } from "@/lib/server/seed";
-import { createStore } from "@/lib/store";
+import { createStore } from "@/db/sqlite/store";
 import { META, makeAuth, tempDatabasePath } from "./helpers";
 
 const silent = () => createLogger("silent");
@@ -121,7 +121,7 @@ describe("project", () => {
 
 describe("password hashing concurrency", () => {
   it("never runs more hashes at once than the cap, and runs them all", async () => {
-    const { createLimiter } = await import("@/lib/passwords");
+    const { createLimiter } = await import("@/lib/auth/passwords");
     const run = createLimiter(2);
     let active = 0;
     let peak = 0;
@@ -138,7 +138,7 @@ describe("password hashing concurrency", () => {
   });
 
   it("a failing task frees its slot", async () => {
-    const { createLimiter } = await import("@/lib/passwords");
+    const { createLimiter } = await import("@/lib/auth/passwords");
     const run = createLimiter(1);
     await expect(run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     await expect(run(async () => "next")).resolves.toBe("next");

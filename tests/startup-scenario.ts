@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { generateKeySetJson } from "@/lib/keys";
+import { generateKeySetJson } from "@/lib/auth/keys";
 import { tempDatabasePath } from "./helpers";
 
 /**

@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { generateKeySetJson, loadKeySet } from "@/lib/keys";
-import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/tokens";
+import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
+import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/auth/access-token";
 import { hs256WithPublicKey, signWithRealKey, tamperPayload, unsigned, validClaims } from "./forge";
 import { AUDIENCE, ISSUER, testKeys } from "./helpers";
 

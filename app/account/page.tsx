@@ -1,4 +1,4 @@
-import { requirePageUser } from "@/lib/server/session";
+import { requirePageUser } from "@/lib/server/current-user";
 import { redirect } from "next/navigation";
 
 export default async function AccountPage() {

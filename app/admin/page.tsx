@@ -2,10 +2,10 @@ import Link from "next/link";
 import { AdminEndSessionsForm } from "@/components/admin-end-sessions-form";
 import { EventsList, type SecurityEvent } from "@/components/events-list";
 import { Card, PageHeading } from "@/components/ui";
-import { describeEvent } from "@/lib/events";
+import { describeEvent } from "@/lib/auth/events";
 import { getRuntime } from "@/lib/server/runtime";
-import { requirePageAdmin } from "@/lib/server/session";
-import { describeDevice } from "@/lib/user-agent";
+import { requirePageAdmin } from "@/lib/server/current-user";
+import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Admin" };
 

@@ -4,8 +4,8 @@ import { LocalTime } from "@/components/local-time";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Badge, Card, PageHeading, buttonClasses } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
-import { requirePageUser } from "@/lib/server/session";
-import { describeDevice } from "@/lib/user-agent";
+import { requirePageUser } from "@/lib/server/current-user";
+import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Dashboard" };
 

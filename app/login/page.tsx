@@ -2,8 +2,8 @@ import { redirect } from "next/navigation";
 import { CredentialsForm } from "@/components/credentials-form";
 import { LoginGate } from "@/components/login-gate";
 import { TextLink } from "@/components/ui";
-import { safeNextPath } from "@/lib/redirect";
-import { getCurrentUser } from "@/lib/server/session";
+import { safeNextPath } from "@/lib/routing/safe-next-path";
+import { getCurrentUser } from "@/lib/server/current-user";
 
 export const metadata = { title: "Sign in" };
 

@@ -1,9 +1,9 @@
 import { redirect } from "next/navigation";
 import { CredentialsForm } from "@/components/credentials-form";
 import { TextLink } from "@/components/ui";
-import { PASSWORD_MIN_LENGTH } from "@/lib/passwords";
-import { safeNextPath } from "@/lib/redirect";
-import { getCurrentUser } from "@/lib/server/session";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
+import { safeNextPath } from "@/lib/routing/safe-next-path";
+import { getCurrentUser } from "@/lib/server/current-user";
 
 export const metadata = { title: "Create account" };
 

@@ -4,9 +4,9 @@
  * run), with the same cookie. Their difference is the guard's own cost.
  */
 import crypto from "node:crypto";
-import { ACCESS_COOKIE } from "@/lib/cookies";
-import { generateKeySetJson, loadKeySet } from "@/lib/keys";
-import { signAccessToken } from "@/lib/tokens";
+import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
+import { signAccessToken } from "@/lib/auth/access-token";
 import type { Case } from "../lib/micro-harness";
 import { MICRO } from "../lib/names";
 

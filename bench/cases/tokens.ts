@@ -4,8 +4,8 @@
  * same header and claims signed with synchronous node:crypto.
  */
 import crypto from "node:crypto";
-import type { KeySet } from "@/lib/keys";
-import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/tokens";
+import type { KeySet } from "@/lib/auth/keys";
+import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/auth/access-token";
 import { SETTINGS, type Case } from "../lib/micro-harness";
 import { MICRO } from "../lib/names";
 

@@ -4,7 +4,7 @@
  * float precision, all statuses) rather than from autocannon's integer-millisecond histogram.
  */
 import autocannon from "autocannon";
-import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/cookies";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 import { percentile } from "./stats";
 
 export { ACCESS_COOKIE, REFRESH_COOKIE };

@@ -1,7 +1,7 @@
 /** The verified-token cache's memory: heap/RSS growth after verifying and caching N distinct tokens. */
 import crypto from "node:crypto";
-import { generateKeySetJson, loadKeySet } from "@/lib/keys";
-import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/tokens";
+import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
+import { createVerifiedTokenCache, signAccessToken, verifyAccessToken } from "@/lib/auth/access-token";
 import { SETTINGS } from "./micro-harness";
 
 export type MemoryResult = {

@@ -3,7 +3,7 @@
  * process.hrtime.bigint(), a GC before each sample (untimed), a warm-up pass, then interleaved
  * rounds (the order rotated every round, reversed every other round) and medians.
  */
-import type { TokenSettings } from "@/lib/tokens";
+import type { TokenSettings } from "@/lib/auth/access-token";
 import { median, percentile } from "./stats";
 
 export type MicroRow = { name: string; opsPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerOp: number; rounds: number };

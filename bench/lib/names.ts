@@ -9,7 +9,7 @@ export const MICRO = {
   proxyGuardHit: "proxy(): protected path, guard, cached token",
   proxyUnguarded: "proxy(): unprotected path (no guard)",
   proxyGuardMiss: "proxy(): protected path, guard, new token",
-  txStore: "rotation tx: Store (lib/store.ts) + store.transaction",
+  txStore: "rotation tx: Store (db/sqlite/store.ts) + store.transaction",
   txRaw: "rotation tx: raw better-sqlite3 + .immediate()",
   refresh: "auth.refresh() (rotation tx + ES256 sign)",
   authenticate: "auth.authenticate() (verify + 1 query)",

@@ -1,4 +1,4 @@
-import { describeDevice } from "../user-agent";
+import { describeDevice } from "@/lib/auth/devices";
 import type { Runtime } from "./runtime";
 
 /** The user's active sessions as devices (what the devices page and GET /api/auth/sessions show). */

@@ -1,11 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { clientIp } from "../client-ip";
-import { clearedCookies, accessCookie, refreshCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "../cookies";
-import type { RequestMeta } from "../events";
-import type { IssuedAccess, IssuedRefresh } from "../auth";
-import type { LimitResult } from "../rate-limit";
-import { isSameOriginRequest } from "../origin";
+import { clientIp } from "@/lib/security/client-ip";
+import { clearedCookies, accessCookie, refreshCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "@/lib/server/cookies";
+import type { RequestMeta } from "@/lib/auth/events";
+import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
+import type { LimitResult } from "@/lib/security/rate-limits";
+import { isSameOriginRequest } from "@/lib/security/origin";
 import { getRuntime, type Runtime } from "./runtime";
 
 /**

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Config } from "../config";
-import { KeySetError, generateKeySetJson, loadKeySet, type KeySet } from "../keys";
-import type { Logger } from "../log";
+import type { Config } from "@/lib/config";
+import { KeySetError, generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import type { Logger } from "@/lib/server/log";
 
 /**
  * AUTH_SIGNING_KEYS when set. Otherwise: in production a clear start-up error; in development a

@@ -1,11 +1,11 @@
-import { openDatabase, migrateDatabase, type Db } from "@/db/client";
-import { createAuth, type Auth } from "../auth";
-import { systemClock, systemRandom } from "../clock";
-import { getConfig, type Config } from "../config";
-import type { KeySet } from "../keys";
-import { createLogger, type Logger } from "../log";
-import { createRateLimits, type RateLimits } from "../rate-limit";
-import { createStore, type Store } from "../store";
+import { openDatabase, migrateDatabase, type Db } from "@/db/sqlite/client";
+import { createAuth, type Auth } from "@/lib/auth";
+import { systemClock, systemRandom } from "@/lib/auth/clock";
+import { getConfig, type Config } from "@/lib/config";
+import type { KeySet } from "@/lib/auth/keys";
+import { createLogger, type Logger } from "@/lib/server/log";
+import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
+import { createStore, type Store } from "@/db/sqlite/store";
 import { resolveKeySet } from "./keys";
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { hashPassword } from "../passwords";
-import type { Store } from "../store";
+import { hashPassword } from "@/lib/auth/passwords";
+import type { Store } from "@/db/sqlite/store";
 
 /**
  * Development only: on an empty database, create a demo user and an admin with random passwords

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { SOCKET_IP_HEADER, SOCKET_STAMP_KEY } from "../client-ip";
+import { SOCKET_IP_HEADER, SOCKET_STAMP_KEY } from "@/lib/security/client-ip";
 
 /**
  * Next copies the socket address into X-Forwarded-For only when the client did not send one

@@ -1,5 +1,5 @@
-import { ConfigError } from "../config";
-import { KeySetError } from "../keys";
+import { ConfigError } from "@/lib/config";
+import { KeySetError } from "@/lib/auth/keys";
 import { getLogger, getRuntime } from "./runtime";
 import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
 import { installSocketIpHeader } from "./socket-ip";

@@ -1,11 +1,11 @@
 import { ChangePasswordForm } from "@/components/change-password-form";
 import { EventsList, type SecurityEvent } from "@/components/events-list";
 import { Card, PageHeading } from "@/components/ui";
-import { describeEvent } from "@/lib/events";
-import { PASSWORD_MIN_LENGTH } from "@/lib/passwords";
+import { describeEvent } from "@/lib/auth/events";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 import { getRuntime } from "@/lib/server/runtime";
-import { requirePageUser } from "@/lib/server/session";
-import { describeDevice } from "@/lib/user-agent";
+import { requirePageUser } from "@/lib/server/current-user";
+import { describeDevice } from "@/lib/auth/devices";
 
 export const metadata = { title: "Security" };
 

@@ -1,7 +1,7 @@
 import { SessionsList, type DeviceSession } from "@/components/sessions-list";
 import { PageHeading } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
-import { requirePageUser } from "@/lib/server/session";
+import { requirePageUser } from "@/lib/server/current-user";
 import { deviceSessions } from "@/lib/server/device-sessions";
 
 export const metadata = { title: "Your devices" };

@@ -1,6 +1,6 @@
 import { json, route } from "@/lib/server/http";
-import { describeEvent } from "@/lib/events";
-import { describeDevice } from "@/lib/user-agent";
+import { describeEvent } from "@/lib/auth/events";
+import { describeDevice } from "@/lib/auth/devices";
 import { requireAdmin } from "../_lib/require-admin";
 
 export const dynamic = "force-dynamic";

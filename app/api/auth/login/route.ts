@@ -1,7 +1,7 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, readJson, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
+import { accessState } from "@/lib/auth/session-state";
 import { normaliseEmail } from "@/lib/auth";
-import { loginBody } from "@/lib/schemas";
+import { loginBody } from "@/lib/server/request-bodies";
 
 /** Always a new family: cookies the browser already had (even planted ones) are ignored. */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
@@ -11,7 +11,6 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   if (!limit.ok) throw rateLimited(limit);
   const result = await rt.auth.login(body, meta);
   if ("error" in result) {
-    await rt.limits.loginFailed(email, meta.ip);
     return errorJson(401, "invalid_credentials", "Email or password is incorrect.");
   }
   await rt.limits.loginSucceeded(email, meta.ip);

@@ -1,7 +1,7 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
+import { accessState } from "@/lib/auth/session-state";
 import type { Runtime } from "@/lib/server/runtime";
-import { hashRefreshToken } from "@/lib/refresh-token";
+import { hashRefreshToken } from "@/lib/auth/refresh-token";
 
 const FAILURE_MESSAGES: Record<string, string> = {
   reuse_detected: "This session was ended for your safety because its sign-in token was used twice. Sign in again.",
@@ -23,14 +23,16 @@ function revokedForReuse(rt: Runtime, presented: string) {
  * Any failure clears both cookies.
  */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
-  const limit = await rt.limits.refresh(meta.ip);
-  if (!limit.ok) throw rateLimited(limit);
   const presented = refreshTokenFrom(req);
   if (!presented) {
     return clearSessionCookies(errorJson(401, "no_session", "You are not signed in."));
   }
   const result = await rt.auth.refresh(presented, meta);
   if (!result.ok) {
+    // Only failures count toward the per-IP limit; past it, failures get a 429 instead.
+    const limit = await rt.limits.refreshBlocked(meta.ip);
+    await rt.limits.refreshFailed(meta.ip);
+    if (!limit.ok) throw rateLimited(limit);
     const reuse = result.error === "reuse_detected" || (result.error === "revoked" && revokedForReuse(rt, presented));
     const code = reuse ? "session_revoked_reuse" : "session_expired";
     const message = FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";

@@ -1,6 +1,6 @@
 import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, readJson, route, setSessionCookies } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
-import { registerBody } from "@/lib/schemas";
+import { accessState } from "@/lib/auth/session-state";
+import { registerBody } from "@/lib/server/request-bodies";
 
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
   const limit = await rt.limits.register(meta.ip);

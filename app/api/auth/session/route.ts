@@ -1,5 +1,5 @@
 import { json, route, accessTokenFrom } from "@/lib/server/http";
-import { accessState } from "@/lib/server/responses";
+import { accessState } from "@/lib/auth/session-state";
 
 export const dynamic = "force-dynamic";
 

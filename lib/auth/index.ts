@@ -1,11 +1,11 @@
-import type { Config } from "./config";
-import type { Clock, Random } from "./clock";
-import type { EventType, RequestMeta } from "./events";
-import type { KeySet } from "./keys";
-import { hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
-import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "./refresh-token";
-import type { Store, UserRow } from "./store";
-import { signAccessToken, verifyAccessToken, type AccessClaims, type Role } from "./tokens";
+import type { Config } from "@/lib/config";
+import type { Clock, Random } from "@/lib/auth/clock";
+import type { EventType, RequestMeta } from "@/lib/auth/events";
+import type { KeySet } from "@/lib/auth/keys";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
+import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import type { Store, UserRow } from "@/db/sqlite/store";
+import { signAccessToken, verifyAccessToken, type AccessClaims, type Role } from "@/lib/auth/access-token";
 
 /**
  * The auth core: every lifecycle rule lives here, with time, randomness and storage injected.
@@ -199,6 +199,8 @@ export function createAuth(deps: AuthDeps) {
         // it an access token but no refresh token (the family does not fork).
         if (graceMs > 0 && now - row.usedAt <= graceMs) {
           store.touchFamily(row.familyId, now);
+          // Recorded: a thief's replay inside the window is not silent.
+          record("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs: now - row.usedAt });
           return { kind: "grace", user, familyId: row.familyId };
         }
         // Outside it, two parties hold the same token: one is a thief. End the whole family.
@@ -324,29 +326,59 @@ export function createAuth(deps: AuthDeps) {
     });
   }
 
-  /** Changes the password; every other session ends, this one stays with a re-issued access token. */
+  /**
+   * Changes the password. Every other session ends; this one stays with a re-issued access token
+   * and a new refresh token: the old one is retired as if rotated, so a stolen copy presented
+   * later is refused (past the grace window, as reuse).
+   */
   async function changePassword(
     claims: AccessClaims,
     input: { currentPassword: string; newPassword: string },
     meta: RequestMeta,
-  ): Promise<{ ok: true; user: PublicUser; access: IssuedAccess; sessionsEnded: number } | Failure<"wrong_password" | "user_gone">> {
+  ): Promise<
+    | { ok: true; user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionsEnded: number }
+    | Failure<"wrong_password" | "same_password" | "user_gone">
+  > {
     const user = store.userById(claims.sub);
     if (!user) return { ok: false, error: "user_gone" };
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
       record("password_change_failed", meta, { userId: user.id, familyId: claims.sid });
       return { ok: false, error: "wrong_password" };
     }
+    if (input.newPassword === input.currentPassword) return { ok: false, error: "same_password" };
     const passwordHash = await hashPassword(input.newPassword);
     const now = clock.now();
-    const sessionsEnded = store.transaction(() => {
+    const refreshToken = newRefreshToken(random);
+    const changed = store.transaction(() => {
+      const family = store.familyById(claims.sid);
+      if (!family || family.userId !== user.id || family.revokedAt !== null) return null;
       store.setPasswordAndBumpVersion(user.id, passwordHash);
       const ended = store.revokeOtherFamilies(user.id, claims.sid, now, "password_changed");
+      const live = store.liveToken(claims.sid);
+      store.retireLiveTokens(claims.sid, now);
+      store.insertToken({
+        id: random.uuid(),
+        familyId: claims.sid,
+        parentId: live?.id ?? null,
+        generation: (live?.generation ?? 0) + 1,
+        tokenHash: hashRefreshToken(refreshToken),
+        now,
+        expiresAt: Math.min(now + idleMs, family.absoluteExpiresAt),
+      });
+      store.touchFamily(claims.sid, now);
       denyAccessToken(claims);
       record("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded: ended });
-      return ended;
+      return { sessionsEnded: ended, absoluteExpiresAt: family.absoluteExpiresAt };
     });
+    if (!changed) return { ok: false, error: "user_gone" };
     const updated = store.userById(user.id)!;
-    return { ok: true, user: toPublicUser(updated), access: await mintAccess(updated, claims.sid), sessionsEnded };
+    return {
+      ok: true,
+      user: toPublicUser(updated),
+      access: await mintAccess(updated, claims.sid),
+      refresh: { token: refreshToken, maxAge: refreshMaxAge(now, changed.absoluteExpiresAt) },
+      sessionsEnded: changed.sessionsEnded,
+    };
   }
 
   function listSessions(userId: string) {

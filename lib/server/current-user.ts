@@ -1,8 +1,8 @@
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { ACCESS_COOKIE } from "../cookies";
-import { getRuntime } from "./runtime";
+import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { getRuntime } from "@/lib/server/runtime";
 
 /**
  * The data-access check for server components and pages: the same full check route handlers use

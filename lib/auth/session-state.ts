@@ -1,5 +1,5 @@
-import type { PublicUser } from "../auth";
-import type { AccessClaims } from "../tokens";
+import type { PublicUser } from "@/lib/auth";
+import type { AccessClaims } from "@/lib/auth/access-token";
 
 /** What page scripts may read about the access state: never a token. */
 export function accessState(user: PublicUser, claims: AccessClaims, sessionStartedAt?: number) {

@@ -1,4 +1,4 @@
-import type { AccessState, AuthenticatedState, SignOutReason } from "./auth-types";
+import type { AccessState, AuthenticatedState, SignOutReason } from "@/lib/client/types";
 
 /**
  * The browser side of the token machinery, without React (the provider wraps it).

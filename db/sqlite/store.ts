@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { and, Column, desc, eq, getTableColumns, gt, is, isNull, lt, ne, Param, Placeholder, SQL, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/schema";
+import type { Db } from "@/db/sqlite/client";
+import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 
 /**
  * Every SQL statement the auth core runs, prepared once per database (no per-call SQL building
@@ -174,6 +174,19 @@ export function createStore(db: Db) {
         .set({ usedAt: sql`${p("now")}` })
         .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt))),
     ),
+    /** The family's current (unrotated) token: what a password change rotates. */
+    liveToken: db
+      .select({ id: refreshTokens.id, generation: refreshTokens.generation })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
+      .orderBy(desc(refreshTokens.generation))
+      .limit(1)
+      .prepare(),
+    retireLiveTokens: db
+      .update(refreshTokens)
+      .set({ usedAt: sql`${p("now")}` })
+      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
+      .prepare(),
     touchFamily: directRun(sqlite, db.update(refreshFamilies).set({ lastUsedAt: sql`${p("now")}` }).where(eq(refreshFamilies.id, p("id")))),
     revokeFamily: db
       .update(refreshFamilies)
@@ -276,6 +289,8 @@ export function createStore(db: Db) {
     tokenWithFamily: (tokenHash: string) => q.tokenWithFamily.get({ tokenHash }),
     markTokenUsed: (id: string, now: number) => q.markTokenUsed.run({ id, now }).changes === 1,
     touchFamily: (id: string, now: number) => q.touchFamily.run({ id, now }),
+    liveToken: (familyId: string) => q.liveToken.get({ familyId }),
+    retireLiveTokens: (familyId: string, now: number) => q.retireLiveTokens.run({ familyId, now }).changes,
     revokeFamily: (id: string, now: number, reason: string) => q.revokeFamily.run({ id, now, reason }).changes === 1,
     revokeUserFamilies: (userId: string, now: number, reason: string) => q.revokeUserFamilies.run({ userId, now, reason }).changes,
     revokeOtherFamilies: (userId: string, keepId: string, now: number, reason: string) =>

@@ -1,15 +1,17 @@
 import type Database from "better-sqlite3";
 import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
-import { rateLimitKeyForIp } from "./client-ip";
-import type { Config } from "./config";
-import type { Logger } from "./log";
+import { rateLimitKeyForIp } from "@/lib/security/client-ip";
+import type { Config } from "@/lib/config";
+import type { Logger } from "@/lib/server/log";
 
 /**
  * Abuse limits, persisted in the app's SQLite file (table `rate_limits`, managed by
  * rate-limiter-flexible) so a restart does not reset them.
  *
- * - per client IP: sign-in, registration and refresh attempts per window;
- * - per account: after RATE_LIMIT_LOGIN_PER_ACCOUNT consecutive failures, each further attempt
+ * - per client IP: sign-in and password-change attempts, registrations, and failed refreshes
+ *   per window;
+ * - per account (sign-in and password change share it): after RATE_LIMIT_LOGIN_PER_ACCOUNT
+ *   consecutive failures, each further attempt
  *   locks the account's sign-in for 2, 4, 8 ... seconds, capped at 15 minutes; one attempt per
  *   lock, even in parallel. There is no permanent lockout, and a client that signed in to the
  *   account before (same IP or IPv6 /64, last 30 days) has a back-off of its own, so an attacker
@@ -53,7 +55,8 @@ export function createRateLimits(sqlite: Database.Database, config: Pick<Config,
     });
   const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window, true);
   const registerIp = make("register_ip", rateLimit.registerPerIp, rateLimit.window);
-  const refreshIp = make("refresh_ip", rateLimit.refreshPerIp, rateLimit.window);
+  // Failed refreshes per IP; the library's own limit is never hit (refreshBlocked compares).
+  const refreshFailures = make("refresh_fail", 1_000_000, rateLimit.window);
   const accountFailures = make("login_fail", 1_000_000, FAILURE_MEMORY_SECONDS);
   const accountLock = make("login_lock", 1, 1);
   const knownClients = make("login_known", 1, KNOWN_CLIENT_SECONDS);
@@ -104,20 +107,18 @@ export function createRateLimits(sqlite: Database.Database, config: Pick<Config,
       }
       const byIp = await consume(loginIp, ipKey(ip), "ip");
       if (!byIp.ok) return byIp;
-      const failures = (await accountFailures.get(key))?.consumedPoints ?? 0;
-      // If this attempt fails it is the `beyond`-th failure past the free ones.
-      const beyond = failures + 1 - rateLimit.loginPerAccount;
+      // Count this attempt now, atomically (one upsert), as a failure until a success clears it:
+      // parallel guesses each get their own number, so a burst is cut off exactly where the same
+      // guesses sent one after another would be. Reading the count here and writing it after the
+      // hash check let a burst of 25 all through.
+      const attempt = (await accountFailures.penalty(key, 1)).consumedPoints;
+      const beyond = attempt - rateLimit.loginPerAccount;
       if (beyond > 0) {
         const slot = await consume(accountLock, key, "account");
         if (!slot.ok) return slot;
         await accountLock.block(key, accountBackoffSeconds(beyond));
       }
       return { ok: true };
-    },
-    /** After a failed password: count it (the back-off itself was taken in beforeLogin). */
-    async loginFailed(email: string, ip: string | null): Promise<void> {
-      if (!rateLimit.enabled) return;
-      await accountFailures.penalty(await backoffKey(email, ip), 1);
     },
     /** After a good password: the counts start again, and this client is known to the account. */
     async loginSucceeded(email: string, ip: string | null): Promise<void> {
@@ -130,6 +131,22 @@ export function createRateLimits(sqlite: Database.Database, config: Pick<Config,
       if (ip) await knownClients.set(`${ipKey(ip)}|${email}`, 1, KNOWN_CLIENT_SECONDS);
     },
     register: (ip: string | null) => consume(registerIp, ipKey(ip), "ip"),
-    refresh: (ip: string | null) => consume(refreshIp, ipKey(ip), "ip"),
+    /**
+     * Refresh counts failures only (unknown, malformed, revoked or expired tokens): rotating a live
+     * session never uses the budget, so junk from one address cannot make every real session
+     * behind the same NAT fail its refresh. Over the budget, only failing refreshes get a 429.
+     */
+    async refreshBlocked(ip: string | null): Promise<LimitResult> {
+      if (!rateLimit.enabled) return { ok: true };
+      const state = await refreshFailures.get(ipKey(ip));
+      if (state && state.consumedPoints >= rateLimit.refreshPerIp) {
+        return { ok: false, retryAfter: Math.max(1, Math.ceil(state.msBeforeNext / 1000)), scope: "ip" };
+      }
+      return { ok: true };
+    },
+    async refreshFailed(ip: string | null): Promise<void> {
+      if (!rateLimit.enabled) return;
+      await refreshFailures.penalty(ipKey(ip), 1);
+    },
   };
 }

@@ -4,6 +4,7 @@ export const EVENT_TYPES = [
   "sign_in",
   "sign_in_failed",
   "refresh",
+  "refresh_grace",
   "refresh_reuse_detected",
   "refresh_failed",
   "sign_out",
@@ -25,6 +26,7 @@ const PLAIN_WORDS: Record<EventType, string> = {
   sign_in: "Signed in",
   sign_in_failed: "Someone tried to sign in with a wrong password",
   refresh: "Session renewed",
+  refresh_grace: "A session was renewed twice at once (two tabs, or a copied token used within seconds)",
   refresh_reuse_detected:
     "A sign-in token was used twice, which can mean it was copied. For your safety we ended that session on every device that had it",
   refresh_failed: "A session could not be renewed (it had expired or was already ended)",

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { parseDuration } from "./duration";
+import { parseDuration } from "@/lib/config/duration";
 
 /**
  * All configuration, parsed once from the environment. A bad value stops start-up with a

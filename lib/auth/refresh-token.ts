@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Random } from "./clock";
+import type { Random } from "@/lib/auth/clock";
 
 /** 32 random bytes = 256 bits, base64url: 43 characters. */
 export const REFRESH_TOKEN_BYTES = 32;

@@ -1,7 +1,7 @@
 import nodeCrypto from "node:crypto";
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
-import type { KeySet } from "./keys";
+import type { KeySet } from "@/lib/auth/keys";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
 /** Tolerated clock skew between servers, seconds. */
@@ -143,6 +143,8 @@ export async function verifyAccessToken(
     if (hasDuplicateMembers(headerSegment, protectedHeader) || hasDuplicateMembers(payloadSegment, payload)) {
       return { ok: false, reason: "duplicate_member" };
     }
+    // jose accepts an aud array that merely contains ours; we only ever issue a single string.
+    if (payload.aud !== settings.audience) return { ok: false, reason: "audience_not_exact" };
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return { ok: false, reason: "bad_claims" };
     // We mint exp = iat + TTL exactly; a longer-lived token is not one of ours (or predates a TTL cut).

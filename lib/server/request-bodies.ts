@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 
 /** Request bodies. Strict: unknown keys are refused, not silently dropped. */
 const email = z
@@ -16,10 +16,21 @@ const newPassword = z
 /** Sign-in accepts any stored password length but never more than the maximum (no truncation). */
 const anyPassword = z.string({ message: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH, "That password is too long.");
 
+/** C0/C1 controls, bidi embeddings, overrides, isolates and marks, line/paragraph separators. */
+const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
+
 export const registerBody = z.strictObject({
   email,
   password: newPassword,
-  name: z.string().trim().max(100, "Use at most 100 characters for your name.").optional().nullable(),
+  name: z
+    .string()
+    .trim()
+    .max(100, "Use at most 100 characters for your name.")
+    // Control characters and bidi overrides can make a name display as something else (e.g. in
+    // the admin list or an email greeting).
+    .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), "Your name contains characters that are not allowed.")
+    .optional()
+    .nullable(),
 });
 
 export const loginBody = z.strictObject({ email, password: anyPassword });
