@@ -38,7 +38,8 @@ async function main() {
   const out = arg("out", "");
   let result: unknown;
   if (mode === "timing") result = await runTiming(Number(arg("rounds", "5")));
-  else if (mode === "memory") result = await runMemory(Number(arg("capacity", "100000")), Number(arg("count", "100000")));
+  else if (mode === "memory")
+    result = await runMemory(Number(arg("capacity", "100000")), Number(arg("count", "100000")));
   else throw new Error("usage: micro.ts timing|memory [--rounds n] [--capacity n] [--count n] [--out file]");
   const json = JSON.stringify(result, null, 2);
   if (out) fs.writeFileSync(out, json);

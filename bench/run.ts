@@ -20,7 +20,18 @@ import os from "node:os";
 import path from "node:path";
 import { generateKeySetJson } from "@/lib/auth/keys";
 import { closedLoad, httpSteps, setUpAndCheck } from "./cases/http";
-import { CONNECTIONS, ONLY, ROUNDS, SECONDS, SKIP_MICRO, STORM_CONNECTIONS, loadAverage, log, machine, sleep } from "./lib/config";
+import {
+  CONNECTIONS,
+  ONLY,
+  ROUNDS,
+  SECONDS,
+  SKIP_MICRO,
+  STORM_CONNECTIONS,
+  loadAverage,
+  log,
+  machine,
+  sleep,
+} from "./lib/config";
 import type { MemoryResult } from "./lib/memory";
 import { runInProcess } from "./lib/micro-child";
 import type { MicroResult } from "./lib/micro-harness";
@@ -51,7 +62,9 @@ async function runHttp(tmp: string): Promise<HttpResults> {
     const cookie = await setUpAndCheck(A);
     const only = ONLY;
     const steps = httpSteps(A, cookie).filter((s) => !only || only.includes(s.name));
-    await warmUp(steps, () => closedLoad(A, "/account/bench", 5, cookie).then(() => closedLoad(A, "/bench", 5, cookie)));
+    await warmUp(steps, () =>
+      closedLoad(A, "/account/bench", 5, cookie).then(() => closedLoad(A, "/bench", 5, cookie)),
+    );
     return await runRounds(steps);
   } finally {
     stopAll();

@@ -11,7 +11,9 @@ export function BenchContent() {
   return (
     <div>
       <h1 className="text-2xl font-semibold">Benchmark page</h1>
-      <p className="mt-2 text-slate-700">A static page for measuring the request path. It exists only in the benchmark build.</p>
+      <p className="mt-2 text-slate-700">
+        A static page for measuring the request path. It exists only in the benchmark build.
+      </p>
     </div>
   );
 }

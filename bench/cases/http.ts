@@ -39,7 +39,8 @@ export type Step = { name: string; run: (seconds: number) => Promise<Partial<Rec
  */
 export async function setUpAndCheck(A: Server): Promise<string> {
   const reg = await post(A.origin, "/api/auth/register", { email: EMAIL, password: PASSWORD, name: "Bench" });
-  if (reg.status !== 200 && reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text.slice(0, 200)}`);
+  if (reg.status !== 200 && reg.status !== 201)
+    throw new Error(`register failed: ${reg.status} ${reg.text.slice(0, 200)}`);
   const session = await login(A.origin, EMAIL, PASSWORD);
   const cookie = `${ACCESS_COOKIE}=${session.access}`;
   // The guard runs on /account/bench (no cookie: a redirect to /login) and not on /bench (no
@@ -57,14 +58,21 @@ export async function setUpAndCheck(A: Server): Promise<string> {
     if (status !== expected) throw new Error(`sanity check failed: ${what}: got ${status}, expected ${expected}`);
   }
   const rotatedOnce = await post(A.origin, "/api/auth/refresh", undefined, `__Secure-refresh=${session.refresh}`);
-  if (rotatedOnce.status !== 200 || !rotatedOnce.cookies["__Secure-refresh"]) throw new Error(`sanity check failed: refresh ${rotatedOnce.status}`);
+  if (rotatedOnce.status !== 200 || !rotatedOnce.cookies["__Secure-refresh"])
+    throw new Error(`sanity check failed: refresh ${rotatedOnce.status}`);
   log("sanity checks passed (the guard runs for /account/bench and not for /bench, every case answers 200)");
   return cookie;
 }
 
 /** A closed-loop load (CONNECTIONS connections, as fast as the server answers) on one path. */
 export function closedLoad(server: Server, path: string, seconds: number, cookie: string) {
-  return load({ url: server.origin + path, connections: CONNECTIONS, seconds, headers: { cookie }, cpuMs: server.cpuMs });
+  return load({
+    url: server.origin + path,
+    connections: CONNECTIONS,
+    seconds,
+    headers: { cookie },
+    cpuMs: server.cpuMs,
+  });
 }
 
 /** Every HTTP step, in the order of the first round. */
@@ -74,7 +82,13 @@ export function httpSteps(A: Server, cookie: string): Step[] {
   const lightMe = (seconds: number) =>
     load({ url: `${A.origin}/api/me`, connections: LIGHT.meConnections, overallRate: LIGHT.meRate, seconds, headers });
   const lightTrivial = (seconds: number) =>
-    load({ url: `${A.origin}/api/bench/trivial`, connections: LIGHT.trivialConnections, overallRate: LIGHT.trivialRate, seconds, headers });
+    load({
+      url: `${A.origin}/api/bench/trivial`,
+      connections: LIGHT.trivialConnections,
+      overallRate: LIGHT.trivialRate,
+      seconds,
+      headers,
+    });
   const families = async () => {
     const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => login(A.origin, EMAIL, PASSWORD)));
     await sleep(300);

@@ -31,11 +31,13 @@ export async function proxyCases(): Promise<Case[]> {
     ).token;
   const guarded = `${origin}/account/bench`;
   const unguarded = `${origin}/bench`;
-  const request = (url: string, token: string) => new NextRequest(url, { headers: { cookie: `${ACCESS_COOKIE}=${token}`, accept: "text/html" } });
+  const request = (url: string, token: string) =>
+    new NextRequest(url, { headers: { cookie: `${ACCESS_COOKIE}=${token}`, accept: "text/html" } });
   const token = await mint();
 
   // Sanity: without a cookie the guard redirects on the protected path and not on the other one.
-  const noCookie = async (url: string) => (await proxy(new NextRequest(url, { headers: { accept: "text/html" } }))).status;
+  const noCookie = async (url: string) =>
+    (await proxy(new NextRequest(url, { headers: { accept: "text/html" } }))).status;
   if ((await noCookie(guarded)) !== 307) throw new Error("proxy did not guard /account/bench");
   if ((await noCookie(unguarded)) !== 200) throw new Error("proxy guarded /bench");
   for (const url of [guarded, unguarded]) {

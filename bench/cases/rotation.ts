@@ -16,6 +16,7 @@ import { createStore, type Store } from "@/db/sqlite/store";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { SETTINGS, type Case } from "../lib/micro-harness";
 import { MICRO } from "../lib/names";
+import { rawRotator } from "./rotation-raw";
 
 const META = { ip: "127.0.0.1", userAgent: "bench" };
 
@@ -34,8 +35,23 @@ function seedFamily(store: Store, userId: string): { familyId: string; hash: str
   const now = Date.now();
   const familyId = crypto.randomUUID();
   const hash = hashRefreshToken(newRefreshToken(systemRandom));
-  store.insertFamily({ id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1" });
-  store.insertToken({ id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hash, now, expiresAt: now + 7 * 86400_000 });
+  store.insertFamily({
+    id: familyId,
+    userId,
+    now,
+    absoluteExpiresAt: now + 30 * 86400_000,
+    userAgent: "bench",
+    ip: "127.0.0.1",
+  });
+  store.insertToken({
+    id: crypto.randomUUID(),
+    familyId,
+    parentId: null,
+    generation: 0,
+    tokenHash: hash,
+    now,
+    expiresAt: now + 7 * 86400_000,
+  });
   return { familyId, hash };
 }
 
@@ -56,7 +72,14 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   const graceMs = 10_000;
 
   const userId = crypto.randomUUID();
-  store.insertUser({ id: userId, email: "micro@example.com", name: null, passwordHash: "x", role: "user", createdAt: Date.now() });
+  store.insertUser({
+    id: userId,
+    email: "micro@example.com",
+    name: null,
+    passwordHash: "x",
+    role: "user",
+    createdAt: Date.now(),
+  });
 
   // --- the project's Store (Drizzle prepared statements) inside store.transaction ---
   let storeChain = seedFamily(store, userId).hash;
@@ -98,52 +121,10 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   }
 
   // --- the same SQL as raw better-sqlite3 prepared statements inside db.transaction().immediate() ---
-  const raw = {
-    tokenWithFamily: sqlite.prepare(
-      'select "refresh_tokens"."id", "refresh_tokens"."family_id", "refresh_tokens"."generation", "refresh_tokens"."used_at", "refresh_families"."user_id", "refresh_families"."created_at", "refresh_families"."last_used_at", "refresh_families"."absolute_expires_at", "refresh_families"."revoked_at" from "refresh_tokens" inner join "refresh_families" on "refresh_families"."id" = "refresh_tokens"."family_id" where "refresh_tokens"."token_hash" = ?',
-    ),
-    userById: sqlite.prepare(
-      'select "id", "email", "name", "password_hash", "role", "token_version", "disabled_at", "created_at" from "users" where "users"."id" = ?',
-    ),
-    markTokenUsed: sqlite.prepare('update "refresh_tokens" set "used_at" = ? where ("refresh_tokens"."id" = ? and "refresh_tokens"."used_at" is null)'),
-    insertToken: sqlite.prepare(
-      'insert into "refresh_tokens" ("id", "family_id", "parent_id", "generation", "token_hash", "created_at", "expires_at", "used_at") values (?, ?, ?, ?, ?, ?, ?, null)',
-    ),
-    touchFamily: sqlite.prepare('update "refresh_families" set "last_used_at" = ? where "refresh_families"."id" = ?'),
-    insertEvent: sqlite.prepare(
-      'insert into "auth_events" ("id", "type", "at", "user_id", "family_id", "ip", "user_agent", "detail") values (null, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-  };
-  type TokenRow = {
-    id: string;
-    family_id: string;
-    generation: number;
-    used_at: number | null;
-    user_id: string;
-    created_at: number;
-    last_used_at: number;
-    absolute_expires_at: number;
-    revoked_at: number | null;
-  };
-  type UserRaw = { id: string; disabled_at: number | null };
-  let rawChain = seedFamily(store, userId).hash;
+  const rotateRawTx = rawRotator(sqlite, seedFamily(store, userId).hash, { idleMs, graceMs, meta: META });
   let rawInputs: Inputs = { hashes: [], ids: [] };
-  const rawRotate = sqlite.transaction((newHash: string, newId: string): string => {
-    const now = Date.now();
-    const row = raw.tokenWithFamily.get(rawChain) as TokenRow | undefined;
-    if (!row) throw new Error("raw chain lost");
-    const user = raw.userById.get(row.user_id) as UserRaw | undefined;
-    if (!user || user.disabled_at !== null || row.revoked_at !== null) throw new Error("unexpected state");
-    if (now >= row.absolute_expires_at || now >= row.last_used_at + idleMs) throw new Error("expired");
-    if (row.used_at !== null && (graceMs <= 0 || now - row.used_at > graceMs)) throw new Error("reuse");
-    if (raw.markTokenUsed.run(now, row.id).changes !== 1) throw new Error("lost the gate");
-    raw.insertToken.run(newId, row.family_id, row.id, row.generation + 1, newHash, now, Math.min(now + idleMs, row.absolute_expires_at));
-    raw.touchFamily.run(now, row.family_id);
-    raw.insertEvent.run("refresh", now, row.user_id, row.family_id, META.ip, META.userAgent, JSON.stringify({ generation: row.generation + 1 }));
-    return newHash;
-  });
   function rotateRaw(i: number) {
-    rawChain = rawRotate.immediate(rawInputs.hashes[i], rawInputs.ids[i]);
+    rotateRawTx(rawInputs.hashes[i], rawInputs.ids[i]);
   }
 
   // --- end to end: createAuth(...).refresh (the transaction above plus ES256 signing) ---
@@ -160,8 +141,23 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   {
     const now = Date.now();
     const familyId = crypto.randomUUID();
-    store.insertFamily({ id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1" });
-    store.insertToken({ id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hashRefreshToken(authChain), now, expiresAt: now + idleMs });
+    store.insertFamily({
+      id: familyId,
+      userId,
+      now,
+      absoluteExpiresAt: now + 30 * 86400_000,
+      userAgent: "bench",
+      ip: "127.0.0.1",
+    });
+    store.insertToken({
+      id: crypto.randomUUID(),
+      familyId,
+      parentId: null,
+      generation: 0,
+      tokenHash: hashRefreshToken(authChain),
+      now,
+      expiresAt: now + idleMs,
+    });
   }
   async function refreshWithAuth() {
     const result = await auth.refresh(authChain, META);
@@ -171,7 +167,12 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
 
   // --- the full check: auth.authenticate (verify + one query) ---
   const { token: accessToken } = await signAccessToken(
-    { userId, familyId: (store.tokenWithFamily(hashRefreshToken(authChain)) ?? { familyId: "" }).familyId, tokenVersion: 0, role: "user" },
+    {
+      userId,
+      familyId: (store.tokenWithFamily(hashRefreshToken(authChain)) ?? { familyId: "" }).familyId,
+      tokenVersion: 0,
+      role: "user",
+    },
     keys,
     SETTINGS,
     Date.now(),
@@ -207,7 +208,14 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
       op: rotateRaw,
     },
     { name: MICRO.refresh, units: 500, batch: 1, async: true, prepare: checkpoint, op: refreshWithAuth },
-    { name: MICRO.authenticate, units: 750, batch: 1, async: true, prepare: checkpoint, op: () => auth.authenticate(accessToken) },
+    {
+      name: MICRO.authenticate,
+      units: 750,
+      batch: 1,
+      async: true,
+      prepare: checkpoint,
+      op: () => auth.authenticate(accessToken),
+    },
   ];
   return {
     cases,

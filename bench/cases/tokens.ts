@@ -26,16 +26,29 @@ export async function verifyCases(keys: KeySet): Promise<Case[]> {
   // Sanity: every variant accepts the token, or the comparison is meaningless.
   const check = await verifyAccessToken(token, keys, SETTINGS, now);
   if (!check.ok) throw new Error(`verifyAccessToken refused the bench token: ${check.reason}`);
-  const rawOk = crypto.verify("sha256", Buffer.from(token.slice(0, dot)), { key: keyObject, dsaEncoding: "ieee-p1363" }, Buffer.from(token.slice(dot + 1), "base64url"));
+  const rawOk = crypto.verify(
+    "sha256",
+    Buffer.from(token.slice(0, dot)),
+    { key: keyObject, dsaEncoding: "ieee-p1363" },
+    Buffer.from(token.slice(dot + 1), "base64url"),
+  );
   if (!rawOk) throw new Error("raw verify refused the bench token");
 
   const cache = createVerifiedTokenCache();
   cache.set(token, check.claims);
 
-  const subject = { userId: crypto.randomUUID(), familyId: crypto.randomUUID(), tokenVersion: 0, role: "user" as const };
+  const subject = {
+    userId: crypto.randomUUID(),
+    familyId: crypto.randomUUID(),
+    tokenVersion: 0,
+    role: "user" as const,
+  };
   const signingKey = crypto.KeyObject.from(keys.signing.key);
   const [headerSegment] = token.split(".", 1);
-  const claimsTemplate = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as Record<string, unknown>;
+  const claimsTemplate = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as Record<
+    string,
+    unknown
+  >;
 
   return [
     {

@@ -4,7 +4,9 @@ import os from "node:os";
 
 export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 /** Optional comma-separated subset of HTTP steps (pageUnguarded,pageGuarded,me,trivial,refresh,idle,storm). */
-export const ONLY = process.env.BENCH_CASES?.split(",").map((s) => s.trim()).filter(Boolean);
+export const ONLY = process.env.BENCH_CASES?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 export const SKIP_MICRO = process.env.BENCH_MICRO === "0";
 export const SECONDS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 3));
 export const CONNECTIONS = 10;
@@ -18,7 +20,8 @@ export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function machine() {
-  const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  const cpu =
+    /model name\s*:\s*(.*)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
   return `${os.availableParallelism()} cores (nproc), ${cpu}, node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 

@@ -28,7 +28,13 @@ export async function runMemory(capacity: number, count: number): Promise<Memory
   const cache = createVerifiedTokenCache(capacity);
   // Warm everything up before the baseline, so code and one-off allocations do not count.
   {
-    const { token } = await signAccessToken({ userId: "warm", familyId: "warm", tokenVersion: 0, role: "user" }, keys, SETTINGS, Date.now(), "warm");
+    const { token } = await signAccessToken(
+      { userId: "warm", familyId: "warm", tokenVersion: 0, role: "user" },
+      keys,
+      SETTINGS,
+      Date.now(),
+      "warm",
+    );
     const v = await verifyAccessToken(token, keys, SETTINGS, Date.now());
     if (!v.ok) throw new Error("warm-up token refused");
   }
@@ -37,13 +43,26 @@ export async function runMemory(capacity: number, count: number): Promise<Memory
   // Distinct tokens as the server would see them (each its own user, session and jti), made the
   // way jose makes them but signed with synchronous node:crypto to keep this quick; each one is
   // then verified by verifyAccessToken and cached. Nothing but the cache keeps them afterwards.
-  const template = await signAccessToken({ userId: "u", familyId: "f", tokenVersion: 0, role: "user" }, keys, SETTINGS, Date.now(), "j");
+  const template = await signAccessToken(
+    { userId: "u", familyId: "f", tokenVersion: 0, role: "user" },
+    keys,
+    SETTINGS,
+    Date.now(),
+    "j",
+  );
   const [headerSegment, payloadSegment] = template.token.split(".");
   const payloadTemplate = JSON.parse(Buffer.from(payloadSegment, "base64url").toString()) as Record<string, unknown>;
   const signingKey = crypto.KeyObject.from(keys.signing.key);
   const mint = (now: number) => {
     const iat = Math.floor(now / 1000);
-    const payload: Record<string, unknown> = { ...payloadTemplate, sub: crypto.randomUUID(), sid: crypto.randomUUID(), jti: crypto.randomUUID(), iat, exp: iat + SETTINGS.accessTokenTtl };
+    const payload: Record<string, unknown> = {
+      ...payloadTemplate,
+      sub: crypto.randomUUID(),
+      sid: crypto.randomUUID(),
+      jti: crypto.randomUUID(),
+      iat,
+      exp: iat + SETTINGS.accessTokenTtl,
+    };
     const input = `${headerSegment}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
     const sig = crypto.sign("sha256", Buffer.from(input), { key: signingKey, dsaEncoding: "ieee-p1363" });
     return `${input}.${sig.toString("base64url")}`;

@@ -14,7 +14,9 @@ async function runChild(args: string[]): Promise<string> {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`bench/micro.ts ${args.join(" ")} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`bench/micro.ts ${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 
@@ -22,7 +24,9 @@ async function runChild(args: string[]): Promise<string> {
 export async function runInProcess(): Promise<{ micro: MicroResult; memory: MemoryResult[] }> {
   log("micro benchmarks (in-process, no server)");
   const micro = JSON.parse(await runChild(["timing", "--rounds", String(Math.max(2 * ROUNDS - 1, 5))])) as MicroResult;
-  log(`memory: ${MEMORY_TOKENS.toLocaleString()} distinct tokens verified and cached, capacity 100,000 and the default 10,000`);
+  log(
+    `memory: ${MEMORY_TOKENS.toLocaleString()} distinct tokens verified and cached, capacity 100,000 and the default 10,000`,
+  );
   const memory = (
     await Promise.all([
       runChild(["memory", "--capacity", "100000", "--count", String(MEMORY_TOKENS)]),

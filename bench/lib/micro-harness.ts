@@ -6,7 +6,14 @@
 import type { TokenSettings } from "@/lib/auth/access-token";
 import { median, percentile } from "./stats";
 
-export type MicroRow = { name: string; opsPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerOp: number; rounds: number };
+export type MicroRow = {
+  name: string;
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMsPerOp: number;
+  rounds: number;
+};
 export type MicroResult = {
   rows: MicroRow[];
   /** Per-round throughput ratios a/b (ops/s), keyed "a/b". */
@@ -16,7 +23,11 @@ export type MicroResult = {
 };
 
 /** Token settings for the in-process cases (no server: any issuer and audience will do). */
-export const SETTINGS: TokenSettings = { issuer: "http://127.0.0.1:1", audience: "http://127.0.0.1:1", accessTokenTtl: 900 };
+export const SETTINGS: TokenSettings = {
+  issuer: "http://127.0.0.1:1",
+  audience: "http://127.0.0.1:1",
+  accessTokenTtl: 900,
+};
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

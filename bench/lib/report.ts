@@ -24,7 +24,9 @@ type Line = {
 };
 
 function caseTable(results: Record<CaseKey, LoadResult[]>, micro: MicroResult, memory: MemoryResult[]): string {
-  const rows: (string[] | string)[] = [`HTTP over loopback: median of ${ROUNDS} interleaved rounds; CPU = server process group per request`];
+  const rows: (string[] | string)[] = [
+    `HTTP over loopback: median of ${ROUNDS} interleaved rounds; CPU = server process group per request`,
+  ];
   for (const key of Object.keys(LABELS) as CaseKey[]) {
     const runs = results[key];
     if (!runs.length) continue;
@@ -44,8 +46,11 @@ function caseTable(results: Record<CaseKey, LoadResult[]>, micro: MicroResult, m
       notes,
     ]);
   }
-  rows.push(`in-process: median of ${micro.rows[0]?.rounds ?? "?"} interleaved rounds; rate = ops/s, latency and CPU per op`);
-  for (const m of micro.rows) rows.push([m.name, fmtRate(m.opsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), fmtMs(m.cpuMsPerOp), "-", ""]);
+  rows.push(
+    `in-process: median of ${micro.rows[0]?.rounds ?? "?"} interleaved rounds; rate = ops/s, latency and CPU per op`,
+  );
+  for (const m of micro.rows)
+    rows.push([m.name, fmtRate(m.opsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), fmtMs(m.cpuMsPerOp), "-", ""]);
   rows.push("verified-token cache memory after GC (distinct tokens verified and cached)");
   for (const m of memory) {
     rows.push([
@@ -61,7 +66,12 @@ function caseTable(results: Record<CaseKey, LoadResult[]>, micro: MicroResult, m
   return table(["case", "rate/s", "p50", "p99", "CPU", "non-2xx", "notes"], rows);
 }
 
-function ratioLines(results: Record<CaseKey, LoadResult[]>, ratios: Record<string, number[]>, micro: MicroResult, memory: MemoryResult[]): Line[] {
+function ratioLines(
+  results: Record<CaseKey, LoadResult[]>,
+  ratios: Record<string, number[]>,
+  micro: MicroResult,
+  memory: MemoryResult[],
+): Line[] {
   const refreshRuns = results.refresh;
   const refreshTotal = refreshRuns.reduce((a, r) => a + r.requests, 0);
   const refreshBad = refreshRuns.reduce((a, r) => a + r.non2xx + r.errors, 0);
@@ -78,8 +88,20 @@ function ratioLines(results: Record<CaseKey, LoadResult[]>, ratios: Record<strin
   const big = memory.find((x) => x.capacity >= MEMORY_TOKENS);
 
   const lines: Line[] = [
-    { name: "guarded page / unguarded page (same page, same server)", req: m(ratios.guard), spread: ratios.guard, cpu: m(ratios.guardCpu), target: { op: ">=", x: 0.95 } },
-    { name: "GET /api/me / trivial handler", req: m(ratios.me), spread: ratios.me, cpu: m(ratios.meCpu), target: { op: ">=", x: 0.8 } },
+    {
+      name: "guarded page / unguarded page (same page, same server)",
+      req: m(ratios.guard),
+      spread: ratios.guard,
+      cpu: m(ratios.guardCpu),
+      target: { op: ">=", x: 0.95 },
+    },
+    {
+      name: "GET /api/me / trivial handler",
+      req: m(ratios.me),
+      spread: ratios.me,
+      cpu: m(ratios.meCpu),
+      target: { op: ">=", x: 0.8 },
+    },
     {
       name: "POST /api/auth/refresh / trivial handler",
       req: m(ratios.refresh),
@@ -92,8 +114,17 @@ function ratioLines(results: Record<CaseKey, LoadResult[]>, ratios: Record<strin
       spread: micro.ratios[key(MICRO.txStore, MICRO.txRaw)],
       target: { op: ">=", x: 0.9 },
     }),
-    { name: "/api/me p99 during login storm / idle p99 (latency)", req: m(ratios.stormMe), spread: ratios.stormMe, target: { op: "<=", x: 3 } },
-    { name: "trivial handler p99 during storm / idle p99 (latency, diagnostic)", req: m(ratios.stormTrivial), spread: ratios.stormTrivial },
+    {
+      name: "/api/me p99 during login storm / idle p99 (latency)",
+      req: m(ratios.stormMe),
+      spread: ratios.stormMe,
+      target: { op: "<=", x: 3 },
+    },
+    {
+      name: "trivial handler p99 during storm / idle p99 (latency, diagnostic)",
+      req: m(ratios.stormTrivial),
+      spread: ratios.stormTrivial,
+    },
     microLine("verifyAccessToken / raw node:crypto verify", MICRO.verifyJose, MICRO.verifyRaw),
     microLine("raw crypto.subtle verify / raw node:crypto verify", MICRO.verifySubtle, MICRO.verifyRaw),
     microLine("verified-token cache hit / raw node:crypto verify", MICRO.cacheHit, MICRO.verifyRaw),
@@ -113,13 +144,23 @@ function ratioLines(results: Record<CaseKey, LoadResult[]>, ratios: Record<strin
       target: { op: ">=", x: 0.95 },
     });
   }
-  if (big) lines.push({ name: "verified-token cache heap growth, 100k tokens", req: big.heapMB, target: { op: "<=", x: 50 }, unit: " MB" });
+  if (big)
+    lines.push({
+      name: "verified-token cache heap growth, 100k tokens",
+      req: big.heapMB,
+      target: { op: "<=", x: 50 },
+      unit: " MB",
+    });
   return lines;
 }
 
 function ratioTable(lines: Line[]): string {
   const fmt = (x: number | undefined, unit?: string) =>
-    x === undefined || !Number.isFinite(x) ? "" : unit ? `${x.toFixed(1)}${unit}` : `${x >= 100 ? x.toFixed(0) : x.toFixed(3)}x`;
+    x === undefined || !Number.isFinite(x)
+      ? ""
+      : unit
+        ? `${x.toFixed(1)}${unit}`
+        : `${x >= 100 ? x.toFixed(0) : x.toFixed(3)}x`;
   const verdict = (x: number | undefined, t: Line["target"]) =>
     x === undefined || !t || !Number.isFinite(x) ? "" : (t.op === ">=" ? x >= t.x : x <= t.x) ? "MET" : "MISSED";
   return table(
@@ -127,7 +168,9 @@ function ratioTable(lines: Line[]): string {
     lines.map((l) => [
       l.name,
       fmt(l.req, l.unit),
-      l.spread?.some(Number.isFinite) ? `${fmt(Math.min(...l.spread.filter(Number.isFinite)))}-${fmt(Math.max(...l.spread.filter(Number.isFinite)))}` : "",
+      l.spread?.some(Number.isFinite)
+        ? `${fmt(Math.min(...l.spread.filter(Number.isFinite)))}-${fmt(Math.max(...l.spread.filter(Number.isFinite)))}`
+        : "",
       verdict(l.req, l.target),
       fmt(l.cpu),
       verdict(l.cpu, l.target),
@@ -160,11 +203,20 @@ export function report(
       "CPU-based: the inverse ratio of CPU time per request (per op), which a busy shared machine disturbs less.\n" +
       "predicted: page CPU / (page CPU + the guard's in-process CPU cost), for a difference too small for HTTP to resolve.",
   );
-  console.log(`load average at each round start: ${loads.slice(0, -1).join(", ")}; at the end: ${loads.at(-1)}. bench took ${seconds.toFixed(0)}s`);
+  console.log(
+    `load average at each round start: ${loads.slice(0, -1).join(", ")}; at the end: ${loads.at(-1)}. bench took ${seconds.toFixed(0)}s`,
+  );
 
   const outDir = path.join("bench", "results");
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ machine: machine(), rounds: ROUNDS, seconds: SECONDS, loads, results, ratios, micro, memory }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      { machine: machine(), rounds: ROUNDS, seconds: SECONDS, loads, results, ratios, micro, memory },
+      null,
+      2,
+    ),
+  );
   log(`raw results: ${file} (git-ignored)`);
 }

@@ -13,7 +13,21 @@ import path from "node:path";
 
 const ROOT = process.cwd();
 /** What `next build` reads. bench/ (but for the bench build's tsconfig), tests/ and e2e/ are not part of the app. */
-const SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json", "package-lock.json", "tsconfig.json", "bench/tsconfig.bench-build.json", "postcss.config.mjs"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "db",
+  "public",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "bench/tsconfig.bench-build.json",
+  "postcss.config.mjs",
+];
 
 function newestMtime(p: string): number {
   let stat: fs.Stats;
@@ -45,7 +59,11 @@ export function ensureBuild(log: (line: string) => void): { built: boolean; seco
     return { built: false, seconds: 0 };
   }
   const command = "`BENCH_BUILD=1 npx next build` (into " + DIST_DIR + ")";
-  log(builtAt ? `build: sources changed since the last build; running ${command}` : `build: no ${DIST_DIR}/BUILD_ID; running ${command}`);
+  log(
+    builtAt
+      ? `build: sources changed since the last build; running ${command}`
+      : `build: no ${DIST_DIR}/BUILD_ID; running ${command}`,
+  );
   const started = performance.now();
   const result = spawnSync("npx", ["next", "build"], {
     cwd: ROOT,
@@ -165,7 +183,9 @@ export async function waitReady(server: Server, probePath: string, timeoutMs = 9
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     if (server.child.exitCode !== null) {
-      throw new Error(`server ${server.name} exited (${server.child.exitCode}) during start-up:\n${tail(server.logFile)}`);
+      throw new Error(
+        `server ${server.name} exited (${server.child.exitCode}) during start-up:\n${tail(server.logFile)}`,
+      );
     }
     try {
       const res = await fetch(server.origin + probePath, { signal: AbortSignal.timeout(2000) });
