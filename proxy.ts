@@ -39,10 +39,7 @@ export async function proxy(req: NextRequest) {
   const nonce = btoa(crypto.randomUUID());
   const headers = securityHeaders(nonce, { dev: process.env.NODE_ENV === "development", production: config.production });
 
-  // Only the benchmark sets this, to measure the guard's own cost against a pass-through proxy.
-  const passThrough = process.env.BENCH_PROXY_PASS_THROUGH === "1";
-
-  if (!passThrough && isProtectedPath(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
+  if (isProtectedPath(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
     const next = safeNextPath(req.nextUrl.pathname + req.nextUrl.search);
     // Built from APP_URL, never from Host or X-Forwarded-Host.
     const target = new URL("/login", config.appUrl);

@@ -1,7 +1,10 @@
 /**
- * Building and running `next start` for the benchmark: an mtime check decides whether to build,
- * each server runs in its own process group (detached) so stopping it stops every child, and
- * every started server is stopped on exit, error, SIGINT and SIGTERM.
+ * Building and running `next start` for the benchmark. The benchmark has its own build:
+ * BENCH_BUILD=1 makes next.config.ts add the bench-only routes (files under app/ named
+ * *.bench.tsx or *.bench.ts) and build into .next-bench, never .next; the server gets
+ * BENCH_BUILD=1 too, to find it. An mtime check decides whether to build, each server runs in
+ * its own process group (detached) so stopping it stops every child, and every started server is
+ * stopped on exit, error, SIGINT and SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -9,8 +12,22 @@ import net from "node:net";
 import path from "node:path";
 
 const ROOT = process.cwd();
-/** What `next build` reads. bench/, tests/ and e2e/ are not part of the app. */
-const SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
+/** What `next build` reads. bench/ (but for the bench build's tsconfig), tests/ and e2e/ are not part of the app. */
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "db",
+  "public",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "bench/tsconfig.bench-build.json",
+  "postcss.config.mjs",
+];
 
 function newestMtime(p: string): number {
   let stat: fs.Stats;
@@ -28,21 +45,30 @@ function newestMtime(p: string): number {
   return newest;
 }
 
-/** Runs `npx next build` when .next/BUILD_ID is missing or older than any source file. */
+/** The environment variable and value that select the benchmark build (next.config.ts). */
+export const BENCH_BUILD_ENV = { BENCH_BUILD: "1" };
+const DIST_DIR = ".next-bench";
+
+/** Runs `BENCH_BUILD=1 npx next build` when .next-bench/BUILD_ID is missing or older than any source file. */
 export function ensureBuild(log: (line: string) => void): { built: boolean; seconds: number } {
-  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const buildId = path.join(ROOT, DIST_DIR, "BUILD_ID");
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
   const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
   if (builtAt > newest) {
-    log(`build: .next is up to date (BUILD_ID ${new Date(builtAt).toISOString()})`);
+    log(`build: ${DIST_DIR} is up to date (BUILD_ID ${new Date(builtAt).toISOString()})`);
     return { built: false, seconds: 0 };
   }
-  log(builtAt ? "build: sources changed since the last build; running `npx next build`" : "build: no .next/BUILD_ID; running `npx next build`");
+  const command = "`BENCH_BUILD=1 npx next build` (into " + DIST_DIR + ")";
+  log(
+    builtAt
+      ? `build: sources changed since the last build; running ${command}`
+      : `build: no ${DIST_DIR}/BUILD_ID; running ${command}`,
+  );
   const started = performance.now();
   const result = spawnSync("npx", ["next", "build"], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, ...BENCH_BUILD_ENV, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
   return { built: true, seconds: (performance.now() - started) / 1000 };
@@ -134,7 +160,7 @@ export function startServer(name: string, port: number, env: Record<string, stri
     cwd: ROOT,
     detached: true, // its own process group: process.kill(-pid) reaches every child
     stdio: ["ignore", out, out],
-    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    env: { ...process.env, ...env, ...BENCH_BUILD_ENV } as NodeJS.ProcessEnv,
   });
   fs.closeSync(out);
   const server: Server = {
@@ -157,7 +183,9 @@ export async function waitReady(server: Server, probePath: string, timeoutMs = 9
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     if (server.child.exitCode !== null) {
-      throw new Error(`server ${server.name} exited (${server.child.exitCode}) during start-up:\n${tail(server.logFile)}`);
+      throw new Error(
+        `server ${server.name} exited (${server.child.exitCode}) during start-up:\n${tail(server.logFile)}`,
+      );
     }
     try {
       const res = await fetch(server.origin + probePath, { signal: AbortSignal.timeout(2000) });

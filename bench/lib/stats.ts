@@ -41,7 +41,8 @@ export function table(header: string[], rows: (string[] | string)[]): string {
     Math.max(h.length, ...rows.filter((r): r is string[] => Array.isArray(r)).map((r) => (r[i] ?? "").length)),
   );
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1);
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ");
   const out = [line(header), "-".repeat(total)];
   for (const r of rows) out.push(Array.isArray(r) ? line(r) : `-- ${r} `.padEnd(total, "-"));
   return out.join("\n");
