@@ -1,10 +1,22 @@
+/**
+ * The browser side of the token machinery, without React (components/auth-provider.tsx wraps it).
+ *
+ * - The access state (user, role, expiry, status) lives in memory here. Tokens never do: they
+ *   stay in their httpOnly cookies and no code in the page can read them.
+ * - A refresh is scheduled shortly before the access token expires (with jitter), and happens on
+ *   demand when a request answers 401. Within a tab it is single-flight; across tabs only one tab
+ *   refreshes at a time (Web Locks, a lease fallback, and a timeout so a stuck lock never blocks).
+ * - Tabs tell each other about new state and sign-outs over a BroadcastChannel.
+ * - Waking up (visibilitychange, focus, online, pageshow, resume) checks the expiry and refreshes
+ *   when due, so a tab that slept past expiry recovers without an error.
+ */
+
 import { AuthController } from "@/lib/client/session-controller";
+import { fetchWithRefresh } from "@/lib/client/auth-fetch";
 import type { ClientAuthState } from "@/lib/client/types";
 
 export { AuthController, type AuthHooks } from "@/lib/client/session-controller";
 export type { RefreshAttempt } from "@/lib/client/server-calls";
-
-/** The page's one controller. */
 
 let controller: AuthController | null = null;
 
@@ -20,5 +32,5 @@ export function getAuthController(initial: ClientAuthState, serverNow?: number):
  * needed and retries a request that failed with 401 once. Outside the provider it is plain fetch.
  */
 export function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  return controller ? controller.fetch(input, init) : fetch(input, { credentials: "same-origin", ...init });
+  return controller ? fetchWithRefresh(controller, input, init) : fetch(input, { credentials: "same-origin", ...init });
 }

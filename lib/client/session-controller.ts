@@ -1,21 +1,11 @@
+import { fetchWithRefresh } from "@/lib/client/auth-fetch";
 import { withRefreshLock } from "@/lib/client/refresh-lock";
-import { fetchSessionState, postLogout, postRefresh, serverTimeOf, timeoutSignal, type RefreshAttempt } from "@/lib/client/server-calls";
+import { refreshDueAt, ServerClock } from "@/lib/client/schedule";
+import { fetchSessionState, postLogout, postRefresh, timeoutSignal, type RefreshAttempt } from "@/lib/client/server-calls";
 import { openTabChannel, type TabMessage } from "@/lib/client/tab-channel";
 import { isAuthenticated, isSessionState, type AuthenticatedSessionState, type ClientAuthState, type SignOutReason } from "@/lib/client/types";
 
-/**
- * The browser side of the token machinery, without React (the provider wraps it).
- *
- * - The access state (user, role, expiry, status) lives in memory here. Tokens never do: they
- *   stay in their httpOnly cookies and no code in the page can read them.
- * - A refresh is scheduled shortly before the access token expires (with jitter), and happens on
- *   demand when a request answers 401. Within a tab it is single-flight; across tabs only one tab
- *   refreshes at a time (Web Locks, a lease fallback, and a timeout so a stuck lock never blocks).
- * - Tabs tell each other about new state and sign-outs over a BroadcastChannel.
- * - Waking up (visibilitychange, focus, online, pageshow, resume) checks the expiry and refreshes
- *   when due, so a tab that slept past expiry recovers without an error.
- */
-
+/** The page's session: state in memory, refresh scheduling, cross-tab coordination (see lib/client/index.ts). */
 export type AuthHooks = {
   /** The session is over. `origin` says whether this tab found out or another tab told us. */
   onSignedOut(reason: SignOutReason, origin: "this-tab" | "other-tab"): void;
@@ -27,25 +17,11 @@ export type AuthHooks = {
 const FRESH_ENOUGH_MS = 1_500;
 /** Refreshes triggered by the timer are never closer together than this. */
 const MIN_REFRESH_GAP_MS = 1_000;
-/** Clock differences below this are noise (the Date header has one-second precision). */
-const SKEW_THRESHOLD_MS = 3_000;
-const AUTH_ROUTES_WITHOUT_RETRY = /^\/api\/auth\/(refresh|login|register|logout)(\/|$)/;
-
-
-/** When to renew: at 75% of the remaining lifetime (at most a minute early), minus up to 10% jitter. */
-export function refreshDueAt(accessExpiresAt: number, now: number, random = Math.random): number {
-  const remaining = accessExpiresAt - now;
-  if (remaining <= 0) return now;
-  const lead = Math.min(60_000, Math.max(remaining * 0.25, Math.min(1_000, remaining * 0.5)));
-  const jitter = random() * Math.min(remaining * 0.1, 10_000);
-  return accessExpiresAt - lead - jitter;
-}
 
 export class AuthController {
   private state: ClientAuthState;
   private readonly listeners = new Set<() => void>();
-  /** Server clock minus local clock, when they differ by more than noise. */
-  private skew = 0;
+  private readonly clock = new ServerClock();
   /** When (server clock) the current access token should be renewed. */
   private refreshAt = 0;
   private lastRefreshAt = 0;
@@ -61,7 +37,7 @@ export class AuthController {
 
   constructor(initial: ClientAuthState, serverNow?: number) {
     this.state = initial;
-    if (serverNow) this.noteSkew(serverNow - Date.now());
+    if (serverNow) this.clock.note(serverNow);
     this.planRefresh();
   }
 
@@ -78,7 +54,7 @@ export class AuthController {
 
   /** Milliseconds, on the server's clock. */
   now(): number {
-    return Date.now() + this.skew;
+    return this.clock.now();
   }
 
   private set(next: ClientAuthState) {
@@ -142,15 +118,6 @@ export class AuthController {
     if (this.retryDelay > 0 || this.now() >= this.refreshAt) void this.refresh();
   };
 
-  private noteSkew(estimate: number) {
-    this.skew = Math.abs(estimate) > SKEW_THRESHOLD_MS ? estimate : 0;
-  }
-
-  private noteSkewFrom(res: Response) {
-    const server = serverTimeOf(res);
-    if (server !== null) this.noteSkew(server - Date.now());
-  }
-
   // ---- refreshing ----
 
   /**
@@ -173,7 +140,7 @@ export class AuthController {
         const current = await fetchSessionState();
         if (current && current.accessExpiresAt - this.now() > FRESH_ENOUGH_MS) outcome = { ok: true, state: current };
       }
-      outcome ??= await postRefresh((res) => this.noteSkewFrom(res));
+      outcome ??= await postRefresh((res) => this.clock.noteFrom(res));
       // Applied while still holding the lock, so the new state is broadcast before the next tab goes.
       this.apply(outcome, before);
       return outcome;
@@ -232,8 +199,8 @@ export class AuthController {
   async signOut(everywhere = false): Promise<{ ok: boolean; message?: string }> {
     await this.inflight?.catch(() => undefined);
     if (everywhere) {
-      // Needs a valid access token: this.fetch renews it first if it has to.
-      const res = await this.fetch("/api/auth/logout-all", { method: "POST", signal: timeoutSignal() }).catch(() => null);
+      // Needs a valid access token: fetchWithRefresh renews it first if it has to.
+      const res = await fetchWithRefresh(this, "/api/auth/logout-all", { method: "POST", signal: timeoutSignal() }).catch(() => null);
       if (!res) return { ok: false, message: "Could not reach the server. Check your connection and try again." };
       if (!res.ok && res.status !== 401) {
         const body = (await res.json().catch(() => null)) as { message?: string } | null;
@@ -277,23 +244,5 @@ export class AuthController {
 
   private post(msg: TabMessage) {
     this.channel?.post(msg);
-  }
-
-  // ---- requests ----
-
-  /**
-   * fetch for same-origin API calls: refreshes first when the access token is known to be
-   * expired, and on a 401 refreshes once (shared with every other caller) and retries once.
-   */
-  async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const request = new Request(input, { credentials: "same-origin", ...init });
-    const path = new URL(request.url, window.location.href).pathname;
-    const retryable = !AUTH_ROUTES_WITHOUT_RETRY.test(path);
-    if (retryable && isAuthenticated(this.state) && this.state.accessExpiresAt - this.now() < 500) await this.refresh();
-    const first = await fetch(request.clone());
-    if (first.status !== 401 || !retryable) return first;
-    const outcome = await this.refresh();
-    if (!outcome.ok) return first;
-    return fetch(request);
   }
 }
