@@ -4,6 +4,7 @@ import path from "node:path";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import type { Config } from "@/lib/config";
+import type { OutgoingMail } from "@/lib/mail/templates";
 import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
 import { openSqliteStorage } from "@/db/sqlite";
 
@@ -28,7 +29,25 @@ export const TEST_LIFETIMES = {
   refreshTokenTtl: 7 * 86400,
   sessionMaxAge: 30 * 86400,
   refreshReuseGrace: 10,
+  appUrl: new URL(ISSUER),
+  emailVerification: "optional" as Config["emailVerification"],
+  passwordResetTtl: 30 * 60,
+  emailVerificationTtl: 24 * 3600,
 } satisfies Partial<Config>;
+
+/** A mailer that keeps what the core sent, for tests to read links from. */
+export function recordingMailer() {
+  const sent: OutgoingMail[] = [];
+  return {
+    sent,
+    send: (mail: OutgoingMail) => void sent.push(mail),
+    /** The token of the newest link of that kind sent to `to` (from the URL fragment). */
+    tokenFor(to: string, kind: OutgoingMail["kind"]) {
+      const mail = [...sent].reverse().find((m) => m.to === to && m.kind === kind);
+      return mail ? /#token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] : undefined;
+    },
+  };
+}
 
 /** A fresh auth core on its own temporary SQLite file, with a clock the test moves. */
 export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
@@ -38,15 +57,17 @@ export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
   const clock = manualClock();
   const keys = await testKeys();
   const securityEvents: string[] = [];
+  const mailer = recordingMailer();
   const auth = createAuth({
     store,
+    mailer,
     keys,
     config: { ...TEST_LIFETIMES, ...overrides },
     clock,
     random: systemRandom,
     onSecurityEvent: (type) => securityEvents.push(type),
   });
-  return { auth, store, sqlite, clock, keys, securityEvents };
+  return { auth, store, sqlite, clock, keys, securityEvents, mailer };
 }
 
 export const META = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };

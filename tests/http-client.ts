@@ -3,6 +3,7 @@
  * temporary SQLite file and fresh keys, then call the exported handlers with real Requests and a
  * small cookie jar that follows the browser's Path and Max-Age rules.
  */
+import path from "node:path";
 import { NextRequest } from "next/server";
 import { generateKeySetJson } from "@/lib/auth/keys";
 import { getRuntime } from "@/lib/server/runtime";
@@ -17,6 +18,8 @@ export async function configureTestEnv(extra: Record<string, string> = {}) {
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
     AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "silent",
+    // Development mode without SMTP_URL: mails go to an outbox in a temporary folder.
+    MAIL_OUTBOX_DIR: path.join(path.dirname(tempDatabasePath()), "outbox"),
     ...extra,
   });
 }

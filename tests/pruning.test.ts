@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { DEAD_FAMILY_KEEP_MS, pruneOnce } from "@/lib/auth/pruning";
-import { hashRefreshToken as hashOf } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken as hashOf } from "@/lib/auth/opaque-token";
 import { DAY, META, MINUTE, makeAuth } from "./helpers";
 
 const RETENTION_S = 30 * 86400;
@@ -14,7 +14,7 @@ async function scenario() {
   const ctx = await makeAuth();
   const settings = () => ({ now: ctx.clock.now(), refreshTokenTtl: 7 * 86400, auditRetention: RETENTION_S });
   const reg = await ctx.auth.register({ email: "prune@example.com", password: "correct horse battery" }, META);
-  if (!reg.ok) throw new Error();
+  if (!reg.ok || !("access" in reg)) throw new Error();
   return { ...ctx, settings, session: reg };
 }
 

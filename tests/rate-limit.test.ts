@@ -245,7 +245,7 @@ describe("password change: the current password is a guess like a sign-in", () =
 
 describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
   const config = (overrides: Partial<typeof LIMITS & { enabled: boolean }> = {}) => ({
-    rateLimit: { enabled: true, loginPerAccount: 1, loginPerIp: 10_000, registerPerIp: 2, refreshPerIp: 10_000, window: 900, ...overrides },
+    rateLimit: { enabled: true, loginPerAccount: 1, loginPerIp: 10_000, registerPerIp: 2, refreshPerIp: 10_000, recoveryPerAddress: 3, recoveryPerIp: 10, window: 900, ...overrides },
   });
   const files: string[] = [];
   const newFile = () => {

@@ -136,7 +136,7 @@ describe("identity", () => {
   it("GET /api/me accepts the cookie or a Bearer token and returns the user", async () => {
     const { jar, email } = await newUser();
     const viaCookie = await call(r.me.GET, "/api/me", { jar });
-    expect(viaCookie.json).toEqual({ user: { id: expect.any(String), email, name: null, role: "user" } });
+    expect(viaCookie.json).toEqual({ user: { id: expect.any(String), email, name: null, role: "user", emailVerified: false } });
     expect(viaCookie.headers.get("cache-control")).toBe("no-store");
     const bearer = await call(r.me.GET, "/api/me", { headers: { authorization: `Bearer ${jar.get("__Host-access")}` } });
     expect(bearer.status).toBe(200);

@@ -147,7 +147,7 @@ describe("every auth event is recorded", () => {
   it("the user can read their own trail (newest first)", async () => {
     const mine = await (await getRuntime()).auth.userEvents(userId, 100);
     expect(mine[0].type).toBe("sign_out_everywhere");
-    expect(new Set(mine.map((e) => e.type))).toEqual(new Set(FAMILY_EVENTS.concat(["sign_in_failed", "refresh_failed", "sessions_ended_by_admin"])));
+    expect(new Set(mine.map((e) => e.type))).toEqual(new Set(FAMILY_EVENTS.concat(["sign_in_failed", "refresh_failed", "sessions_ended_by_admin", "email_verification_sent"])));
   });
 });
 

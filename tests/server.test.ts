@@ -71,13 +71,13 @@ describe("signing keys at start-up", () => {
   });
 
   it("in production, a missing key set is a clear start-up error", async () => {
-    const config = parseConfig({ NODE_ENV: "production" });
+    const config = parseConfig({ NODE_ENV: "production", SMTP_URL: "smtp://127.0.0.1:2525" });
     await expect(resolveKeySet(config, silent())).rejects.toThrow(KeySetError);
     await expect(resolveKeySet(config, silent())).rejects.toThrow(/AUTH_SIGNING_KEYS is not set.*npm run keys/);
   });
 
   it("in production, a malformed key set is a clear start-up error", async () => {
-    const config = parseConfig({ NODE_ENV: "production", AUTH_SIGNING_KEYS: '{"keys":[{"kty":"EC"}]}' });
+    const config = parseConfig({ NODE_ENV: "production", SMTP_URL: "smtp://127.0.0.1:2525", AUTH_SIGNING_KEYS: '{"keys":[{"kty":"EC"}]}' });
     await expect(resolveKeySet(config, silent())).rejects.toThrow(/AUTH_SIGNING_KEYS key #1 needs a "kid"/);
   });
 });

@@ -13,6 +13,7 @@ export async function startUpIn(mode: "production" | "development") {
     AUTH_SIGNING_KEYS: await generateKeySetJson(),
     APP_URL: "https://app.example.com",
     LOG_LEVEL: "silent",
+    ...(mode === "production" ? { SMTP_URL: "smtp://127.0.0.1:2525" } : {}),
   });
   const printed = vi.spyOn(console, "log").mockImplementation(() => undefined);
   const { startServer } = await import("@/lib/server/startup");

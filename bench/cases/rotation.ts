@@ -11,7 +11,7 @@ import { openSqliteStorage } from "@/db/sqlite";
 import { createAuth } from "@/lib/auth";
 import { systemClock, systemRandom } from "@/lib/auth/clock";
 import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
-import { hashRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import type { RotationDecision, Store } from "@/lib/auth/store";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { SETTINGS, type Case } from "../lib/micro-harness";
@@ -25,16 +25,16 @@ function makeInputs(n: number): Inputs {
   const hashes: string[] = new Array(n);
   const ids: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    hashes[i] = hashRefreshToken(newRefreshToken(systemRandom));
+    hashes[i] = hashOpaqueToken(newOpaqueToken(systemRandom));
     ids[i] = crypto.randomUUID();
   }
   return { hashes, ids };
 }
 
-async function seedFamily(store: Store, userId: string, token = newRefreshToken(systemRandom)): Promise<{ familyId: string; hash: string }> {
+async function seedFamily(store: Store, userId: string, token = newOpaqueToken(systemRandom)): Promise<{ familyId: string; hash: string }> {
   const now = Date.now();
   const familyId = crypto.randomUUID();
-  const hash = hashRefreshToken(token);
+  const hash = hashOpaqueToken(token);
   await store.startFamily(
     { id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1" },
     { id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hash, now, expiresAt: now + 7 * 86400_000 },
@@ -122,12 +122,22 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   const auth = createAuth({
     store,
     keys,
-    config: { ...SETTINGS, refreshTokenTtl: 7 * 86400, sessionMaxAge: 30 * 86400, refreshReuseGrace: 10 },
+    config: {
+      ...SETTINGS,
+      refreshTokenTtl: 7 * 86400,
+      sessionMaxAge: 30 * 86400,
+      refreshReuseGrace: 10,
+      appUrl: new URL("http://127.0.0.1"),
+      emailVerification: "off",
+      passwordResetTtl: 1800,
+      emailVerificationTtl: 86400,
+    },
+    mailer: { send: () => undefined },
     clock: systemClock,
     random: systemRandom,
   });
   // A family started the way login starts one (login itself would spend an argon2 verify).
-  let authChain = newRefreshToken(systemRandom);
+  let authChain = newOpaqueToken(systemRandom);
   const authFamily = await seedFamily(store, userId, authChain);
   async function refreshWithAuth() {
     const result = await auth.refresh(authChain, META);

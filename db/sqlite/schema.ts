@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ROLES } from "@/lib/auth/roles";
+import { EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
 
 /** Times are Unix milliseconds (integers): cheap to compare in SQL and in the injected clock. */
 
@@ -14,6 +15,8 @@ export const users = sqliteTable("users", {
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
   tokenVersion: integer("token_version").notNull().default(0),
   disabledAt: integer("disabled_at"),
+  /** When the owner proved the address (a verification link); null until then. */
+  emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
 
@@ -91,3 +94,22 @@ export const rateLimits = sqliteTable("rate_limits", {
   points: integer("points").notNull().default(0),
   expire: integer("expire"),
 });
+
+/** Single-use emailed links (password reset, email verification). Only the token's hash is kept. */
+export const emailTokens = sqliteTable(
+  "email_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: EMAIL_TOKEN_KINDS }).notNull(),
+    /** SHA-256 of the token (hex). */
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** Set when used, or when a newer link of the same kind replaced it. */
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_tokens_user_kind_idx").on(t.userId, t.kind), index("email_tokens_expires_idx").on(t.expiresAt)],
+);

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { directRun } from "@/db/sqlite/prepared";
-import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
+import { authEvents, emailTokens, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 
 const p = sql.placeholder;
 const revokedNow = { revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` };
@@ -19,8 +19,62 @@ export function createStatements(db: Db) {
         name: p("name"),
         passwordHash: p("passwordHash"),
         role: p("role"),
+        emailVerifiedAt: p("emailVerifiedAt"),
         createdAt: p("createdAt"),
       })
+      .prepare(),
+    markEmailVerified: db
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${p("now")})` })
+      .where(eq(users.id, p("id")))
+      .prepare(),
+    retireEmailTokens: db
+      .update(emailTokens)
+      .set({ usedAt: sql`${p("now")}` })
+      .where(and(eq(emailTokens.userId, p("userId")), eq(emailTokens.kind, p("kind")), isNull(emailTokens.usedAt)))
+      .prepare(),
+    insertEmailToken: db
+      .insert(emailTokens)
+      .values({
+        id: p("id"),
+        userId: p("userId"),
+        kind: p("kind"),
+        tokenHash: p("tokenHash"),
+        createdAt: p("now"),
+        expiresAt: p("expiresAt"),
+      })
+      .prepare(),
+    emailToken: db
+      .select({ userId: emailTokens.userId, kind: emailTokens.kind, expiresAt: emailTokens.expiresAt, usedAt: emailTokens.usedAt })
+      .from(emailTokens)
+      .where(eq(emailTokens.tokenHash, p("tokenHash")))
+      .prepare(),
+    /** The single-use gate: one caller flips used_at, and only before expiry. */
+    useEmailToken: db
+      .update(emailTokens)
+      .set({ usedAt: sql`${p("now")}` })
+      .where(
+        and(
+          eq(emailTokens.tokenHash, p("tokenHash")),
+          eq(emailTokens.kind, p("kind")),
+          isNull(emailTokens.usedAt),
+          gt(emailTokens.expiresAt, p("now")),
+        ),
+      )
+      .returning({ userId: emailTokens.userId })
+      .prepare(),
+    pruneEmailTokens: db
+      .delete(emailTokens)
+      .where(
+        inArray(
+          emailTokens.id,
+          db
+            .select({ id: emailTokens.id })
+            .from(emailTokens)
+            .where(or(lt(emailTokens.expiresAt, p("before")), lt(emailTokens.usedAt, p("before"))))
+            .limit(p("limit")),
+        ),
+      )
       .prepare(),
     setPassword: db
       .update(users)

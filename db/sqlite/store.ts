@@ -3,7 +3,7 @@ import type { Db } from "@/db/sqlite/client";
 import { directGet, directRun } from "@/db/sqlite/prepared";
 import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 import { createStatements } from "@/db/sqlite/statements";
-import type { FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
+import type { EmailTokenRow, FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
 
 /**
  * The storage contract on SQLite (better-sqlite3). Every unit runs synchronously inside one
@@ -44,6 +44,7 @@ export function createSqliteStore(db: Db): Store {
     role: users.role,
     tokenVersion: users.tokenVersion,
     disabledAt: users.disabledAt,
+    emailVerifiedAt: users.emailVerifiedAt,
     familyUserId: refreshFamilies.userId,
     familyRevokedAt: refreshFamilies.revokedAt,
     familyCreatedAt: refreshFamilies.createdAt,
@@ -92,7 +93,7 @@ export function createSqliteStore(db: Db): Store {
     userCount: async () => q.userCount.get()?.n ?? 0,
     async insertUser(user) {
       try {
-        q.insertUser.run(user);
+        q.insertUser.run({ ...user, emailVerifiedAt: user.emailVerifiedAt ?? null });
         return { ok: true };
       } catch (error) {
         if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) return { ok: false, error: "email_taken" };
@@ -210,7 +211,36 @@ export function createSqliteStore(db: Db): Store {
         ),
         jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
         events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
+        emailTokens: drain(() => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes),
       };
+    },
+    async issueEmailToken(token) {
+      tx(() => {
+        q.retireEmailTokens.run({ userId: token.userId, kind: token.kind, now: token.now });
+        q.insertEmailToken.run(token);
+      });
+    },
+    emailToken: async (tokenHash) => q.emailToken.get({ tokenHash }) as EmailTokenRow | undefined,
+    async resetPassword({ tokenHash, now, passwordHash, event }) {
+      return tx(() => {
+        const used = q.useEmailToken.get({ tokenHash, kind: "password_reset", now });
+        if (!used) return null;
+        q.setPassword.run({ id: used.userId, passwordHash });
+        const sessionsEnded = q.revokeUserFamilies.run({ userId: used.userId, now, reason: "password_reset" }).changes;
+        // The mailbox is proven too: the link arrived there.
+        q.markEmailVerified.run({ id: used.userId, now });
+        insertEvent(event(used.userId, sessionsEnded));
+        return { userId: used.userId, sessionsEnded };
+      });
+    },
+    async verifyEmail({ tokenHash, now, event }) {
+      return tx(() => {
+        const used = q.useEmailToken.get({ tokenHash, kind: "email_verification", now });
+        if (!used) return null;
+        q.markEmailVerified.run({ id: used.userId, now });
+        insertEvent(event(used.userId));
+        return { userId: used.userId };
+      });
     },
     async insertEvent(event) {
       insertEvent(event);

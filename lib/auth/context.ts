@@ -4,6 +4,9 @@ import type { EventType, RequestMeta } from "@/lib/auth/events";
 import type { KeySet } from "@/lib/auth/keys";
 import type { NewEvent, Store, UserRow } from "@/lib/auth/store";
 import type { Config } from "@/lib/config";
+import type { OutgoingMail } from "@/lib/mail/templates";
+
+export type Mailer = { send(mail: OutgoingMail): void };
 
 /** What the auth core is built from: storage, keys, settings, and injected time and randomness. */
 export type AuthDeps = {
@@ -11,8 +14,19 @@ export type AuthDeps = {
   keys: KeySet;
   config: Pick<
     Config,
-    "issuer" | "audience" | "accessTokenTtl" | "refreshTokenTtl" | "sessionMaxAge" | "refreshReuseGrace"
+    | "issuer"
+    | "audience"
+    | "accessTokenTtl"
+    | "refreshTokenTtl"
+    | "sessionMaxAge"
+    | "refreshReuseGrace"
+    | "appUrl"
+    | "emailVerification"
+    | "passwordResetTtl"
+    | "emailVerificationTtl"
   >;
+  /** Sends mail off the request path (queued, retried); the core never waits for delivery. */
+  mailer: Mailer;
   clock: Clock;
   random: Random;
   /** Called for security-relevant events besides the audit table (e.g. the server log). */
@@ -71,6 +85,12 @@ export function createContext(deps: AuthDeps) {
     /** The refresh cookie never outlives its family: min(idle lifetime, time to absolute expiry). */
     refreshMaxAge(now: number, absoluteExpiresAt: number) {
       return Math.max(0, Math.min(config.refreshTokenTtl, Math.floor((absoluteExpiresAt - now) / 1000)));
+    },
+    /** A link into the app, e.g. link("/reset-password", token) → …/reset-password#token=… */
+    link(path: string, fragmentToken?: string) {
+      const url = new URL(path, config.appUrl);
+      if (fragmentToken) url.hash = `token=${fragmentToken}`;
+      return url.toString();
     },
     /** An access token stays deny-listed until it would have expired anyway. */
     denyEntry: (claims: Pick<AccessClaims, "jti" | "exp">) => ({ jti: claims.jti, expiresAt: claims.exp * 1000 }),

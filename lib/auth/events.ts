@@ -14,6 +14,11 @@ export const EVENT_TYPES = [
   "password_change_failed",
   "session_ended",
   "sessions_ended_by_admin",
+  "password_reset_requested",
+  "password_reset_completed",
+  "email_verification_sent",
+  "email_verified",
+  "register_existing_email",
   "rate_limited",
   "csrf_refused",
 ] as const;
@@ -38,6 +43,11 @@ const PLAIN_WORDS: Record<EventType, string> = {
   password_change_failed: "Password change refused: the current password was wrong",
   session_ended: "A device was signed out from the devices page",
   sessions_ended_by_admin: "An administrator signed you out on all devices",
+  password_reset_requested: "A password reset link was requested",
+  password_reset_completed: "Password reset with an emailed link; every device was signed out",
+  email_verification_sent: "A link to confirm your email address was sent",
+  email_verified: "Email address confirmed",
+  register_existing_email: "Someone tried to create a new account with your email address",
   rate_limited: "Too many attempts; requests were slowed down",
   csrf_refused: "A request from another website was refused",
 };

@@ -1,7 +1,7 @@
 import { verifyAccessToken, type AccessClaims, type VerifyError } from "@/lib/auth/access-token";
 import type { AuthContext } from "@/lib/auth/context";
 import { fail, type Result } from "@/lib/auth/results";
-import type { PublicUser } from "@/lib/auth/users";
+import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
 export type FullCheckError = VerifyError | "user_gone" | "token_version" | "token_revoked" | "session_revoked";
 export type FullCheckResult = Result<{ user: PublicUser; claims: AccessClaims; sessionStartedAt: number }, FullCheckError>;
@@ -32,7 +32,7 @@ export function createFullCheck(ctx: AuthContext) {
     }
     return {
       ok: true,
-      user: { id: row.id, email: row.email, name: row.name, role: row.role },
+      user: toPublicUser(row),
       claims,
       sessionStartedAt: row.familyCreatedAt ?? 0,
     };

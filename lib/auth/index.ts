@@ -5,6 +5,7 @@ import { createFullCheck } from "@/lib/auth/full-check";
 import { createPasswordChange } from "@/lib/auth/password-change";
 import { createRevocation } from "@/lib/auth/revocation";
 import { createRotation } from "@/lib/auth/rotation";
+import { createRecovery } from "@/lib/auth/recovery";
 import { createSignIn } from "@/lib/auth/sign-in";
 
 /**
@@ -14,8 +15,10 @@ import { createSignIn } from "@/lib/auth/sign-in";
  */
 export function createAuth(deps: AuthDeps) {
   const ctx = createContext(deps);
+  const recovery = createRecovery(ctx);
   return {
-    ...createSignIn(ctx),
+    ...createSignIn(ctx, recovery),
+    ...recovery,
     ...createRotation(ctx),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),

@@ -2,9 +2,10 @@ import type { AccessClaims } from "@/lib/auth/access-token";
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
-import { hashRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
+import { passwordChangedMail } from "@/lib/mail/templates";
 
 export type PasswordChangeError = "wrong_password" | "same_password" | "user_gone";
 
@@ -36,13 +37,13 @@ export function createPasswordChange(ctx: AuthContext) {
     if (input.newPassword === input.currentPassword) return fail("same_password");
     const passwordHash = await hashPassword(input.newPassword);
     const now = clock.now();
-    const refreshToken = newRefreshToken(random);
+    const refreshToken = newOpaqueToken(random);
     const changed = await store.changePassword({
       userId: user.id,
       familyId: claims.sid,
       passwordHash,
       now,
-      newToken: { id: random.uuid(), tokenHash: hashRefreshToken(refreshToken), idleExpiresAt: now + ctx.idleMs },
+      newToken: { id: random.uuid(), tokenHash: hashOpaqueToken(refreshToken), idleExpiresAt: now + ctx.idleMs },
       denyJti: ctx.denyEntry(claims),
       event: (sessionsEnded) => ctx.event("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded }, now),
     });
@@ -50,6 +51,7 @@ export function createPasswordChange(ctx: AuthContext) {
     const updated = await store.userById(user.id);
     if (!updated) return fail("user_gone");
     const family = await store.familyById(claims.sid);
+    ctx.mailer.send(passwordChangedMail(updated.email, ctx.link("/forgot-password")));
     return {
       ok: true,
       user: toPublicUser(updated),

@@ -19,6 +19,7 @@ export function pruneOnce(
     familiesIdleBefore: now - settings.refreshTokenTtl * 1000 - DEAD_FAMILY_KEEP_MS,
     jtisExpiredBefore: now,
     eventsBefore: now - settings.auditRetention * 1000,
+    emailTokensBefore: now - DEAD_FAMILY_KEEP_MS,
     batchSize: PRUNE_BATCH_SIZE,
   });
 }

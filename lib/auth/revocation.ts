@@ -1,7 +1,7 @@
 import { verifyAccessToken, type AccessClaims } from "@/lib/auth/access-token";
 import type { AuthContext } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
-import { hashRefreshToken, isWellFormedRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken, isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import { normaliseEmail } from "@/lib/auth/users";
 
@@ -19,8 +19,8 @@ export function createRevocation(ctx: AuthContext) {
     const claims = verified?.ok ? verified.claims : undefined;
     let familyId = claims?.sid;
     let userId = claims?.sub;
-    if (tokens.refresh && isWellFormedRefreshToken(tokens.refresh)) {
-      const row = await store.presentedToken(hashRefreshToken(tokens.refresh));
+    if (tokens.refresh && isWellFormedOpaqueToken(tokens.refresh)) {
+      const row = await store.presentedToken(hashOpaqueToken(tokens.refresh));
       if (row) {
         familyId = row.familyId;
         userId = row.userId;

@@ -1,6 +1,6 @@
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
-import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import type { NewRefreshToken, PresentedToken, RotationDecision, Successor, UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
@@ -112,7 +112,7 @@ export function createRotation(ctx: AuthContext) {
       familyId: row.familyId,
       parentId: row.id,
       generation: row.generation + 1,
-      tokenHash: hashRefreshToken(refreshToken),
+      tokenHash: hashOpaqueToken(refreshToken),
       now,
       expiresAt: Math.min(now + ctx.idleMs, row.absoluteExpiresAt),
     };
@@ -131,9 +131,9 @@ export function createRotation(ctx: AuthContext) {
 
   /** Rotates a refresh token; signing the new access token happens after the store committed. */
   async function refresh(presented: string, meta: RequestMeta): Promise<RefreshResult> {
-    if (!isWellFormedRefreshToken(presented)) return fail("malformed");
-    const refreshToken = newRefreshToken(random);
-    const outcome = await store.rotate(hashRefreshToken(presented), (found) => decide(found, meta, refreshToken));
+    if (!isWellFormedOpaqueToken(presented)) return fail("malformed");
+    const refreshToken = newOpaqueToken(random);
+    const outcome = await store.rotate(hashOpaqueToken(presented), (found) => decide(found, meta, refreshToken));
     if (outcome.kind === "failed") return fail(outcome.error);
     return {
       ok: true,

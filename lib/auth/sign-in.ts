@@ -1,24 +1,29 @@
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
-import { hashRefreshToken, newRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import type { Role } from "@/lib/auth/roles";
 import type { UserRow } from "@/lib/auth/store";
 import { normaliseEmail, toPublicUser, type PublicUser } from "@/lib/auth/users";
+import type { Recovery } from "@/lib/auth/recovery";
+import { accountExistsMail } from "@/lib/mail/templates";
 
 /** What a new session hands to the HTTP layer: the user, both tokens, when it started. */
 export type NewSession = { user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionStartedAt: number };
 
+/** What registration answers when EMAIL_VERIFICATION=required: no session until the link is used. */
+export type VerificationRequired = { ok: true; verificationRequired: true };
+
 /** Registration and sign-in: each starts a new family (session). */
-export function createSignIn(ctx: AuthContext) {
+export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVerification">) {
   const { store, clock, random, config } = ctx;
 
   /** A new family with its first refresh token, and an access token for it. */
   async function startSession(user: UserRow, meta: RequestMeta, type: EventType): Promise<NewSession> {
     const now = clock.now();
     const familyId = random.uuid();
-    const refreshToken = newRefreshToken(random);
+    const refreshToken = newOpaqueToken(random);
     const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
     await store.startFamily(
       { id: familyId, userId: user.id, now, absoluteExpiresAt, userAgent: meta.userAgent?.slice(0, 512) ?? null, ip: meta.ip },
@@ -27,7 +32,7 @@ export function createSignIn(ctx: AuthContext) {
         familyId,
         parentId: null,
         generation: 0,
-        tokenHash: hashRefreshToken(refreshToken),
+        tokenHash: hashOpaqueToken(refreshToken),
         now,
         expiresAt: Math.min(now + ctx.idleMs, absoluteExpiresAt),
       },
@@ -45,9 +50,12 @@ export function createSignIn(ctx: AuthContext) {
     input: { email: string; password: string; name?: string | null },
     meta: RequestMeta,
     role: Role = "user",
-  ): Promise<Result<NewSession, "email_taken">> {
+  ): Promise<Result<NewSession, "email_taken"> | VerificationRequired> {
     const email = normaliseEmail(input.email);
-    if (await store.userByEmail(email)) return fail("email_taken");
+    const required = config.emailVerification === "required";
+    const existing = await store.userByEmail(email);
+    if (existing && !required) return fail("email_taken");
+    if (existing) return answerForExistingAddress(existing, input.password, meta);
     const user: UserRow = {
       id: random.uuid(),
       email,
@@ -56,24 +64,51 @@ export function createSignIn(ctx: AuthContext) {
       role,
       tokenVersion: 0,
       disabledAt: null,
+      emailVerifiedAt: null,
       createdAt: clock.now(),
     };
     // Two registrations may race past the check above: the store's unique email decides.
     const inserted = await store.insertUser(user);
-    if (!inserted.ok) return inserted;
-    return { ok: true, ...(await startSession(user, meta, "register")) };
+    if (!inserted.ok) {
+      const winner = required ? await store.userByEmail(email) : undefined;
+      return winner ? answerForExistingAddress(winner, null, meta) : inserted;
+    }
+    if (required) {
+      await ctx.record("register", meta, { userId: user.id }, { verificationRequired: true });
+      await recovery.sendVerification(user.id, meta);
+      return { ok: true, verificationRequired: true };
+    }
+    const session = await startSession(user, meta, "register");
+    if (config.emailVerification === "optional") await recovery.sendVerification(user.id, meta);
+    return { ok: true, ...session };
+  }
+
+  /**
+   * EMAIL_VERIFICATION=required: a taken address gets the same answer as a new one, after the same
+   * work (a password hash), and its owner is mailed a notice instead of a second account.
+   */
+  async function answerForExistingAddress(owner: UserRow, password: string | null, meta: RequestMeta): Promise<VerificationRequired> {
+    if (password !== null) await hashPassword(password);
+    ctx.mailer.send(accountExistsMail(owner.email, ctx.link("/forgot-password")));
+    await ctx.record("register_existing_email", meta, { userId: owner.id });
+    return { ok: true, verificationRequired: true };
   }
 
   async function login(
     input: { email: string; password: string },
     meta: RequestMeta,
-  ): Promise<Result<NewSession, "invalid_credentials">> {
+  ): Promise<Result<NewSession, "invalid_credentials" | "email_unverified">> {
     const user = await store.userByEmail(normaliseEmail(input.email));
     // Unknown email: still pay for a hash verify, so timing does not reveal which accounts exist.
     const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
     if (!user || !valid || user.disabledAt !== null) {
       await ctx.record("sign_in_failed", meta, { userId: user?.id ?? null }, { reason: user ? "wrong_password" : "unknown_email" });
       return fail("invalid_credentials");
+    }
+    // Only told to someone who knows the password: it reveals nothing to a guesser.
+    if (config.emailVerification === "required" && user.emailVerifiedAt === null) {
+      await ctx.record("sign_in_failed", meta, { userId: user.id }, { reason: "email_unverified" });
+      return fail("email_unverified");
     }
     return { ok: true, ...(await startSession(user, meta, "sign_in")) };
   }

@@ -20,10 +20,21 @@ export type UserRow = {
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
   tokenVersion: number;
   disabledAt: number | null;
+  /** When the owner proved the address (a verification link); null until then. */
+  emailVerifiedAt: number | null;
   createdAt: number;
 };
 
-export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "role" | "createdAt">;
+export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "role" | "createdAt"> & {
+  emailVerifiedAt?: number | null;
+};
+
+/** The kinds of single-use emailed links. */
+export const EMAIL_TOKEN_KINDS = ["password_reset", "email_verification"] as const;
+export type EmailTokenKind = (typeof EMAIL_TOKEN_KINDS)[number];
+
+export type NewEmailToken = { id: string; userId: string; kind: EmailTokenKind; tokenHash: string; now: number; expiresAt: number };
+export type EmailTokenRow = { userId: string; kind: EmailTokenKind; expiresAt: number; usedAt: number | null };
 
 /** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
 export type FamilyRow = {
@@ -87,7 +98,7 @@ export type EventRow = {
 export type NewEvent = Omit<EventRow, "id">;
 
 /** Everything the full check needs in one read: the user, the token's family, the deny-list. */
-export type FullCheckRow = Pick<UserRow, "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt"> & {
+export type FullCheckRow = Pick<UserRow, "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt" | "emailVerifiedAt"> & {
   familyUserId: string | null;
   familyRevokedAt: number | null;
   familyCreatedAt: number | null;
@@ -136,10 +147,12 @@ export type PruneCutoffs = {
   jtisExpiredBefore: number;
   /** Audit events older than this (AUDIT_RETENTION). */
   eventsBefore: number;
+  /** Email tokens that expired (or were used) before this. */
+  emailTokensBefore: number;
   batchSize: number;
 };
 
-export type PruneCounts = { families: number; jtis: number; events: number };
+export type PruneCounts = { families: number; jtis: number; events: number; emailTokens: number };
 
 export interface Store {
   userByEmail(email: string): Promise<UserRow | undefined>;
@@ -214,6 +227,24 @@ export interface Store {
   }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number } | null>;
 
   denyJti(entry: DenyJti): Promise<void>;
+
+  /** Stores a new emailed link; older unused links of the same kind for the user stop working. */
+  issueEmailToken(token: NewEmailToken): Promise<void>;
+  emailToken(tokenHash: string): Promise<EmailTokenRow | undefined>;
+  /**
+   * Uses a password-reset token (one winner under concurrency: `used_at` flips from NULL once,
+   * and only before it expires) and, in the same transaction, sets the new hash, bumps the token
+   * version, ends every family and records `event`. Null when the token is unknown, used,
+   * expired or of another kind.
+   */
+  resetPassword(input: {
+    tokenHash: string;
+    now: number;
+    passwordHash: string;
+    event: (userId: string, sessionsEnded: number) => NewEvent;
+  }): Promise<{ userId: string; sessionsEnded: number } | null>;
+  /** Uses an email-verification token the same way and marks the address verified. */
+  verifyEmail(input: { tokenHash: string; now: number; event: (userId: string) => NewEvent }): Promise<{ userId: string } | null>;
   /**
    * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
    * token of a live family: reuse detection reads the used ones. Returns null when another

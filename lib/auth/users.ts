@@ -4,14 +4,14 @@ import type { Role } from "@/lib/auth/roles";
 import type { Store, UserRow } from "@/lib/auth/store";
 
 /** The user as clients see it (`GET /api/me`, the session state): never the hash or version. */
-export type PublicUser = { id: string; email: string; name: string | null; role: Role };
+export type PublicUser = { id: string; email: string; name: string | null; role: Role; emailVerified: boolean };
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function toPublicUser(u: Pick<UserRow, "id" | "email" | "name" | "role">): PublicUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role };
+export function toPublicUser(u: Pick<UserRow, "id" | "email" | "name" | "role" | "emailVerifiedAt">): PublicUser {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, emailVerified: u.emailVerifiedAt !== null };
 }
 
 /**
@@ -20,7 +20,7 @@ export function toPublicUser(u: Pick<UserRow, "id" | "email" | "name" | "role">)
  */
 export async function provisionUser(
   store: Store,
-  input: { email: string; password: string; name: string | null; role: Role },
+  input: { email: string; password: string; name: string | null; role: Role; emailVerified?: boolean },
   ids: { id: string; now: number },
 ): Promise<Result<{ user: PublicUser }, "email_taken">> {
   const user = {
@@ -29,6 +29,7 @@ export async function provisionUser(
     name: input.name,
     role: input.role,
     passwordHash: await hashPassword(input.password),
+    emailVerifiedAt: input.emailVerified ? ids.now : null,
     createdAt: ids.now,
   };
   const inserted = await store.insertUser(user);

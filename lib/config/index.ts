@@ -29,9 +29,24 @@ export type Config = {
     loginPerIp: number;
     registerPerIp: number;
     refreshPerIp: number;
+    /** Recovery mails (reset links, verification resends) per address per hour, and per IP per window. */
+    recoveryPerAddress: number;
+    recoveryPerIp: number;
     /** The window the per-IP counters span, seconds. */
     window: number;
   };
+  mail: {
+    /** smtp(s)://user:pass@host:port; undefined in development means the local outbox. */
+    smtpUrl: string | undefined;
+    from: string;
+    /** Where the development outbox is written (git-ignored). */
+    outboxDir: string;
+  };
+  /** optional: usable at once, a banner asks to verify; required: no session before; off. */
+  emailVerification: "optional" | "required" | "off";
+  /** Lifetimes of emailed links, seconds. */
+  passwordResetTtl: number;
+  emailVerificationTtl: number;
   /** How many reverse proxies in front of the app to trust for X-Forwarded-For; 0 ignores it. */
   trustProxy: number;
   /** Origins allowed to make credentialed cross-origin requests (CORS); empty = no CORS headers. */
@@ -113,7 +128,22 @@ const envSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: positiveInt("RATE_LIMIT_LOGIN_PER_IP", 30),
   RATE_LIMIT_REGISTER_PER_IP: positiveInt("RATE_LIMIT_REGISTER_PER_IP", 10),
   RATE_LIMIT_REFRESH_PER_IP: positiveInt("RATE_LIMIT_REFRESH_PER_IP", 120),
+  RATE_LIMIT_RECOVERY_PER_ADDRESS: positiveInt("RATE_LIMIT_RECOVERY_PER_ADDRESS", 3),
+  RATE_LIMIT_RECOVERY_PER_IP: positiveInt("RATE_LIMIT_RECOVERY_PER_IP", 10),
   RATE_LIMIT_WINDOW: duration("RATE_LIMIT_WINDOW", "15m", 1),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), {
+      message: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465",
+    }),
+  MAIL_FROM: z.string().min(3, "MAIL_FROM must be an address such as Auth Starter <no-reply@example.com>").default("Auth Starter <no-reply@localhost>"),
+  MAIL_OUTBOX_DIR: z.string().default(".data/outbox"),
+  EMAIL_VERIFICATION: z
+    .enum(["optional", "required", "off"], { message: 'EMAIL_VERIFICATION must be "optional", "required" or "off"' })
+    .default("optional"),
+  PASSWORD_RESET_TTL: duration("PASSWORD_RESET_TTL", "30m", 1),
+  EMAIL_VERIFICATION_TTL: duration("EMAIL_VERIFICATION_TTL", "24h", 1),
   TRUST_PROXY: z
     .string()
     .default("0")
@@ -151,6 +181,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   if (e.SESSION_MAX_AGE < e.ACCESS_TOKEN_TTL) {
     problems.push("SESSION_MAX_AGE must be at least ACCESS_TOKEN_TTL");
   }
+  if (e.NODE_ENV === "production" && !e.SMTP_URL) {
+    problems.push(
+      "SMTP_URL is required in production (password reset and verification mails): smtp://user:pass@host:587 or smtps://user:pass@host:465",
+    );
+  }
   const corsOrigins = e.CORS_ORIGINS.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
@@ -185,12 +220,18 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
       refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+      recoveryPerAddress: e.RATE_LIMIT_RECOVERY_PER_ADDRESS,
+      recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
       window: e.RATE_LIMIT_WINDOW,
     },
     trustProxy: e.TRUST_PROXY,
     corsOrigins,
     logLevel: e.LOG_LEVEL,
     auditRetention: e.AUDIT_RETENTION,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.resolve(cwd, e.MAIL_OUTBOX_DIR) },
+    emailVerification: e.EMAIL_VERIFICATION,
+    passwordResetTtl: e.PASSWORD_RESET_TTL,
+    emailVerificationTtl: e.EMAIL_VERIFICATION_TTL,
   };
 }
 

@@ -45,6 +45,8 @@ export function createRateLimits(
     createLimiter({ keyPrefix, points, duration, clearExpiredByTimeout });
   const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window, true);
   const registerIp = make("register_ip", rateLimit.registerPerIp, rateLimit.window);
+  const recoveryIp = make("recovery_ip", rateLimit.recoveryPerIp, rateLimit.window);
+  const recoveryAddress = make("recovery_addr", rateLimit.recoveryPerAddress, 3600);
   // Failed refreshes per IP; the library's own limit is never hit (refreshBlocked compares).
   const refreshFailures = make("refresh_fail", 1_000_000, rateLimit.window);
   const accountFailures = make("login_fail", 1_000_000, FAILURE_MEMORY_SECONDS);
@@ -121,6 +123,16 @@ export function createRateLimits(
       if (ip) await knownClients.set(`${ipKey(ip)}|${email}`, 1, KNOWN_CLIENT_SECONDS);
     },
     register: (ip: string | null) => consume(registerIp, ipKey(ip), "ip"),
+    /**
+     * Mails on request (reset links, verification resends): per IP per window, and per address
+     * per hour, counted alike for addresses with and without an account, so a burst for one
+     * address delivers at most RATE_LIMIT_RECOVERY_PER_ADDRESS mails and reveals nothing.
+     */
+    async recoveryMail(ip: string | null, email: string): Promise<LimitResult> {
+      const byIp = await consume(recoveryIp, ipKey(ip), "ip");
+      if (!byIp.ok) return byIp;
+      return consume(recoveryAddress, email, "address");
+    },
     /**
      * Refresh counts failures only (unknown, malformed, revoked or expired tokens): rotating a live
      * session never uses the budget, so junk from one address cannot make every real session

@@ -36,3 +36,12 @@ export const registerBody = z.strictObject({
 export const loginBody = z.strictObject({ email, password: anyPassword });
 
 export const passwordBody = z.strictObject({ currentPassword: anyPassword, newPassword });
+
+/** Emailed-link tokens: the same 43-character shape as every opaque token (checked again later). */
+const linkToken = z.string({ message: "The link is incomplete." }).min(1, "The link is incomplete.").max(128, "The link is invalid.");
+
+export const forgotPasswordBody = z.strictObject({ email });
+
+export const resetPasswordBody = z.strictObject({ token: linkToken, newPassword });
+
+export const verifyEmailBody = z.strictObject({ token: linkToken });

@@ -6,13 +6,23 @@ import type { KeySet } from "@/lib/auth/keys";
 import { createLogger, type Logger } from "@/lib/server/log";
 import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
 import { resolveKeySet } from "@/lib/server/keys";
+import { createMailer, type AppMailer } from "@/lib/mail/mailer";
 
 /**
  * The process-wide wiring of the auth core: configuration, database, keys, logger, limits.
  * Kept on globalThis because Next may load this module once per bundle (instrumentation, proxy,
  * route handlers) in one process; they must share one database handle and one key set.
  */
-export type Runtime = { config: Config; storage: Storage; keys: KeySet; auth: Auth; log: Logger; limits: RateLimits; clock: Clock };
+export type Runtime = {
+  config: Config;
+  storage: Storage;
+  keys: KeySet;
+  auth: Auth;
+  log: Logger;
+  limits: RateLimits;
+  clock: Clock;
+  mailer: AppMailer;
+};
 
 const globalKey = Symbol.for("auth-starter.runtime");
 const keysKey = Symbol.for("auth-starter.keys");
@@ -44,8 +54,10 @@ async function build(): Promise<Runtime> {
   const keys = await getKeySet();
   const storage = await openStorage(config.database);
   const { store } = storage;
+  const mailer = createMailer({ ...config.mail, log });
   const auth = createAuth({
     store,
+    mailer,
     keys,
     config,
     clock: systemClock,
@@ -53,7 +65,7 @@ async function build(): Promise<Runtime> {
     onSecurityEvent: (type, detail) => log.warn({ event: type, ...detail }, "security event"),
   });
   const limits = createRateLimits(storage.createLimiter, config, log);
-  return { config, storage, keys, auth, log, limits, clock: systemClock };
+  return { config, storage, keys, auth, log, limits, clock: systemClock, mailer };
 }
 
 export function getRuntime(): Promise<Runtime> {

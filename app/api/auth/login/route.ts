@@ -11,6 +11,10 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   if (!limit.ok) throw rateLimited(limit);
   const result = await rt.auth.login(body, meta);
   if (!result.ok) {
+    if (result.error === "email_unverified") {
+      await rt.limits.loginSucceeded(email, meta.ip);
+      return errorJson(403, "email_unverified", "Confirm your email address first: use the link we sent you.");
+    }
     return errorJson(401, "invalid_credentials", "Email or password is incorrect.");
   }
   await rt.limits.loginSucceeded(email, meta.ip);

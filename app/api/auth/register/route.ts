@@ -10,6 +10,8 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   if (!result.ok) {
     return errorJson(409, "email_taken", "An account with this email already exists. Sign in instead.");
   }
+  // EMAIL_VERIFICATION=required: the same answer for a new and a taken address, and no session.
+  if ("verificationRequired" in result) return json({ verificationRequired: true }, 202);
   const res = json(sessionState(result.user, result.access.claims, result.sessionStartedAt), 201);
   // A fresh session: any cookies the browser held before are replaced.
   clearSessionCookies(res);
