@@ -1,4 +1,4 @@
-/** Cookie names and attributes from DESIGN.md. */
+/** Cookie names and attributes; why each one: docs/architecture.md, "Cookies". */
 export const ACCESS_COOKIE = "__Host-access";
 export const REFRESH_COOKIE = "__Secure-refresh";
 /** The refresh cookie travels to the auth routes only. */
