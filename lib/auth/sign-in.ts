@@ -85,12 +85,17 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
 
   /**
    * EMAIL_VERIFICATION=required: a taken address gets the same answer as a new one, after the same
-   * work (a password hash), and its owner is mailed a notice instead of a second account.
+   * work (a password hash). Its owner is mailed a notice instead of a second account, or, if they
+   * never verified (the first mail was lost), a fresh verification link.
    */
   async function answerForExistingAddress(owner: UserRow, password: string | null, meta: RequestMeta): Promise<VerificationRequired> {
     if (password !== null) await hashPassword(password);
-    ctx.mailer.send(accountExistsMail(owner.email, ctx.link("/forgot-password")));
-    await ctx.record("register_existing_email", meta, { userId: owner.id });
+    if (owner.emailVerifiedAt === null) {
+      await recovery.sendVerification(owner.id, meta);
+    } else {
+      ctx.mailer.send(accountExistsMail(owner.email, ctx.link("/forgot-password")));
+      await ctx.record("register_existing_email", meta, { userId: owner.id });
+    }
     return { ok: true, verificationRequired: true };
   }
 

@@ -1,0 +1,193 @@
+/**
+ * Account recovery and email verification in the core (lib/auth/recovery.ts), with an injected
+ * clock and a mailer that records what it sent (ASVS 5.0 V6.4).
+ */
+import { describe, expect, it } from "vitest";
+import { hashOpaqueToken } from "@/lib/auth/opaque-token";
+import { DAY, META, MINUTE, SECOND, makeAuth } from "./helpers";
+
+const EMAIL = "carol@example.com";
+const PASSWORD = "correct horse battery";
+
+async function withUser(overrides: Parameters<typeof makeAuth>[0] = {}) {
+  const ctx = await makeAuth(overrides);
+  const reg = await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
+  if (!reg.ok || !("access" in reg)) throw new Error("register failed");
+  return { ...ctx, session: reg };
+}
+
+const resetToken = (ctx: Awaited<ReturnType<typeof withUser>>) => {
+  const token = ctx.mailer.tokenFor(EMAIL, "password_reset");
+  if (!token) throw new Error("no reset mail");
+  return token;
+};
+
+describe("forgot password", () => {
+  it("mails a link with a 256-bit token in the URL fragment; only its hash is stored", async () => {
+    const ctx = await withUser();
+    expect(await ctx.auth.requestPasswordReset(EMAIL.toUpperCase(), META)).toEqual({ ok: true });
+    const mail = ctx.mailer.sent.find((m) => m.kind === "password_reset")!;
+    expect(mail.to).toBe(EMAIL);
+    expect(mail.text).toMatch(/http:\/\/localhost:3000\/reset-password#token=[A-Za-z0-9_-]{43}(\s|$)/);
+    expect(mail.html).toContain("/reset-password#token=");
+    const token = resetToken(ctx);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect((await ctx.store.emailToken(hashOpaqueToken(token)))?.kind).toBe("password_reset");
+    const dump = JSON.stringify(ctx.sqlite.$client.prepare("select * from email_tokens").all());
+    expect(dump).not.toContain(token);
+    expect(JSON.stringify(await ctx.store.recentEvents(100))).not.toContain(token);
+  });
+
+  it("answers the same for an unknown address and mails nothing", async () => {
+    const ctx = await withUser();
+    const before = ctx.mailer.sent.length;
+    expect(await ctx.auth.requestPasswordReset("nobody@example.com", META)).toEqual({ ok: true });
+    expect(ctx.mailer.sent.length).toBe(before);
+    // The audit trail records the request without the address.
+    const events = await ctx.store.recentEvents(10);
+    expect(events[0].type).toBe("password_reset_requested");
+    expect(JSON.stringify(events)).not.toContain("nobody@");
+  });
+});
+
+describe("reset password", () => {
+  it("sets the new password, bumps the token version, ends every session and mails a notice", async () => {
+    const ctx = await withUser();
+    const laptop = await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META);
+    if (!laptop.ok) throw new Error();
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    expect(await ctx.auth.resetPassword(resetToken(ctx), "brand new password", META)).toEqual({ ok: true });
+    for (const s of [ctx.session, laptop]) {
+      expect((await ctx.auth.authenticate(s.access.token)).ok).toBe(false);
+      expect((await ctx.auth.refresh(s.refresh.token, META)).ok).toBe(false);
+    }
+    expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({ ok: false, error: "invalid_credentials" });
+    expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
+    expect(ctx.mailer.sent.at(-1)?.kind).toBe("password_changed");
+    const completed = (await ctx.store.recentEvents(100)).find((e) => e.type === "password_reset_completed");
+    expect(JSON.parse(completed!.detail)).toEqual({ sessionsEnded: 2 });
+  });
+
+  it("a link works once", async () => {
+    const ctx = await withUser();
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    const token = resetToken(ctx);
+    expect((await ctx.auth.resetPassword(token, "brand new password", META)).ok).toBe(true);
+    expect(await ctx.auth.resetPassword(token, "another new password", META)).toEqual({ ok: false, error: "invalid_token" });
+  });
+
+  it("ten parallel uses of one link: exactly one wins", async () => {
+    const ctx = await withUser();
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    const token = resetToken(ctx);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.auth.resetPassword(token, `parallel password ${i}`, META)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.error === "invalid_token")).toHaveLength(9);
+  });
+
+  it(`expires after PASSWORD_RESET_TTL`, async () => {
+    const ctx = await withUser({ passwordResetTtl: 30 * 60 });
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    const token = resetToken(ctx);
+    ctx.clock.advance(30 * MINUTE + SECOND);
+    expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect((await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).ok).toBe(true);
+  });
+
+  it("a newer link replaces older ones", async () => {
+    const ctx = await withUser();
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    const older = resetToken(ctx);
+    ctx.clock.advance(MINUTE);
+    await ctx.auth.requestPasswordReset(EMAIL, META);
+    const newer = resetToken(ctx);
+    expect(newer).not.toBe(older);
+    expect(await ctx.auth.resetPassword(older, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect((await ctx.auth.resetPassword(newer, "brand new password", META)).ok).toBe(true);
+  });
+
+  it("forged, malformed and cross-kind tokens are refused", async () => {
+    const ctx = await withUser();
+    for (const token of ["", "x", "A".repeat(43), "A".repeat(44), `${"A".repeat(42)}=`]) {
+      expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    }
+    // A verification link is not a reset link.
+    const verification = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    expect(await ctx.auth.resetPassword(verification, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect((await ctx.auth.verifyEmail(verification, META)).ok).toBe(true);
+  });
+});
+
+describe("email verification", () => {
+  it("EMAIL_VERIFICATION=optional: a session at once, a verification mail, emailVerified after the link", async () => {
+    const ctx = await withUser();
+    expect(ctx.session.user.emailVerified).toBe(false);
+    const token = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    expect(ctx.mailer.sent.find((m) => m.kind === "email_verification")?.text).toContain("/verify-email#token=");
+    expect((await ctx.auth.verifyEmail(token, META)).ok).toBe(true);
+    const check = await ctx.auth.authenticate(ctx.session.access.token);
+    expect(check.ok && check.user.emailVerified).toBe(true);
+    expect(await ctx.auth.verifyEmail(token, META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.sendVerification(ctx.session.user.id, META)).toEqual({ ok: false, error: "already_verified" });
+  });
+
+  it("a verification link expires after EMAIL_VERIFICATION_TTL; a resend replaces it", async () => {
+    const ctx = await withUser({ emailVerificationTtl: 86400 });
+    const first = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    ctx.clock.advance(DAY + SECOND);
+    expect(await ctx.auth.verifyEmail(first, META)).toEqual({ ok: false, error: "invalid_token" });
+    expect((await ctx.auth.sendVerification(ctx.session.user.id, META)).ok).toBe(true);
+    const second = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    expect(second).not.toBe(first);
+    expect((await ctx.auth.verifyEmail(second, META)).ok).toBe(true);
+  });
+
+  it("EMAIL_VERIFICATION=off: no verification mail", async () => {
+    const ctx = await withUser({ emailVerification: "off" });
+    expect(ctx.mailer.sent).toEqual([]);
+  });
+
+  describe("EMAIL_VERIFICATION=required", () => {
+    it("registration gives no session; a taken address gets the same answer and its owner a notice", async () => {
+      const ctx = await makeAuth({ emailVerification: "required" });
+      const fresh = await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
+      expect(fresh).toEqual({ ok: true, verificationRequired: true });
+      const taken = await ctx.auth.register({ email: EMAIL.toUpperCase(), password: "someone else's password" }, META);
+      expect(taken).toEqual(fresh);
+      // Not verified yet: registering again mails a fresh link (the first may have been lost).
+      expect(ctx.mailer.sent.map((m) => m.kind)).toEqual(["email_verification", "email_verification"]);
+      expect((await ctx.auth.verifyEmail(ctx.mailer.tokenFor(EMAIL, "email_verification")!, META)).ok).toBe(true);
+      // Verified: registering again mails the owner a notice instead.
+      expect(await ctx.auth.register({ email: EMAIL, password: "someone else's password" }, META)).toEqual(fresh);
+      expect(ctx.mailer.sent.at(-1)?.kind).toBe("account_exists");
+      expect(ctx.mailer.sent.every((m) => m.to === EMAIL)).toBe(true);
+    });
+
+    it("sign-in with the right password before verifying is email_unverified; a wrong one stays invalid_credentials", async () => {
+      const ctx = await makeAuth({ emailVerification: "required" });
+      await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
+      expect(await ctx.auth.login({ email: EMAIL, password: "wrong password!" }, META)).toEqual({ ok: false, error: "invalid_credentials" });
+      expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({ ok: false, error: "email_unverified" });
+      expect((await ctx.auth.verifyEmail(ctx.mailer.tokenFor(EMAIL, "email_verification")!, META)).ok).toBe(true);
+      const signedIn = await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META);
+      expect(signedIn.ok && signedIn.user.emailVerified).toBe(true);
+    });
+
+    it("a password reset proves the mailbox too: the account can sign in afterwards", async () => {
+      const ctx = await makeAuth({ emailVerification: "required" });
+      await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
+      await ctx.auth.requestPasswordReset(EMAIL, META);
+      expect((await ctx.auth.resetPassword(ctx.mailer.tokenFor(EMAIL, "password_reset")!, "brand new password", META)).ok).toBe(true);
+      expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
+    });
+  });
+});
+
+describe("notices", () => {
+  it("a password change mails 'your password was changed'", async () => {
+    const ctx = await withUser();
+    const changed = await ctx.auth.changePassword(ctx.session.access.claims, { currentPassword: PASSWORD, newPassword: "brand new password" }, META);
+    expect(changed.ok).toBe(true);
+    expect(ctx.mailer.sent.at(-1)).toMatchObject({ kind: "password_changed", to: EMAIL, subject: "Your password was changed" });
+  });
+});
