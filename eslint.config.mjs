@@ -27,7 +27,7 @@ export default defineConfig([
     "playwright-report/**",
     "blob-report/**",
     "bench/results/**",
-    "db/migrations/**",
+    "db/*/migrations/**",
     ".data/**",
     ".keys/**",
     "next-env.d.ts",

@@ -18,7 +18,7 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pino", "rate-limiter-flexible"],
   poweredByHeader: false,
   reactStrictMode: true,
-  // Security headers where the proxy does not run (static files); see lib/security-headers.ts.
+  // Security headers where the proxy does not run (static files); see lib/security/headers.ts.
   headers: async () => configSecurityHeaders(process.env.NODE_ENV === "production"),
   // forbidden() and app/forbidden.tsx: /admin answers a plain user with a real HTTP 403 page.
   experimental: { authInterrupts: true },

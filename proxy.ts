@@ -50,7 +50,7 @@ export async function proxy(req: NextRequest) {
     return res;
   }
 
-  // CORS only for allow-listed origins on the read-only identity/key routes (lib/origin.ts).
+  // CORS only for allow-listed origins on the read-only identity/key routes (lib/security/origin.ts).
   const cors = config.corsOrigins.length
     ? corsHeaders(req.nextUrl.pathname, req.headers.get("origin"), config.corsOrigins, req.method === "OPTIONS")
     : null;

@@ -1,7 +1,9 @@
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Store } from "@/lib/auth/store";
 
-export type LimiterOptions = { keyPrefix: string; points: number; duration: number; clearExpiredByTimeout?: boolean };
+import type { LimiterOptions } from "@/lib/security/rate-limits";
+
+export type { LimiterOptions };
 
 /** An opened storage engine: the auth store, rate-limit counters in the same database, and close. */
 export type Storage = {

@@ -56,7 +56,7 @@ export const refreshTokens = sqliteTable(
     /** Set when the token is rotated (or retired); a second use after the grace window is theft. */
     usedAt: integer("used_at"),
     /** Set when the token was retired without its holder rotating it (a lost answer was replaced,
-     * or a password change): presenting it is always reuse. */
+     * or a password change): presenting it past the grace window is always reuse. */
     supersededAt: integer("superseded_at"),
   },
   (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_parent_idx").on(t.parentId)],

@@ -96,7 +96,8 @@ export function createSqliteStore(db: Db): Store {
         q.insertUser.run({ ...user, emailVerifiedAt: user.emailVerifiedAt ?? null });
         return { ok: true };
       } catch (error) {
-        if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) return { ok: false, error: "email_taken" };
+        const { code, message } = error as { code?: string; message?: string };
+        if (code === "SQLITE_CONSTRAINT_UNIQUE" && message?.includes("users.email")) return { ok: false, error: "email_taken" };
         throw error;
       }
     },

@@ -38,9 +38,6 @@ export type IssuedAccess = { token: string; claims: AccessClaims };
 /** A freshly minted refresh token and how long its cookie may live. */
 export type IssuedRefresh = { token: string; maxAge: number };
 
-/** Events worth a line in the server log as well as a row in the audit table. */
-const LOGGED_EVENTS = new Set<EventType>(["refresh_reuse_detected", "sessions_ended_by_admin"]);
-
 /** The helpers every part of the core shares. */
 export function createContext(deps: AuthDeps) {
   const { config, clock, random, keys, store } = deps;
@@ -53,7 +50,6 @@ export function createContext(deps: AuthDeps) {
     detail: Record<string, unknown> = {},
     at = clock.now(),
   ): NewEvent {
-    if (LOGGED_EVENTS.has(type)) deps.onSecurityEvent?.(type, { ...ids, ...detail });
     return {
       type,
       at,
@@ -71,6 +67,9 @@ export function createContext(deps: AuthDeps) {
     idleMs: config.refreshTokenTtl * 1000,
     graceMs: config.refreshReuseGrace * 1000,
     event,
+    /** A line in the server log besides the audit row, for events an operator must see. Called
+     * after the store committed (never from inside a transaction's decision). */
+    alert: (type: EventType, detail: Record<string, unknown>) => deps.onSecurityEvent?.(type, detail),
     /** Records an audit event on its own (events that go with a write are passed to the store). */
     record: (...args: Parameters<typeof event>) => store.insertEvent(event(...args)),
     mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, familyId: string): Promise<IssuedAccess> {

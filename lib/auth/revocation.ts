@@ -78,6 +78,7 @@ export function createRevocation(ctx: AuthContext) {
       event: (sessionsEnded) => ctx.event("sessions_ended_by_admin", meta, { userId: user.id }, { by: adminId, sessionsEnded }, now),
     });
     if (ended === null) return fail("not_found");
+    ctx.alert("sessions_ended_by_admin", { userId: user.id, by: adminId, sessionsEnded: ended });
     return { ok: true, ended, user: { id: user.id, email: user.email } };
   }
 

@@ -12,7 +12,7 @@ export type RefreshError = "malformed" | "unknown" | "revoked" | "expired" | "re
 export type RefreshOutcome =
   | { kind: "rotated"; user: UserRow; familyId: string; familyCreatedAt: number; refreshToken: string; maxAge: number }
   | { kind: "grace"; user: UserRow; familyId: string; familyCreatedAt: number }
-  | { kind: "failed"; error: RefreshError };
+  | { kind: "failed"; error: RefreshError; alert?: Record<string, unknown> };
 
 export type RefreshResult = Result<
   {
@@ -91,7 +91,7 @@ export function createRotation(ctx: AuthContext) {
           revokeFamily: { reason: "reuse_detected" },
           event: ctx.event("refresh_reuse_detected", meta, ids, { generation: row.generation, usedAgoMs }, now),
         },
-        result: failed("reuse_detected"),
+        result: { ...failed("reuse_detected"), alert: { ...ids, generation: row.generation, usedAgoMs } },
       };
     }
     return {
@@ -134,7 +134,10 @@ export function createRotation(ctx: AuthContext) {
     if (!isWellFormedOpaqueToken(presented)) return fail("malformed");
     const refreshToken = newOpaqueToken(random);
     const outcome = await store.rotate(hashOpaqueToken(presented), (found) => decide(found, meta, refreshToken));
-    if (outcome.kind === "failed") return fail(outcome.error);
+    if (outcome.kind === "failed") {
+      if (outcome.alert) ctx.alert("refresh_reuse_detected", outcome.alert);
+      return fail(outcome.error);
+    }
     return {
       ok: true,
       user: toPublicUser(outcome.user),

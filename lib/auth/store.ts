@@ -169,8 +169,9 @@ export interface Store {
   /**
    * Reads the presented token with its family and user, runs `decide` (pure, synchronous) on what
    * it read and applies the writes it returns, all in one transaction: of two callers presenting
-   * the same token at once, exactly one passes the `markUsed` gate. If the gate was lost anyway
-   * (an engine without a row lock), nothing is written and the engine reads and decides again.
+   * the same token at once, exactly one passes the `markUsed` gate. An engine whose transaction
+   * can lose a gate (another connection got there first) writes nothing and reads and decides
+   * again; SQLite's IMMEDIATE transaction cannot lose one (it throws if it ever did).
    */
   rotate<T>(
     tokenHash: string,

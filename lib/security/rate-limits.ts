@@ -1,5 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import type { LimiterOptions } from "@/db/storage";
+/** What a limiter is made of; the storage engine builds it in its own database (db/storage.ts). */
+export type LimiterOptions = { keyPrefix: string; points: number; duration: number; clearExpiredByTimeout?: boolean };
 import { rateLimitKeyForIp } from "@/lib/security/client-ip";
 import type { Config } from "@/lib/config";
 import type { Logger } from "@/lib/server/log";

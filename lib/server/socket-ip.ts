@@ -7,7 +7,7 @@ import { SOCKET_IP_HEADER, SOCKET_STAMP_KEY } from "@/lib/security/client-ip";
  * Next copies the socket address into X-Forwarded-For only when the client did not send one
  * (`??=`), so a route handler cannot tell a forged header from the real peer. This stamps every
  * incoming request with the TCP peer's address under our own header, overwriting whatever a
- * client sent under that name. lib/client-ip.ts decides how far to trust X-Forwarded-For.
+ * client sent under that name. lib/security/client-ip.ts decides how far to trust X-Forwarded-For.
  *
  * The value is "<stamp> <address>", where the stamp is a per-process random secret: `next start`
  * listens before instrumentation runs, so a request arriving in that first moment is never
