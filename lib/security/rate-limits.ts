@@ -1,9 +1,10 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Config } from "@/lib/config";
+import { rateLimitKeyForIp } from "@/lib/security/client-ip";
+import type { Logger } from "@/lib/server/log";
+
 /** What a limiter is made of; the storage engine builds it in its own database (db/storage.ts). */
 export type LimiterOptions = { keyPrefix: string; points: number; duration: number; clearExpiredByTimeout?: boolean };
-import { rateLimitKeyForIp } from "@/lib/security/client-ip";
-import type { Config } from "@/lib/config";
-import type { Logger } from "@/lib/server/log";
 
 /**
  * Abuse limits (rate-limiter-flexible), counted in the app's database so a restart does not
