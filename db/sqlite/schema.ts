@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ROLES } from "@/lib/auth/roles";
-import { EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
+import { CLIENT_KINDS, EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
 
 /** Times are Unix milliseconds (integers): cheap to compare in SQL and in the injected clock. */
 
@@ -36,6 +36,10 @@ export const refreshFamilies = sqliteTable(
     revokedReason: text("revoked_reason"),
     userAgent: text("user_agent"),
     ip: text("ip"),
+    /** "browser" (refresh token in a cookie) or "native" (the token endpoint); never mixed. */
+    client: text("client", { enum: CLIENT_KINDS }).notNull().default("browser"),
+    /** RFC 7638 thumbprint of the DPoP key the family is bound to (native clients), or null. */
+    dpopJkt: text("dpop_jkt"),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
@@ -112,4 +116,15 @@ export const emailTokens = sqliteTable(
     usedAt: integer("used_at"),
   },
   (t) => [index("email_tokens_user_kind_idx").on(t.userId, t.kind), index("email_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/** DPoP proofs seen (by key thumbprint and jti) until they could no longer be fresh: no replay. */
+export const dpopProofs = sqliteTable(
+  "dpop_proofs",
+  {
+    /** SHA-256 of thumbprint and jti (fixed length whatever the client sends). */
+    id: text("id").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("dpop_proofs_expires_idx").on(t.expiresAt)],
 );

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { directRun } from "@/db/sqlite/prepared";
-import { authEvents, emailTokens, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
+import { authEvents, dpopProofs, emailTokens, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 
 const p = sql.placeholder;
 const revokedNow = { revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` };
@@ -96,7 +96,18 @@ export function createStatements(db: Db) {
         absoluteExpiresAt: p("absoluteExpiresAt"),
         userAgent: p("userAgent"),
         ip: p("ip"),
+        client: p("client"),
+        dpopJkt: p("dpopJkt"),
       })
+      .prepare(),
+    rememberDpopProof: db
+      .insert(dpopProofs)
+      .values({ id: p("id"), expiresAt: p("expiresAt") })
+      .onConflictDoNothing()
+      .prepare(),
+    pruneDpopProofs: db
+      .delete(dpopProofs)
+      .where(inArray(dpopProofs.id, db.select({ id: dpopProofs.id }).from(dpopProofs).where(lt(dpopProofs.expiresAt, p("before"))).limit(p("limit"))))
       .prepare(),
     // On the rotation path: run on better-sqlite3 directly (db/sqlite/prepared.ts).
     insertToken: directRun(

@@ -26,6 +26,8 @@ export function createSqliteStore(db: Db): Store {
     absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
     revokedAt: refreshFamilies.revokedAt,
     revokedReason: refreshFamilies.revokedReason,
+    client: refreshFamilies.client,
+    dpopJkt: refreshFamilies.dpopJkt,
   };
   const presented = directGet(
     sqlite,
@@ -213,8 +215,10 @@ export function createSqliteStore(db: Db): Store {
         jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
         events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
         emailTokens: drain(() => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes),
+        dpopProofs: drain(() => q.pruneDpopProofs.run({ before: cutoffs.dpopProofsBefore, limit: batchSize }).changes),
       };
     },
+    rememberDpopProof: async (id, expiresAt) => q.rememberDpopProof.run({ id, expiresAt }).changes === 1,
     async issueEmailToken(token) {
       tx(() => {
         q.retireEmailTokens.run({ userId: token.userId, kind: token.kind, now: token.now });

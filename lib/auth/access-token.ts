@@ -21,13 +21,15 @@ export type AccessClaims = {
   jti: string;
   iat: number;
   exp: number;
+  /** RFC 9449 confirmation: the token is usable only with a DPoP proof from this key. */
+  cnf?: { jkt: string };
 };
 
 export type TokenSettings = { issuer: string; audience: string; accessTokenTtl: number };
 
 /** Signs an access token. `now` is Unix ms; exp - iat is exactly the TTL. */
 export async function signAccessToken(
-  subject: { userId: string; familyId: string; tokenVersion: number; role: Role },
+  subject: { userId: string; familyId: string; tokenVersion: number; role: Role; dpopJkt?: string | null },
   keys: KeySet,
   settings: TokenSettings,
   now: number,
@@ -42,8 +44,9 @@ export async function signAccessToken(
     jti,
     iat,
     exp: iat + settings.accessTokenTtl,
+    ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
   };
-  const token = await new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role })
+  const token = await new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role, ...(claims.cnf ? { cnf: claims.cnf } : {}) })
     .setProtectedHeader({ alg: keys.signing.alg, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
@@ -63,6 +66,7 @@ const claimsSchema = z.object({
   jti: z.string().min(1).max(128),
   iat: z.number().int(),
   exp: z.number().int(),
+  cnf: z.strictObject({ jkt: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).optional(),
 });
 
 export type VerifyError =

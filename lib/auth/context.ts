@@ -2,7 +2,7 @@ import { signAccessToken, type AccessClaims } from "@/lib/auth/access-token";
 import type { Clock, Random } from "@/lib/auth/clock";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import type { KeySet } from "@/lib/auth/keys";
-import type { NewEvent, Store, UserRow } from "@/lib/auth/store";
+import type { ClientKind, NewEvent, Store, UserRow } from "@/lib/auth/store";
 import type { Config } from "@/lib/config";
 import type { OutgoingMail } from "@/lib/mail/templates";
 
@@ -38,6 +38,10 @@ export type IssuedAccess = { token: string; claims: AccessClaims };
 /** A freshly minted refresh token and how long its cookie may live. */
 export type IssuedRefresh = { token: string; maxAge: number };
 
+/** Who a session is for: a browser (cookies), or a native app, optionally DPoP-bound to a key. */
+export type Client = { kind: ClientKind; dpopJkt: string | null };
+export const BROWSER: Client = { kind: "browser", dpopJkt: null };
+
 /** The helpers every part of the core shares. */
 export function createContext(deps: AuthDeps) {
   const { config, clock, random, keys, store } = deps;
@@ -72,9 +76,9 @@ export function createContext(deps: AuthDeps) {
     alert: (type: EventType, detail: Record<string, unknown>) => deps.onSecurityEvent?.(type, detail),
     /** Records an audit event on its own (events that go with a write are passed to the store). */
     record: (...args: Parameters<typeof event>) => store.insertEvent(event(...args)),
-    mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, familyId: string): Promise<IssuedAccess> {
+    mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, familyId: string, dpopJkt: string | null = null): Promise<IssuedAccess> {
       return signAccessToken(
-        { userId: user.id, familyId, tokenVersion: user.tokenVersion, role: user.role },
+        { userId: user.id, familyId, tokenVersion: user.tokenVersion, role: user.role, dpopJkt },
         keys,
         tokenSettings,
         clock.now(),

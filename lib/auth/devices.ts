@@ -17,6 +17,10 @@ export type DeviceSession = {
   createdAt: number;
   lastUsedAt: number;
   ip: string | null;
+  /** "native": signed in through the token endpoint (an app), not a browser. */
+  client: "browser" | "native";
+  /** Bound to a DPoP key: its tokens are useless without the device's private key. */
+  dpopBound: boolean;
 } & ReturnType<typeof describeDevice>;
 
 /** The user's live sessions as devices (the devices page and GET /api/auth/sessions). */
@@ -32,6 +36,8 @@ export function createDevices(ctx: AuthContext) {
         createdAt: f.createdAt,
         lastUsedAt: f.lastUsedAt,
         ip: f.ip,
+        client: f.client,
+        dpopBound: f.dpopJkt !== null,
         ...describeDevice(f.userAgent),
       }));
     },

@@ -3,7 +3,14 @@ import type { AuthContext } from "@/lib/auth/context";
 import { fail, type Result } from "@/lib/auth/results";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
-export type FullCheckError = VerifyError | "user_gone" | "token_version" | "token_revoked" | "session_revoked";
+export type FullCheckError =
+  | VerifyError
+  | "user_gone"
+  | "token_version"
+  | "token_revoked"
+  | "session_revoked"
+  /** A DPoP-bound token without a proof from its key (as Bearer or cookie), or the reverse. */
+  | "dpop_mismatch";
 export type FullCheckResult = Result<{ user: PublicUser; claims: AccessClaims; sessionStartedAt: number }, FullCheckError>;
 
 /**
@@ -14,10 +21,15 @@ export type FullCheckResult = Result<{ user: PublicUser; claims: AccessClaims; s
 export function createFullCheck(ctx: AuthContext) {
   const { store, clock, keys, tokenSettings } = ctx;
 
-  async function authenticate(accessToken: string): Promise<FullCheckResult> {
+  /**
+   * `dpopJkt` is the thumbprint of a DPoP proof that came with the token (already verified, with
+   * `ath`), or null: a bound token (cnf.jkt) needs exactly its key; an unbound one needs none.
+   */
+  async function authenticate(accessToken: string, dpopJkt: string | null = null): Promise<FullCheckResult> {
     const verified = await verifyAccessToken(accessToken, keys, tokenSettings, clock.now());
     if (!verified.ok) return verified;
     const { claims } = verified;
+    if ((claims.cnf?.jkt ?? null) !== dpopJkt) return fail("dpop_mismatch");
     const row = await store.fullCheck(claims.sub, claims.sid, claims.jti);
     if (!row || row.disabledAt !== null) return fail("user_gone");
     if (row.tokenVersion !== claims.ver) return fail("token_version");

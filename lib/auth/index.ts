@@ -5,6 +5,7 @@ import { createFullCheck } from "@/lib/auth/full-check";
 import { createPasswordChange } from "@/lib/auth/password-change";
 import { createRevocation } from "@/lib/auth/revocation";
 import { createRotation } from "@/lib/auth/rotation";
+import { createNative } from "@/lib/auth/native";
 import { createRecovery } from "@/lib/auth/recovery";
 import { createSignIn } from "@/lib/auth/sign-in";
 
@@ -16,10 +17,13 @@ import { createSignIn } from "@/lib/auth/sign-in";
 export function createAuth(deps: AuthDeps) {
   const ctx = createContext(deps);
   const recovery = createRecovery(ctx);
+  const signIn = createSignIn(ctx, recovery);
+  const rotation = createRotation(ctx);
   return {
-    ...createSignIn(ctx, recovery),
+    ...signIn,
     ...recovery,
-    ...createRotation(ctx),
+    ...rotation,
+    ...createNative(ctx, signIn, rotation),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),
     ...createPasswordChange(ctx),

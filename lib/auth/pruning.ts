@@ -20,6 +20,7 @@ export function pruneOnce(
     jtisExpiredBefore: now,
     eventsBefore: now - settings.auditRetention * 1000,
     emailTokensBefore: now - DEAD_FAMILY_KEEP_MS,
+    dpopProofsBefore: now,
     batchSize: PRUNE_BATCH_SIZE,
   });
 }

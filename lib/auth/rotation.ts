@@ -1,4 +1,4 @@
-import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
+import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedRefresh } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
@@ -6,12 +6,30 @@ import type { NewRefreshToken, PresentedToken, RotationDecision, Successor, User
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
 /** Why a refresh was refused. `reuse_detected` also covers a token of a family already ended for reuse. */
-export type RefreshError = "malformed" | "unknown" | "revoked" | "expired" | "reuse_detected" | "user_gone";
+export type RefreshError =
+  | "malformed"
+  | "unknown"
+  | "revoked"
+  | "expired"
+  | "reuse_detected"
+  | "user_gone"
+  /** A browser token at the token endpoint or a native one as a cookie: refused, not burnt. */
+  | "wrong_client"
+  /** The family is DPoP-bound and the proof is missing or from another key (or the reverse). */
+  | "dpop_mismatch";
 
 /** What the rotation rules decided for one presented refresh token. */
 export type RefreshOutcome =
-  | { kind: "rotated"; user: UserRow; familyId: string; familyCreatedAt: number; refreshToken: string; maxAge: number }
-  | { kind: "grace"; user: UserRow; familyId: string; familyCreatedAt: number }
+  | {
+      kind: "rotated";
+      user: UserRow;
+      familyId: string;
+      familyCreatedAt: number;
+      dpopJkt: string | null;
+      refreshToken: string;
+      maxAge: number;
+    }
+  | { kind: "grace"; user: UserRow; familyId: string; familyCreatedAt: number; dpopJkt: string | null }
   | { kind: "failed"; error: RefreshError; alert?: Record<string, unknown> };
 
 export type RefreshResult = Result<
@@ -36,10 +54,14 @@ export function createRotation(ctx: AuthContext) {
     found: { token: PresentedToken; user: UserRow | undefined; successor: Successor | undefined } | undefined,
     meta: RequestMeta,
     refreshToken: string,
+    client: Client,
   ): RotationDecision<RefreshOutcome> {
     const failed = (error: RefreshError) => ({ kind: "failed" as const, error });
     if (!found) return { writes: {}, result: failed("unknown") };
     const { token: row, user, successor } = found;
+    // Checked before anything is written: a token presented the wrong way is refused, not burnt.
+    if (row.client !== client.kind) return { writes: {}, result: failed("wrong_client") };
+    if (row.dpopJkt !== client.dpopJkt) return { writes: {}, result: failed("dpop_mismatch") };
     const now = clock.now();
     const ids = { userId: row.userId, familyId: row.familyId };
     if (row.revokedAt !== null) {
@@ -65,7 +87,7 @@ export function createRotation(ctx: AuthContext) {
       if (ctx.graceMs > 0 && usedAgoMs <= ctx.graceMs) {
         return {
           writes: { now, touchFamily: true, event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now) },
-          result: { kind: "grace", user, familyId: row.familyId, familyCreatedAt: row.familyCreatedAt },
+          result: { kind: "grace", user, familyId: row.familyId, familyCreatedAt: row.familyCreatedAt, dpopJkt: row.dpopJkt },
         };
       }
       // A lost answer (the server committed a rotation but the client never got the successor,
@@ -124,16 +146,17 @@ export function createRotation(ctx: AuthContext) {
       user,
       familyId: row.familyId,
       familyCreatedAt: row.familyCreatedAt,
+      dpopJkt: row.dpopJkt,
       refreshToken,
       maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
     };
   }
 
   /** Rotates a refresh token; signing the new access token happens after the store committed. */
-  async function refresh(presented: string, meta: RequestMeta): Promise<RefreshResult> {
+  async function refresh(presented: string, meta: RequestMeta, client: Client = BROWSER): Promise<RefreshResult> {
     if (!isWellFormedOpaqueToken(presented)) return fail("malformed");
     const refreshToken = newOpaqueToken(random);
-    const outcome = await store.rotate(hashOpaqueToken(presented), (found) => decide(found, meta, refreshToken));
+    const outcome = await store.rotate(hashOpaqueToken(presented), (found) => decide(found, meta, refreshToken, client));
     if (outcome.kind === "failed") {
       if (outcome.alert) ctx.alert("refresh_reuse_detected", outcome.alert);
       return fail(outcome.error);
@@ -141,7 +164,7 @@ export function createRotation(ctx: AuthContext) {
     return {
       ok: true,
       user: toPublicUser(outcome.user),
-      access: await ctx.mintAccess(outcome.user, outcome.familyId),
+      access: await ctx.mintAccess(outcome.user, outcome.familyId, outcome.dpopJkt),
       refresh: outcome.kind === "rotated" ? { token: outcome.refreshToken, maxAge: outcome.maxAge } : null,
       sessionStartedAt: outcome.familyCreatedAt,
     };

@@ -1,4 +1,4 @@
-import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
+import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedRefresh } from "@/lib/auth/context";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
@@ -20,13 +20,22 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
   const { store, clock, random, config } = ctx;
 
   /** A new family with its first refresh token, and an access token for it. */
-  async function startSession(user: UserRow, meta: RequestMeta, type: EventType): Promise<NewSession> {
+  async function startSession(user: UserRow, meta: RequestMeta, type: EventType, client: Client = BROWSER): Promise<NewSession> {
     const now = clock.now();
     const familyId = random.uuid();
     const refreshToken = newOpaqueToken(random);
     const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
     await store.startFamily(
-      { id: familyId, userId: user.id, now, absoluteExpiresAt, userAgent: meta.userAgent?.slice(0, 512) ?? null, ip: meta.ip },
+      {
+        id: familyId,
+        userId: user.id,
+        now,
+        absoluteExpiresAt,
+        userAgent: meta.userAgent?.slice(0, 512) ?? null,
+        ip: meta.ip,
+        client: client.kind,
+        dpopJkt: client.dpopJkt,
+      },
       {
         id: random.uuid(),
         familyId,
@@ -36,11 +45,11 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
         now,
         expiresAt: Math.min(now + ctx.idleMs, absoluteExpiresAt),
       },
-      ctx.event(type, meta, { userId: user.id, familyId }, {}, now),
+      ctx.event(type, meta, { userId: user.id, familyId }, client.kind === "native" ? { client: "native", dpop: !!client.dpopJkt } : {}, now),
     );
     return {
       user: toPublicUser(user),
-      access: await ctx.mintAccess(user, familyId),
+      access: await ctx.mintAccess(user, familyId, client.dpopJkt),
       refresh: { token: refreshToken, maxAge: ctx.refreshMaxAge(now, absoluteExpiresAt) },
       sessionStartedAt: now,
     };
@@ -102,6 +111,7 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
   async function login(
     input: { email: string; password: string },
     meta: RequestMeta,
+    client: Client = BROWSER,
   ): Promise<Result<NewSession, "invalid_credentials" | "email_unverified">> {
     const user = await store.userByEmail(normaliseEmail(input.email));
     // Unknown email: still pay for a hash verify, so timing does not reveal which accounts exist.
@@ -115,7 +125,7 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
       await ctx.record("sign_in_failed", meta, { userId: user.id }, { reason: "email_unverified" });
       return fail("email_unverified");
     }
-    return { ok: true, ...(await startSession(user, meta, "sign_in")) };
+    return { ok: true, ...(await startSession(user, meta, "sign_in", client)) };
   }
 
   return { register, login };

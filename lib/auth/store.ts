@@ -36,6 +36,10 @@ export type EmailTokenKind = (typeof EMAIL_TOKEN_KINDS)[number];
 export type NewEmailToken = { id: string; userId: string; kind: EmailTokenKind; tokenHash: string; now: number; expiresAt: number };
 export type EmailTokenRow = { userId: string; kind: EmailTokenKind; expiresAt: number; usedAt: number | null };
 
+/** Who holds a family's refresh tokens: a browser (cookie) or a native app (token endpoint). */
+export const CLIENT_KINDS = ["browser", "native"] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
 /** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
 export type FamilyRow = {
   id: string;
@@ -48,9 +52,14 @@ export type FamilyRow = {
   revokedReason: string | null;
   userAgent: string | null;
   ip: string | null;
+  client: ClientKind;
+  /** RFC 7638 thumbprint of the DPoP key the family is bound to, or null (not bound). */
+  dpopJkt: string | null;
 };
 
-export type NewFamily = Pick<FamilyRow, "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip"> & { now: number };
+export type NewFamily = Pick<FamilyRow, "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt"> & {
+  now: number;
+};
 
 export type NewRefreshToken = {
   id: string;
@@ -78,6 +87,8 @@ export type PresentedToken = {
   absoluteExpiresAt: number;
   revokedAt: number | null;
   revokedReason: string | null;
+  client: ClientKind;
+  dpopJkt: string | null;
 };
 
 /** The token a rotation issued in exchange for the presented one (not superseded), if any. */
@@ -149,10 +160,12 @@ export type PruneCutoffs = {
   eventsBefore: number;
   /** Email tokens that expired (or were used) before this. */
   emailTokensBefore: number;
+  /** DPoP replay entries that expired before this. */
+  dpopProofsBefore: number;
   batchSize: number;
 };
 
-export type PruneCounts = { families: number; jtis: number; events: number; emailTokens: number };
+export type PruneCounts = { families: number; jtis: number; events: number; emailTokens: number; dpopProofs: number };
 
 export interface Store {
   userByEmail(email: string): Promise<UserRow | undefined>;
@@ -228,6 +241,12 @@ export interface Store {
   }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number } | null>;
 
   denyJti(entry: DenyJti): Promise<void>;
+
+  /**
+   * Remembers a DPoP proof (by key and jti) until `expiresAt`. False when it was seen before: a
+   * replay. One winner when two instances see the same proof at once.
+   */
+  rememberDpopProof(id: string, expiresAt: number): Promise<boolean>;
 
   /** Stores a new emailed link; older unused links of the same kind for the user stop working. */
   issueEmailToken(token: NewEmailToken): Promise<void>;

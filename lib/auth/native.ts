@@ -1,0 +1,76 @@
+import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
+import { verifyDpopProof, type DpopError } from "@/lib/auth/dpop";
+import type { RequestMeta } from "@/lib/auth/events";
+import { hashOpaqueToken, isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
+import { fail, type Result } from "@/lib/auth/results";
+import type { RefreshError } from "@/lib/auth/rotation";
+import type { createRotation } from "@/lib/auth/rotation";
+import type { createSignIn } from "@/lib/auth/sign-in";
+
+/** What the token endpoint answers (RFC 6749 §5.1): both tokens in the body, never in cookies. */
+export type NativeTokens = { access: IssuedAccess; refresh: IssuedRefresh; tokenType: "Bearer" | "DPoP"; expiresIn: number };
+
+/**
+ * Native apps and other clients without cookies: the token endpoint's grants, RFC 7009
+ * revocation, and DPoP proofs (RFC 9449). Native families are marked as such, and a family bound
+ * to a DPoP key needs a proof from that key for every refresh and every API call.
+ */
+export function createNative(
+  ctx: AuthContext,
+  signIn: Pick<ReturnType<typeof createSignIn>, "login">,
+  rotation: Pick<ReturnType<typeof createRotation>, "refresh">,
+) {
+  const { store, clock, config } = ctx;
+
+  /** Verifies a proof for this request and remembers it: a proof is accepted once, on any instance. */
+  async function checkDpopProof(
+    proof: string,
+    request: { method: string; url: string; accessToken?: string },
+  ): Promise<Result<{ jkt: string }, DpopError>> {
+    const verified = await verifyDpopProof(proof, { ...request, now: clock.now() });
+    if (!verified.ok) return verified;
+    if (!(await store.rememberDpopProof(verified.replayId, verified.replayUntil))) return fail("dpop_replayed");
+    return { ok: true, jkt: verified.jkt };
+  }
+
+  const tokensOf = (access: IssuedAccess, refresh: IssuedRefresh, dpopJkt: string | null): NativeTokens => ({
+    access,
+    refresh,
+    tokenType: dpopJkt ? "DPoP" : "Bearer",
+    expiresIn: config.accessTokenTtl,
+  });
+
+  /** grant_type=password: a new native family, bound to the proof's key when there is one. */
+  async function passwordGrant(
+    input: { email: string; password: string },
+    meta: RequestMeta,
+    dpopJkt: string | null,
+  ): Promise<Result<NativeTokens, "invalid_credentials" | "email_unverified">> {
+    const session = await signIn.login(input, meta, { kind: "native", dpopJkt });
+    if (!session.ok) return session;
+    return { ok: true, ...tokensOf(session.access, session.refresh, dpopJkt) };
+  }
+
+  /** grant_type=refresh_token: rotation exactly as for browsers, but only for native families. */
+  async function refreshGrant(token: string, meta: RequestMeta, dpopJkt: string | null): Promise<Result<NativeTokens, RefreshError>> {
+    const rotated = await rotation.refresh(token, meta, { kind: "native", dpopJkt });
+    if (!rotated.ok) return rotated;
+    // Inside the grace window there is no new refresh token (the family does not fork): the
+    // client keeps the one it presented, which the answer repeats (RFC 6749 §6 allows that).
+    const refresh = rotated.refresh ?? { token, maxAge: 0 };
+    return { ok: true, ...tokensOf(rotated.access, refresh, dpopJkt) };
+  }
+
+  /** RFC 7009: ends the family of a refresh token, whatever it is; always "ok". */
+  async function revokeRefreshToken(token: string, meta: RequestMeta): Promise<{ ok: true }> {
+    if (!isWellFormedOpaqueToken(token)) return { ok: true };
+    const row = await store.presentedToken(hashOpaqueToken(token));
+    if (!row) return { ok: true };
+    const now = clock.now();
+    const event = ctx.event("sign_out", meta, { userId: row.userId, familyId: row.familyId }, { via: "revocation_endpoint" }, now);
+    await store.endFamily({ familyId: row.familyId, userId: row.userId, now, reason: "revoked_by_client", event });
+    return { ok: true };
+  }
+
+  return { checkDpopProof, passwordGrant, refreshGrant, revokeRefreshToken };
+}
