@@ -27,8 +27,10 @@ async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
   try {
     const config = getConfig();
     const result = await verifyAccessToken(token, await getKeySet(), config, now);
-    if (result.ok) tokenCache.set(token, result.claims);
-    return result.ok;
+    // A DPoP-bound token is never valid as a cookie (the full check refuses it too).
+    if (!result.ok || result.claims.cnf) return false;
+    tokenCache.set(token, result.claims);
+    return true;
   } catch {
     return false;
   }

@@ -43,7 +43,7 @@ describe("DPoP proof rules (each with a forged proof)", () => {
     const none = `${b64({ typ: "dpop+jwt", alg: "none", jwk: key.publicJwk })}.${b64({ htm: "POST", htu: URL_TOKEN, jti: "abcdefgh1", iat: NOW / 1000 })}.`;
     await expectRefused(none, "dpop_malformed");
     const hs = await new SignJWT({ htm: "POST", htu: URL_TOKEN, jti: "abcdefgh2", iat: NOW / 1000 })
-      .setProtectedHeader({ typ: "dpop+jwt", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } })
+      .setProtectedHeader({ typ: "dpop+jwt", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } as never })
       .sign(new TextEncoder().encode("secret-secret-secret-secret-secret!"));
     await expectRefused(hs, "dpop_bad_alg");
   });

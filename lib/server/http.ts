@@ -6,6 +6,7 @@ import type { RequestMeta } from "@/lib/auth/events";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
 import type { LimitResult } from "@/lib/security/rate-limits";
 import { isSameOriginRequest } from "@/lib/security/origin";
+import { DPOP_CHALLENGE, dpopOf } from "@/lib/server/oauth";
 import { getRuntime, type Runtime } from "./runtime";
 
 /**
@@ -134,11 +135,36 @@ export function refreshTokenFrom(req: NextRequest): string | undefined {
  * deny-list, family, user) via auth.authenticate. Throws a 401 HttpError otherwise.
  */
 export async function requireUser(req: NextRequest, rt: Runtime, options: { allowBearer?: boolean } = {}) {
-  const token = accessTokenFrom(req, options.allowBearer);
+  const { token, dpopJkt } = await credentialsFrom(req, rt, options.allowBearer ?? false);
   if (!token) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
-  const result = await rt.auth.authenticate(token);
-  if (!result.ok) throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.");
+  const result = await rt.auth.authenticate(token, dpopJkt);
+  if (!result.ok) {
+    // A DPoP-bound token shown without its key's proof is told so (RFC 9449 §7.1).
+    const challenge: Record<string, string> = result.error === "dpop_mismatch" ? { "WWW-Authenticate": DPOP_CHALLENGE } : {};
+    throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.", challenge);
+  }
   return result;
+}
+
+/**
+ * The access token of an API call and, with `Authorization: DPoP <token>`, the thumbprint of the
+ * accompanying proof (checked for this method, URI and token's `ath`, and against replay).
+ * Without an Authorization header: the access cookie.
+ */
+async function credentialsFrom(req: NextRequest, rt: Runtime, allowAuthorization: boolean) {
+  const header = allowAuthorization ? req.headers.get("authorization") : null;
+  if (header === null) return { token: accessTokenFrom(req), dpopJkt: null };
+  const match = /^(Bearer|DPoP) ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
+  if (!match) return { token: "", dpopJkt: null };
+  const token = match[2];
+  if (match[1].toLowerCase() === "bearer") return { token, dpopJkt: null };
+  const proof = await dpopOf(req, rt, token);
+  if (!proof.present || !proof.ok) {
+    throw new HttpError(401, "invalid_dpop_proof", "The DPoP proof is missing or not valid for this request.", {
+      "WWW-Authenticate": DPOP_CHALLENGE,
+    });
+  }
+  return { token, dpopJkt: proof.jkt };
 }
 
 export function rateLimited(limit: Extract<LimitResult, { ok: false }>) {

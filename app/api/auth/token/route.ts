@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { NativeTokens } from "@/lib/auth/native";
+import { HttpError, methodNotAllowed, json, rateLimited, readJson, route } from "@/lib/server/http";
+import { dpopOf, oauthError } from "@/lib/server/oauth";
+import { normaliseEmail } from "@/lib/auth";
+
+const body = z.discriminatedUnion("grant_type", [
+  z.strictObject({ grant_type: z.literal("password"), email: z.string().trim().max(254).email(), password: z.string().min(1).max(256) }),
+  z.strictObject({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(256) }),
+]);
+
+const GRANTS = new Set(["password", "refresh_token"]);
+
+function tokenResponse(tokens: NativeTokens) {
+  return json(
+    {
+      access_token: tokens.access.token,
+      token_type: tokens.tokenType,
+      expires_in: tokens.expiresIn,
+      refresh_token: tokens.refresh.token,
+    },
+    200,
+    { Pragma: "no-cache" },
+  );
+}
+
+/**
+ * The token endpoint for native apps (RFC 6749 password and refresh_token grants, JSON bodies):
+ * tokens in the body, never cookies, and no cookie is read, so there is no CSRF surface. A
+ * `DPoP` proof binds the session to the app's key (RFC 9449). Sign-in's limits apply: the
+ * per-account back-off and per-IP budget are shared with POST /api/auth/login.
+ */
+export const POST = route({ stateChanging: false }, async (req, { rt, meta }) => {
+  let raw: Record<string, unknown>;
+  try {
+    raw = await readJson(req, z.record(z.string(), z.unknown()));
+  } catch (error) {
+    if (error instanceof HttpError && error.status !== 413) return oauthError(400, "invalid_request", error.message);
+    throw error;
+  }
+  // An unknown grant is told apart from a malformed request (RFC 6749 §5.2).
+  if (typeof raw.grant_type === "string" && !GRANTS.has(raw.grant_type)) {
+    return oauthError(400, "unsupported_grant_type", "Use grant_type password or refresh_token.");
+  }
+  const parsed = body.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return oauthError(400, "invalid_request", first ? `${first.path.join(".") || "body"}: ${first.message}` : "Invalid request.");
+  }
+  const input = parsed.data;
+  const dpop = await dpopOf(req, rt);
+  if (dpop.present && !dpop.ok) return oauthError(400, "invalid_dpop_proof", "The DPoP proof is not valid for this request.");
+  const jkt = dpop.present && dpop.ok ? dpop.jkt : null;
+
+  if (input.grant_type === "password") {
+    const email = normaliseEmail(input.email);
+    const limit = await rt.limits.beforeLogin(meta.ip, email);
+    if (!limit.ok) throw rateLimited(limit);
+    const result = await rt.auth.passwordGrant({ email, password: input.password }, meta, jkt);
+    if (!result.ok) {
+      if (result.error === "email_unverified") {
+        await rt.limits.loginSucceeded(email, meta.ip);
+        return oauthError(400, "invalid_grant", "Confirm your email address first.");
+      }
+      return oauthError(400, "invalid_grant", "Email or password is incorrect.");
+    }
+    await rt.limits.loginSucceeded(email, meta.ip);
+    return tokenResponse(result);
+  }
+
+  const result = await rt.auth.refreshGrant(input.refresh_token, meta, jkt);
+  if (!result.ok) {
+    // Only failures count toward the per-IP refresh limit, as for the cookie route.
+    const limit = await rt.limits.refreshBlocked(meta.ip);
+    await rt.limits.refreshFailed(meta.ip);
+    if (!limit.ok) throw rateLimited(limit);
+    if (result.error === "dpop_mismatch") return oauthError(400, "invalid_dpop_proof", "This refresh token needs a DPoP proof from its key.");
+    return oauthError(400, "invalid_grant", "The refresh token is invalid, expired or revoked.");
+  }
+  return tokenResponse(result);
+});
+
+export const GET = methodNotAllowed("POST");
