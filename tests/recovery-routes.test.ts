@@ -66,7 +66,8 @@ describe("POST /api/auth/password/forgot", () => {
   });
 
   it("takes the same time for known and unknown addresses (the work happens after the answer)", async () => {
-    const { email } = await newUser();
+    const users: string[] = [];
+    for (let i = 0; i < 9; i++) users.push((await newUser()).email);
     const time = async (address: string) => {
       const started = performance.now();
       await askReset(address);
@@ -75,14 +76,15 @@ describe("POST /api/auth/password/forgot", () => {
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const known: number[] = [];
     const unknown: number[] = [];
-    // Interleaved, each address under the per-address limit (3 per hour): fresh addresses.
-    for (let i = 0; i < 3; i++) {
-      known.push(await time(email));
+    // Interleaved, one request per address (each stays under its per-address limit).
+    for (let i = 0; i < users.length; i++) {
+      known.push(await time(users[i]));
       unknown.push(await time(`timing-ghost-${i}@example.com`));
     }
     const k = median(known);
     const u = median(unknown);
-    expect(Math.abs(k - u), `known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(Math.max(5, 0.5 * Math.min(k, u)));
+    // No hash, no lookup, no mail on the request path: the medians differ by scheduling noise only.
+    expect(Math.abs(k - u), `known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(Math.max(8, 0.5 * Math.min(k, u)));
   });
 
   it("a burst of 30 requests for one address delivers at most 3 mails; the rest are 429 (known or not alike)", async () => {
