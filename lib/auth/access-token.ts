@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
+import { sign } from "node:crypto";
+import { jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
 import type { KeySet } from "@/lib/auth/keys";
 import type { Failure } from "@/lib/auth/results";
@@ -46,17 +47,19 @@ export async function signAccessToken(
     exp: iat + settings.accessTokenTtl,
     ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
   };
-  const token = await new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role, ...(claims.cnf ? { cnf: claims.cnf } : {}) })
-    .setProtectedHeader({ alg: keys.signing.alg, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid })
-    .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
-    .setSubject(claims.sub)
-    .setJti(jti)
-    .setIssuedAt(claims.iat)
-    .setExpirationTime(claims.exp)
-    .sign(keys.signing.key);
-  return { token, claims };
+  const { alg, kid, keyObject } = keys.signing;
+  const header = { alg, typ: ACCESS_TOKEN_TYP, kid };
+  const payload = { iss: settings.issuer, aud: settings.audience, ...claims };
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  // node:crypto signs synchronously with a KeyObject (WebCrypto cost ~4x the CPU). ES256 takes
+  // the JWS (IEEE P1363) signature form, not DER. The result is an ordinary compact JWS: jose and
+  // any JWKS-based verifier check it (tests/tokens.test.ts).
+  const signature =
+    alg === "ES256" ? sign("sha256", Buffer.from(input), { key: keyObject, dsaEncoding: "ieee-p1363" }) : sign(null, Buffer.from(input), keyObject);
+  return { token: `${input}.${signature.toString("base64url")}`, claims };
 }
+
+const base64url = (json: string) => Buffer.from(json).toString("base64url");
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(128),
