@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { ACCESS_COOKIE, soleCookieValue } from "@/lib/server/cookies";
 import { corsHeaders } from "@/lib/security/origin";
 import { safeNextPath } from "@/lib/routing/safe-next-path";
 import { securityHeaders } from "@/lib/security/headers";
@@ -20,7 +20,7 @@ const tokenCache = createVerifiedTokenCache(10_000);
 const NO_STORE_PATHS = /^\/api\/(auth|me|admin)(\/|$)/;
 
 async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
-  const token = req.cookies.get(ACCESS_COOKIE)?.value;
+  const token = soleCookieValue(req.headers.get("cookie"), ACCESS_COOKIE); // two different ones: none
   if (!token) return false;
   const now = Date.now();
   if (tokenCache.get(token, now)) return true;
