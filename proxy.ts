@@ -1,9 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { ACCESS_COOKIE, soleCookieValue } from "@/lib/server/cookies";
 import { corsHeaders } from "@/lib/security/origin";
 import { safeNextPath } from "@/lib/routing/safe-next-path";
 import { securityHeaders } from "@/lib/security/headers";
+import { refusalBody, refuseOddRequest } from "@/lib/security/odd-requests";
 import { verifyAccessToken } from "@/lib/auth/access-token";
 import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
 import { isProtectedPath } from "@/lib/routing/protected-paths";
@@ -20,7 +21,7 @@ const tokenCache = createVerifiedTokenCache(10_000);
 const NO_STORE_PATHS = /^\/api\/(auth|me|admin)(\/|$)/;
 
 async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
-  const token = req.cookies.get(ACCESS_COOKIE)?.value;
+  const token = soleCookieValue(req.headers.get("cookie"), ACCESS_COOKIE); // two different ones: none
   if (!token) return false;
   const now = Date.now();
   if (tokenCache.get(token, now)) return true;
@@ -52,6 +53,17 @@ export async function proxy(req: NextRequest) {
     return res;
   }
 
+  // Odd methods and undecodable paths: a 400 or 405, never Next's 500. The server hook
+  // (lib/server/request-guard.ts) answers them first; this covers a server without it.
+  const refusal = refuseOddRequest(req.method, req.nextUrl.pathname);
+  if (refusal) {
+    const { contentType, body } = refusalBody(refusal, req.nextUrl.pathname);
+    const res = new NextResponse(body, { status: refusal.status, headers: { "Content-Type": contentType, "Cache-Control": "no-store" } });
+    if (refusal.allow) res.headers.set("Allow", refusal.allow);
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    return res;
+  }
+
   // CORS only for allow-listed origins on the read-only identity/key routes (lib/security/origin.ts).
   const cors = config.corsOrigins.length
     ? corsHeaders(req.nextUrl.pathname, req.headers.get("origin"), config.corsOrigins, req.method === "OPTIONS")
@@ -74,6 +86,6 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Everything but static assets.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // Everything but static assets; exact names, so /robots.txtX or /_next/staticX still get the proxy's headers.
+  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$|robots\\.txt$).*)"],
 };

@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   "register_existing_email",
   "rate_limited",
   "csrf_refused",
+  "refresh_cookie_conflict",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -50,6 +51,8 @@ const PLAIN_WORDS: Record<EventType, string> = {
   register_existing_email: "Someone tried to create a new account with your email address",
   rate_limited: "Too many attempts; requests were slowed down",
   csrf_refused: "A request from another website was refused",
+  refresh_cookie_conflict:
+    "Your browser sent two different sign-in cookies at once (another site on your domain may have planted one), so neither was used and you were signed out",
 };
 
 export function describeEvent(type: string): string {

@@ -42,6 +42,11 @@ export function securityHeaders(nonce: string, options: { dev: boolean; producti
 /** For responses that are never HTML (scripts, styles, images): nothing may run or frame them. */
 export const STATIC_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+/** For answers written before Next runs (lib/server/request-guard.ts): the base set and a no-script CSP. */
+export function plainAnswerHeaders(production: boolean): Record<string, string> {
+  return { "Content-Security-Policy": STATIC_CSP, ...baseHeaders(production), "Cache-Control": "no-store" };
+}
+
 /**
  * next.config.ts `headers()`: the proxy does not run for static files (its matcher leaves out
  * /_next/static, /_next/image, favicon.ico and robots.txt, to stay off the hot path), so these

@@ -1,7 +1,7 @@
-import { cookies } from "next/headers";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { ACCESS_COOKIE } from "@/lib/server/cookies";
+import { ACCESS_COOKIE, soleCookieValue } from "@/lib/server/cookies";
 import { getRuntime } from "@/lib/server/runtime";
 
 /**
@@ -9,7 +9,7 @@ import { getRuntime } from "@/lib/server/runtime";
  * (auth.authenticate), memoised per request. Never trust the proxy alone (CVE-2025-29927).
  */
 export const getCurrentUser = cache(async () => {
-  const token = (await cookies()).get(ACCESS_COOKIE)?.value;
+  const token = soleCookieValue((await headers()).get("cookie"), ACCESS_COOKIE); // two different ones: signed out
   if (!token) return null;
   const rt = await getRuntime();
   const result = await rt.auth.authenticate(token);

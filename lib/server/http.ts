@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { clientIp } from "@/lib/security/client-ip";
-import { clearedCookies, accessCookie, refreshCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "@/lib/server/cookies";
+import { getConfig } from "@/lib/config";
+import { clearedCookies, accessCookie, cookieIdentity, readCookie, soleCookieValue, refreshCookie, serializeCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "@/lib/server/cookies";
 import type { RequestMeta } from "@/lib/auth/events";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
 import type { LimitResult } from "@/lib/security/rate-limits";
@@ -98,8 +99,12 @@ export function requestMeta(req: NextRequest, rt: Runtime): RequestMeta {
   return { ip: clientIp(req.headers, rt.config.trustProxy), userAgent: req.headers.get("user-agent") };
 }
 
+/** One Set-Cookie line per cookie identity (name, path, domain): a later one replaces an earlier one. */
 function applyCookie(res: NextResponse, c: CookieSpec) {
-  res.cookies.set(c.name, c.value, { httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path, maxAge: c.maxAge });
+  const line = serializeCookie(c);
+  const kept = res.headers.getSetCookie().filter((other) => cookieIdentity(other) !== cookieIdentity(line));
+  res.headers.delete("Set-Cookie");
+  for (const l of [...kept, line]) res.headers.append("Set-Cookie", l);
 }
 
 /** Sets the access cookie and, when a new one was minted, the refresh cookie. */
@@ -109,8 +114,9 @@ export function setSessionCookies(res: NextResponse, access: IssuedAccess, refre
   return res;
 }
 
+/** Clears both cookies, the refresh cookie also where a planted copy would sit (lib/server/cookies.ts). */
 export function clearSessionCookies(res: NextResponse) {
-  for (const c of clearedCookies()) applyCookie(res, c);
+  for (const c of clearedCookies(getConfig().appUrl.hostname)) applyCookie(res, c);
   return res;
 }
 
@@ -123,11 +129,26 @@ export function accessTokenFrom(req: NextRequest, allowBearer = false): string |
       return match ? match[1] : "";
     }
   }
-  return req.cookies.get(ACCESS_COOKIE)?.value;
+  // Two different access cookies: neither is trusted, the request is signed out.
+  return soleCookieValue(req.headers.get("cookie"), ACCESS_COOKIE);
 }
 
+/** Two or more different refresh cookies in one request: one of them may be planted (cookie tossing). */
+export class AmbiguousSessionError extends Error {
+  constructor(public readonly count: number) {
+    super("ambiguous refresh cookies");
+  }
+}
+
+/**
+ * The refresh token, or undefined. Throws AmbiguousSessionError when the request carries
+ * different refresh cookies: route() answers 401, clears them and records the event, and the
+ * handler acts on neither session.
+ */
 export function refreshTokenFrom(req: NextRequest): string | undefined {
-  return req.cookies.get(REFRESH_COOKIE)?.value;
+  const read = readCookie(req.headers.get("cookie"), REFRESH_COOKIE);
+  if (read.conflict) throw new AmbiguousSessionError(read.count);
+  return read.value;
 }
 
 /**
@@ -196,6 +217,11 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       if (options.stateChanging && type !== null && !JSON_CONTENT_TYPE.test(type)) throw unsupportedMediaType();
       return await handler(req, { rt, meta, params: (await context?.params) as C });
     } catch (error) {
+      if (error instanceof AmbiguousSessionError && rt) {
+        await rt.auth.record("refresh_cookie_conflict", requestMeta(req, rt), {}, { count: error.count });
+        const message = "Your browser sent more than one session cookie, so none was used. Sign in again.";
+        return clearSessionCookies(errorJson(401, "ambiguous_session", message));
+      }
       if (error instanceof HttpError) {
         if (error.status === 429 && rt) {
           await rt.auth.record("rate_limited", requestMeta(req, rt), {}, { path: req.nextUrl.pathname });

@@ -3,6 +3,7 @@ import { KeySetError } from "@/lib/auth/keys";
 import { getLogger, getRuntime } from "./runtime";
 import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
 import { startPruning } from "@/lib/server/pruning";
+import { installRequestGuard } from "./request-guard";
 import { installSocketIpHeader } from "./socket-ip";
 
 let pruningStarted = false;
@@ -17,6 +18,7 @@ export async function startServer() {
   try {
     const rt = await getRuntime();
     const { config, log } = rt;
+    installRequestGuard({ production: config.production });
     if (config.production) {
       if (config.accessTokenTtl < 60 || config.refreshTokenTtl < 300) {
         log.warn({ accessTokenTtl: config.accessTokenTtl, refreshTokenTtl: config.refreshTokenTtl }, "very short token lifetimes in production");
