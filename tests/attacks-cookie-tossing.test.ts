@@ -120,18 +120,30 @@ describe("two different refresh cookies on refresh", () => {
 
 describe("two different refresh cookies on logout", () => {
   for (const order of ["victim-first", "attacker-first"] as const) {
-    it(`(${order}) acts on neither session: 401, cleared, recorded, nothing revoked or deny-listed`, async () => {
+    it(`(${order}) uses neither refresh cookie: 401, cleared, recorded; only the session the access cookie names ends`, async () => {
       const { victim, attacker, header } = await tossed();
       const eventsBefore = (await conflictEvents()).length;
-      const before = await databaseSnapshot();
 
       const res = await call(r.logout.POST, "/api/auth/logout", { method: "POST", headers: { cookie: header(order) } });
 
       expect(res.status).toBe(401);
       expect(res.json.error).toBe("ambiguous_session");
       expectClearedEverywhere(res.setCookies);
-      expect(await databaseSnapshot()).toBe(before);
       expect(await conflictEvents()).toHaveLength(eventsBefore + 1);
+      // The __Host-access cookie cannot be planted by a sibling: it names the victim's own
+      // session, which signing out ends. The planted (attacker's) session is not touched.
+      expect((await call(r.me.GET, "/api/me", { headers: { cookie: `__Host-access=${victim.access}` } })).status).toBe(401);
+      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${victim.refresh}` } })).status).toBe(401);
+      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${attacker.refresh}` } })).status).toBe(200);
+    });
+
+    it(`(${order}) without an access cookie, nothing is revoked at all`, async () => {
+      const { victim, attacker, header } = await tossed();
+      const before = await databaseSnapshot();
+      const cookie = header(order).replace(/^__Host-access=[^;]+; /, "");
+      const res = await call(r.logout.POST, "/api/auth/logout", { method: "POST", headers: { cookie } });
+      expect(res.status).toBe(401);
+      expect(await databaseSnapshot()).toBe(before);
       await bothStillWork(victim, attacker);
     });
   }

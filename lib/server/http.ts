@@ -3,12 +3,13 @@ import { z } from "zod";
 import { clientIp } from "@/lib/security/client-ip";
 import { getConfig } from "@/lib/config";
 import { clearedCookies, accessCookie, cookieIdentity, readCookie, soleCookieValue, refreshCookie, serializeCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "@/lib/server/cookies";
-import type { RequestMeta } from "@/lib/auth/events";
+import type { EventType, RequestMeta } from "@/lib/auth/events";
+import { StorageUnavailableError } from "@/lib/auth/store";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
 import type { LimitResult } from "@/lib/security/rate-limits";
 import { isSameOriginRequest } from "@/lib/security/origin";
 import { DPOP_CHALLENGE, dpopOf } from "@/lib/server/oauth";
-import { getRuntime, type Runtime } from "./runtime";
+import { getLogger, getRuntime, type Runtime } from "@/lib/server/runtime";
 
 /**
  * The thin HTTP layer shared by every route handler: JSON errors, body parsing, cookies,
@@ -201,6 +202,21 @@ type Handler<C> = (req: NextRequest, ctx: { rt: Runtime; meta: RequestMeta; para
  * routes (recording the attempt), maps HttpError to its JSON, and hides any other error behind a
  * generic 500 (logged without request secrets).
  */
+function unavailable(rt: Runtime | undefined, req: NextRequest) {
+  const log = rt?.log ?? getLogger();
+  log.warn({ path: req.nextUrl.pathname }, "database unavailable; answered 503");
+  return errorJson(503, "service_unavailable", "The service is briefly unavailable. Try again in a moment.", { "Retry-After": "2" });
+}
+
+/** An audit row on an error path: if the database is down too, the answer must not become a 500. */
+async function recordQuietly(rt: Runtime, type: EventType, meta: RequestMeta, detail: Record<string, unknown>) {
+  try {
+    await rt.auth.record(type, meta, {}, detail);
+  } catch (error) {
+    rt.log.warn({ event: type, code: (error as Error).name }, "audit event not recorded");
+  }
+}
+
 export function route<C = unknown>(options: { stateChanging: boolean }, handler: Handler<C>) {
   return async (req: NextRequest, context: { params: Promise<C> }): Promise<Response> => {
     let rt: Runtime | undefined;
@@ -217,14 +233,16 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       if (options.stateChanging && type !== null && !JSON_CONTENT_TYPE.test(type)) throw unsupportedMediaType();
       return await handler(req, { rt, meta, params: (await context?.params) as C });
     } catch (error) {
+      // The database is down or restarting: a clean 503 the client may retry, no stack, no 500.
+      if (error instanceof StorageUnavailableError) return unavailable(rt, req);
       if (error instanceof AmbiguousSessionError && rt) {
-        await rt.auth.record("refresh_cookie_conflict", requestMeta(req, rt), {}, { count: error.count });
+        await recordQuietly(rt, "refresh_cookie_conflict", requestMeta(req, rt), { count: error.count });
         const message = "Your browser sent more than one session cookie, so none was used. Sign in again.";
         return clearSessionCookies(errorJson(401, "ambiguous_session", message));
       }
       if (error instanceof HttpError) {
         if (error.status === 429 && rt) {
-          await rt.auth.record("rate_limited", requestMeta(req, rt), {}, { path: req.nextUrl.pathname });
+          await recordQuietly(rt, "rate_limited", requestMeta(req, rt), { path: req.nextUrl.pathname });
         }
         return errorJson(error.status, error.code, error.message, error.headers);
       }
