@@ -11,7 +11,7 @@ type Row = Record<string, unknown>;
 type Query = { text: string; params: unknown[] };
 
 export type DbInspector = {
-  /** Rows of a table (all columns unless named), filtered by column equality, ordered by a column. */
+  /** Rows of a table (all columns unless named), filtered by column equality (null: IS NULL), ordered by a column. */
   rows(table: string, options?: { columns?: string[]; where?: Row; orderBy?: string }): Promise<Row[]>;
   count(table: string, where?: Row): Promise<number>;
   /** Every table in the database, the engine's and the migrator's bookkeeping included. */
@@ -35,9 +35,11 @@ const id = (name: string) => {
 function select(table: string, options: { columns?: string[]; where?: Row; orderBy?: string } = {}): Query {
   const where = Object.entries(options.where ?? {});
   let text = `select ${options.columns?.map(id).join(", ") ?? "*"} from ${id(table)}`;
-  if (where.length) text += ` where ${where.map(([column]) => `${id(column)} = ?`).join(" and ")}`;
+  // A null value means IS NULL (as `= NULL` would never match).
+  const test = ([column, value]: [string, unknown]) => `${id(column)} ${value === null ? "is null" : "= ?"}`;
+  if (where.length) text += ` where ${where.map(test).join(" and ")}`;
   if (options.orderBy) text += ` order by ${id(options.orderBy)}`;
-  return { text, params: where.map(([, value]) => value) };
+  return { text, params: where.filter(([, value]) => value !== null).map(([, value]) => value) };
 }
 
 type Engine = { all(q: Query): Promise<Row[]>; run(q: Query): Promise<void>; tables(): Promise<string[]> };
