@@ -2,9 +2,10 @@ import path from "node:path";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import * as schema from "@/db/postgres/schema";
 
-export type PgDb = NodePgDatabase<typeof schema>;
+/** Drizzle on the pool (reads, single statements) or on one checked-out connection (a transaction,
+ * a session). The store builds its queries with Drizzle's core API; no relational queries. */
+export type PgDb = NodePgDatabase;
 
 export type PostgresOptions = {
   /** postgres:// or postgresql:// URL (DATABASE_URL). Never logged, never in an error message. */
@@ -55,7 +56,7 @@ export function createPool(options: PostgresOptions): pg.Pool {
 }
 
 export function drizzleOn(client: pg.Pool | pg.PoolClient): PgDb {
-  return drizzle(client, { schema });
+  return drizzle(client);
 }
 
 /**

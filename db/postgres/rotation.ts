@@ -1,7 +1,8 @@
 import { and, eq, getTableColumns, isNull } from "drizzle-orm";
+import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
 import { authEvents, refreshFamilies, refreshTokens, users } from "@/db/postgres/schema";
-import { GateLost, MAX_ATTEMPTS, transaction, type Tx } from "@/db/postgres/transaction";
+import { GateLost, MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
 import type { NewEvent, NewRefreshToken, PresentedToken, Store, UserRow } from "@/lib/auth/store";
 
 export const presentedFields = {
@@ -18,7 +19,7 @@ export const presentedFields = {
   revokedReason: refreshFamilies.revokedReason,
 };
 
-export const insertToken = (tx: Tx | PgDb, t: NewRefreshToken) =>
+export const insertToken = (tx: PgDb, t: NewRefreshToken) =>
   tx.insert(refreshTokens).values({
     id: t.id,
     familyId: t.familyId,
@@ -29,9 +30,9 @@ export const insertToken = (tx: Tx | PgDb, t: NewRefreshToken) =>
     expiresAt: t.expiresAt,
   });
 
-export const insertEvent = (tx: Tx | PgDb, e: NewEvent) => tx.insert(authEvents).values(e);
+export const insertEvent = (tx: PgDb, e: NewEvent) => tx.insert(authEvents).values(e);
 
-export const touchFamily = (tx: Tx, id: string, now: number) =>
+export const touchFamily = (tx: PgDb, id: string, now: number) =>
   tx.update(refreshFamilies).set({ lastUsedAt: now }).where(eq(refreshFamilies.id, id));
 
 /** An UPDATE that is a gate: exactly one row, or someone else got there first. */
@@ -51,11 +52,11 @@ const gate = async (update: Promise<{ rowCount: number | null }>) => {
  * guard in a subquery would not be). A gate that changed no row (the successor is not locked, so a
  * concurrent rotation of it can win) rolls everything back, and the unit reads and decides again.
  */
-export function createRotate(db: PgDb): Store["rotate"] {
+export function createRotate(pool: pg.Pool): Store["rotate"] {
   return async function rotate(tokenHash, decide) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await transaction(db, async (tx) => {
+        return await transaction(pool, async (tx) => {
           const [row] = await tx
             .select({ token: presentedFields, user: getTableColumns(users) })
             .from(refreshTokens)

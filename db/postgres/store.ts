@@ -5,7 +5,7 @@ import { isUniqueViolation } from "@/db/postgres/errors";
 import { prunePostgres } from "@/db/postgres/prune";
 import { createRotate, insertEvent, insertToken, presentedFields, touchFamily } from "@/db/postgres/rotation";
 import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
-import { guarded, transaction, type Tx } from "@/db/postgres/transaction";
+import { guarded, transaction } from "@/db/postgres/transaction";
 import type { DenyJti, Store } from "@/lib/auth/store";
 
 /**
@@ -16,7 +16,7 @@ import type { DenyJti, Store } from "@/lib/auth/store";
  */
 export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
   // Deny-list entries are useless once the token would have expired anyway: swept as we add.
-  const denyJti = async (tx: Tx | PgDb, entry: DenyJti, now?: number) => {
+  const denyJti = async (tx: PgDb, entry: DenyJti, now?: number) => {
     await tx.insert(revokedJtis).values(entry).onConflictDoNothing();
     if (now !== undefined) await tx.delete(revokedJtis).where(lt(revokedJtis.expiresAt, now));
   };
@@ -51,7 +51,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     },
 
     async startFamily(family, token, event) {
-      await transaction(db, async (tx) => {
+      await transaction(pool, async (tx) => {
         const { now, ...rest } = family;
         await tx.insert(refreshFamilies).values({ ...rest, createdAt: now, lastUsedAt: now });
         await insertToken(tx, token);
@@ -66,7 +66,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         .where(eq(refreshTokens.tokenHash, tokenHash));
       return row;
     },
-    rotate: createRotate(db),
+    rotate: createRotate(pool),
     async familyById(id) {
       const [row] = await db.select().from(refreshFamilies).where(eq(refreshFamilies.id, id));
       return row;
@@ -106,7 +106,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     },
 
     endFamily: ({ familyId, userId, now, reason, denyJti: deny, event }) =>
-      transaction(db, async (tx) => {
+      transaction(pool, async (tx) => {
         // The UPDATE is the check: of two callers ending one family, one changes the row.
         const ended = await tx
           .update(refreshFamilies)
@@ -125,7 +125,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         return true;
       }),
     endUserFamilies: ({ userId, now, reason, bumpTokenVersion, keepFamilyId, denyJti: deny, event }) =>
-      transaction(db, async (tx) => {
+      transaction(pool, async (tx) => {
         // Lock the user first (the lock order), whether or not the version moves.
         const [user] = await tx
           .update(users)
@@ -143,7 +143,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         return ended.rowCount ?? 0;
       }),
     changePassword: ({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event }) =>
-      transaction(db, async (tx) => {
+      transaction(pool, async (tx) => {
         // Lock order: the user, then this family (a rotation in it waits, or has committed and its
         // successor is visible to the statements below), then the family's tokens.
         const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
