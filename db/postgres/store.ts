@@ -126,13 +126,15 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
       }),
     endUserFamilies: ({ userId, now, reason, bumpTokenVersion, keepFamilyId, denyJti: deny, event }) =>
       transaction(pool, async (tx) => {
-        // Lock the user first (the lock order), whether or not the version moves.
-        const [user] = await tx
-          .update(users)
-          .set({ tokenVersion: bumpTokenVersion ? sql`${users.tokenVersion} + 1` : sql`${users.tokenVersion}` })
-          .where(eq(users.id, userId))
-          .returning({ id: users.id });
+        // The user's row first (the lock order), whether or not the version moves.
+        const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
         if (!user) return null;
+        if (bumpTokenVersion) {
+          await tx
+            .update(users)
+            .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+            .where(eq(users.id, userId));
+        }
         const live = and(eq(refreshFamilies.userId, userId), isNull(refreshFamilies.revokedAt));
         const ended = await tx
           .update(refreshFamilies)
