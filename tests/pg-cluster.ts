@@ -62,8 +62,15 @@ function chownToPostgres(target: string) {
   if (asRoot) execFileSync("chown", ["-R", "postgres:", target]);
 }
 
-export async function startCluster(settings: Record<string, string | number> = {}): Promise<Cluster> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "auth-pg-"));
+/**
+ * Starts a cluster in a new directory under `parent` (default: the system's temporary directory).
+ * Test files pass the run's directory (inject("pgRunDir")), so the run's teardown finds and stops
+ * whatever a test that failed or timed out left running (stopClustersUnder).
+ */
+export async function startCluster(
+  options: { parent?: string; settings?: Record<string, string | number> } = {},
+): Promise<Cluster> {
+  const root = fs.mkdtempSync(path.join(options.parent ?? os.tmpdir(), "auth-pg-"));
   const dataDir = path.join(root, "data");
   const socketDir = path.join(root, "socket");
   const logFile = path.join(root, "server.log");
@@ -89,7 +96,7 @@ export async function startCluster(settings: Record<string, string | number> = {
     ]);
     const port = await freePort();
     // A test cluster: durability off (it is deleted afterwards), room for every test file's pools.
-    const options = {
+    const server = {
       port,
       unix_socket_directories: socketDir,
       listen_addresses: "127.0.0.1",
@@ -97,9 +104,9 @@ export async function startCluster(settings: Record<string, string | number> = {
       fsync: "off",
       synchronous_commit: "off",
       full_page_writes: "off",
-      ...settings,
+      ...options.settings,
     };
-    const serverOptions = Object.entries(options)
+    const serverOptions = Object.entries(server)
       .map(([k, v]) => `-c ${k}=${v}`)
       .join(" ");
     const start = () => {
@@ -111,6 +118,14 @@ export async function startCluster(settings: Record<string, string | number> = {
       running = false;
     };
     start();
+    const destroy = () => {
+      try {
+        if (running) stop("immediate");
+      } catch {
+        /* already gone */
+      }
+      fs.rmSync(root, { recursive: true, force: true });
+    };
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       password,
@@ -118,14 +133,7 @@ export async function startCluster(settings: Record<string, string | number> = {
       dataDir,
       stop,
       start,
-      destroy() {
-        try {
-          if (running) stop("immediate");
-        } catch {
-          /* already gone */
-        }
-        fs.rmSync(root, { recursive: true, force: true });
-      },
+      destroy,
     };
   } catch (error) {
     if (running) {
@@ -161,4 +169,25 @@ export async function createDatabase(baseUrl: string): Promise<string> {
     await admin.end();
   }
   return databaseUrl(baseUrl, name);
+}
+
+/** Makes a directory the clusters of one test run go under (the postgres user must traverse it). */
+export function makeRunDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "auth-pg-run-"));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Stops every cluster still running under `parent` (immediate mode) and deletes the lot. */
+export function stopClustersUnder(parent: string) {
+  for (const entry of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
+    const dataDir = path.join(parent, entry, "data");
+    if (!fs.existsSync(path.join(dataDir, "postmaster.pid"))) continue;
+    try {
+      run("pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+    } catch {
+      /* not running after all */
+    }
+  }
+  fs.rmSync(parent, { recursive: true, force: true });
 }

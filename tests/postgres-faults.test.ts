@@ -5,7 +5,7 @@
  * once the server is back, without being reopened; a dropped connection is simply replaced.
  */
 import pg from "pg";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { openPostgresStorage } from "@/db/postgres";
 import { migratePostgres } from "@/db/postgres/client";
 import { createAuth } from "@/lib/auth";
@@ -67,87 +67,87 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: start-up", () => {
 describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
   it("a stopped server: every call rejects with StorageUnavailableError; after a restart the same Storage works", async () => {
     // A cluster of its own: stopping the run's shared one would fail the other files.
-    const cluster = await startCluster();
+    const cluster = await startCluster({ parent: inject("pgRunDir") });
     const url = await createDatabase(cluster.url);
     const storage = await openPostgresStorage({ url, poolSize: 4, connectionTimeoutMillis: 2000 });
-    try {
-      const clock = manualClock();
-      const auth = createAuth({
-        store: storage.store,
-        keys: await testKeys(),
-        config: TEST_LIFETIMES,
-        clock,
-        random: systemRandom,
-      });
-      const session = await auth.register({ email: "restart@example.com", password: "correct horse battery" }, META);
-      if (!session.ok) throw new Error();
-      const limiter = storage.createLimiter({ keyPrefix: "restart", points: 100, duration: 60 });
-      await Promise.all([storage.store.userCount(), storage.store.userCount(), limiter.consume("k")]);
-
-      cluster.stop("fast");
-      const { store } = storage;
-      const calls: [string, () => Promise<unknown>][] = [
-        ["userCount", () => store.userCount()],
-        ["userByEmail", () => store.userByEmail("restart@example.com")],
-        ["rotate", () => auth.refresh(session.refresh.token, META)],
-        [
-          "insertUser",
-          () =>
-            store.insertUser({
-              id: "x",
-              email: "x@example.com",
-              name: null,
-              passwordHash: "h",
-              role: "user",
-              createdAt: 0,
-            }),
-        ],
-        ["endUserFamilies", () => auth.logoutEverywhere(session.access.claims, META)],
-        [
-          "prune",
-          () =>
-            store.prune({
-              familiesDeadBefore: 0,
-              familiesIdleBefore: 0,
-              jtisExpiredBefore: 0,
-              eventsBefore: 0,
-              batchSize: 10,
-            }),
-        ],
-        ["rate limit", () => limiter.consume("k")],
-      ];
-      for (const [name, call] of calls) {
-        const error = await call().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error, name).toBeInstanceOf(StorageUnavailableError);
-        const message = (error as Error).message;
-        expect(message, name).not.toContain(cluster.password);
-        expect(message, name).not.toMatch(/postgres:\/\/|Failed query|params/);
-      }
-
-      cluster.start();
-      const restarted = Date.now();
-      let back = false;
-      while (!back && Date.now() - restarted < 10_000) {
-        try {
-          await store.userCount();
-          back = true;
-        } catch (error) {
-          expect(error).toBeInstanceOf(StorageUnavailableError);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-      expect(back).toBe(true);
-      expect(Date.now() - restarted).toBeLessThan(5000);
-      const rotated = await auth.refresh(session.refresh.token, META);
-      expect(rotated.ok && rotated.refresh !== null).toBe(true);
-      expect((await limiter.consume("k")).consumedPoints).toBe(2);
-    } finally {
-      await storage.close().catch(() => undefined);
+    // Runs even if the test fails or times out: a hung close must not leave the cluster running.
+    onTestFinished(async () => {
+      await Promise.race([storage.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       cluster.destroy();
+    });
+    const clock = manualClock();
+    const auth = createAuth({
+      store: storage.store,
+      keys: await testKeys(),
+      config: TEST_LIFETIMES,
+      clock,
+      random: systemRandom,
+    });
+    const session = await auth.register({ email: "restart@example.com", password: "correct horse battery" }, META);
+    if (!session.ok) throw new Error();
+    const limiter = storage.createLimiter({ keyPrefix: "restart", points: 100, duration: 60 });
+    await Promise.all([storage.store.userCount(), storage.store.userCount(), limiter.consume("k")]);
+
+    cluster.stop("fast");
+    const { store } = storage;
+    const calls: [string, () => Promise<unknown>][] = [
+      ["userCount", () => store.userCount()],
+      ["userByEmail", () => store.userByEmail("restart@example.com")],
+      ["rotate", () => auth.refresh(session.refresh.token, META)],
+      [
+        "insertUser",
+        () =>
+          store.insertUser({
+            id: "x",
+            email: "x@example.com",
+            name: null,
+            passwordHash: "h",
+            role: "user",
+            createdAt: 0,
+          }),
+      ],
+      ["endUserFamilies", () => auth.logoutEverywhere(session.access.claims, META)],
+      [
+        "prune",
+        () =>
+          store.prune({
+            familiesDeadBefore: 0,
+            familiesIdleBefore: 0,
+            jtisExpiredBefore: 0,
+            eventsBefore: 0,
+            batchSize: 10,
+          }),
+      ],
+      ["rate limit", () => limiter.consume("k")],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, name).toBeInstanceOf(StorageUnavailableError);
+      const message = (error as Error).message;
+      expect(message, name).not.toContain(cluster.password);
+      expect(message, name).not.toMatch(/postgres:\/\/|Failed query|params/);
     }
+
+    cluster.start();
+    const restarted = Date.now();
+    let back = false;
+    while (!back && Date.now() - restarted < 10_000) {
+      try {
+        await store.userCount();
+        back = true;
+      } catch (error) {
+        expect(error).toBeInstanceOf(StorageUnavailableError);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(back).toBe(true);
+    expect(Date.now() - restarted).toBeLessThan(5000);
+    const rotated = await auth.refresh(session.refresh.token, META);
+    expect(rotated.ok && rotated.refresh !== null).toBe(true);
+    expect((await limiter.consume("k")).consumedPoints).toBe(2);
   });
 
   it("connections dropped by the server (pg_terminate_backend) are replaced: the next calls just work", async () => {
