@@ -148,6 +148,49 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
     }
   });
 
+  it("a password change racing rotations of the same session leaves exactly one live token: the change's", async () => {
+    const t = await twoInstances();
+    try {
+      for (let round = 0; round < 6; round++) {
+        const session = await register(t.one);
+        const sid = session.access.claims.sid;
+        const now = t.clock.now();
+        const changed = () =>
+          t.b.store.changePassword({
+            userId: session.user.id,
+            familyId: sid,
+            passwordHash: "new-hash",
+            now,
+            newToken: { id: `changed-${round}`, tokenHash: `changed-hash-${round}`, idleExpiresAt: now + 60_000 },
+            denyJti: { jti: session.access.claims.jti, expiresAt: now + 60_000 },
+            event: () => ({
+              type: "password_changed",
+              at: now,
+              userId: null,
+              familyId: sid,
+              ip: null,
+              userAgent: null,
+              detail: "{}",
+            }),
+          });
+        const rotations = () =>
+          Promise.all(Array.from({ length: 4 }, () => t.one.refresh(session.refresh.token, META)));
+        // Concurrently on even rounds (whoever locks the family first goes first), the change
+        // strictly first on odd ones.
+        const [change, results] =
+          round % 2 ? [await changed(), await rotations()] : await Promise.all([changed(), rotations()]);
+        expect(change?.sessionsEnded).toBe(0);
+        expect(results.every((r) => r.ok)).toBe(true);
+        // A rotation that committed first had its successor retired by the change; one that came
+        // after found the token retired (inside the grace window: an access token, no refresh).
+        const live = await t.db.rows("refresh_tokens", { columns: ["id"], where: { family_id: sid, used_at: null } });
+        expect(live).toEqual([{ id: `changed-${round}` }]);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it("concurrent registrations of one email across two instances: one winner, the others email_taken", async () => {
     const t = await twoInstances();
     try {
