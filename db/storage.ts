@@ -7,10 +7,10 @@ export type { LimiterOptions };
 
 /** An opened storage engine: the auth store, rate-limit counters in the same database, and close. */
 export type Storage = {
-  engine: "sqlite";
+  engine: "sqlite" | "postgres";
   store: Store;
   createLimiter(options: LimiterOptions): RateLimiterAbstract;
   close(): Promise<void>;
-  /** The engine's own handle, for tests and scripts that inspect the database. */
+  /** SQLite only: the engine's own handle, for tests and scripts that inspect the database. */
   sqlite?: import("@/db/sqlite/client").Db;
 };

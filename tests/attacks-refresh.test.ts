@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { getRuntime } from "@/lib/server/runtime";
+import { inspectRuntime } from "./db-inspect";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
@@ -24,7 +25,8 @@ async function signedIn() {
 }
 
 async function tokenRows(familyId: string) {
-  return (await getRuntime()).storage.sqlite!.$client.prepare("select generation, used_at from refresh_tokens where family_id = ? order by generation").all(familyId) as { generation: number; used_at: number | null }[];
+  const db = await inspectRuntime();
+  return (await db.rows("refresh_tokens", { columns: ["generation", "used_at"], where: { family_id: familyId }, orderBy: "generation" })) as { generation: number; used_at: number | null }[];
 }
 
 describe("ten parallel refreshes with one token", () => {

@@ -17,7 +17,7 @@ describe("durations", () => {
 describe("configuration", () => {
   it("has the documented defaults", () => {
     const c = parseConfig({}, "/srv/app");
-    expect(c.database.path).toBe("/srv/app/.data/app.db");
+    expect(c.database).toEqual({ engine: "sqlite", path: "/srv/app/.data/app.db" });
     expect(c.appOrigin).toBe("http://localhost:3000");
     expect(c.issuer).toBe("http://localhost:3000");
     expect(c.audience).toBe("http://localhost:3000");
@@ -30,8 +30,8 @@ describe("configuration", () => {
     const c = parseConfig({ APP_URL: "https://app.example.com/some/path", DATABASE_URL: "file:/var/lib/app.db", AUTH_AUDIENCE: "api" }, "/srv");
     expect(c.issuer).toBe("https://app.example.com");
     expect(c.audience).toBe("api");
-    expect(c.database.path).toBe("/var/lib/app.db");
-    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").database.path).toBe("/srv/data/x.db");
+    expect(c.database).toEqual({ engine: "sqlite", path: "/var/lib/app.db" });
+    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").database).toEqual({ engine: "sqlite", path: "/srv/data/x.db" });
   });
 
   it("accepts lifetimes of a few seconds (tests exercise expiry for real)", () => {
@@ -42,7 +42,7 @@ describe("configuration", () => {
   it("stops with a message naming each bad variable and what it expects", () => {
     let error: ConfigError | undefined;
     try {
-      parseConfig({ ACCESS_TOKEN_TTL: "soon", APP_URL: "not a url", DATABASE_URL: "postgres://x", AUTH_RATE_LIMIT: "maybe", TRUST_PROXY: "all" });
+      parseConfig({ ACCESS_TOKEN_TTL: "soon", APP_URL: "not a url", DATABASE_URL: "mysql://x", AUTH_RATE_LIMIT: "maybe", TRUST_PROXY: "all" });
     } catch (e) {
       error = e as ConfigError;
     }
@@ -53,6 +53,31 @@ describe("configuration", () => {
     expect(text).toMatch(/DATABASE_URL must be a SQLite file URL/);
     expect(text).toMatch(/AUTH_RATE_LIMIT must be "on" or "off"/);
     expect(text).toMatch(/TRUST_PROXY must be the number of reverse proxies/);
+  });
+
+  it("takes a postgres:// or postgresql:// DATABASE_URL with a pool of DATABASE_POOL_SIZE (default 10, 1 to 100)", () => {
+    const url = "postgres://app:s3cret@db.example.com:5432/auth";
+    expect(parseConfig({ DATABASE_URL: url }).database).toEqual({ engine: "postgres", url, poolSize: 10 });
+    const other = "postgresql://app@10.0.0.5/auth?sslmode=require";
+    expect(parseConfig({ DATABASE_URL: other, DATABASE_POOL_SIZE: "25" }).database).toEqual({ engine: "postgres", url: other, poolSize: 25 });
+    expect(parseConfig({ DATABASE_URL: "postgres:///auth?host=/run/postgresql" }).database.engine).toBe("postgres");
+    for (const size of ["0", "101", "ten", "2.5"]) {
+      expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: size })).toThrow(/DATABASE_POOL_SIZE must be a whole number from 1 to 100/);
+    }
+  });
+
+  it("any other DATABASE_URL stops start-up naming the accepted forms, without echoing the value (it may hold a password)", () => {
+    for (const value of ["mysql://root:s3cret@db/app", "s3cret", "postgres://root:s3cret@", "sqlite:///app.db"]) {
+      let message = "";
+      try {
+        parseConfig({ DATABASE_URL: value });
+      } catch (e) {
+        message = (e as ConfigError).message;
+      }
+      expect(message, value).toMatch(/DATABASE_URL/);
+      expect(message, value).toMatch(/file:\.data\/app\.db.*postgres:\/\//);
+      expect(message, value).not.toContain("s3cret");
+    }
   });
 
   it("refuses a zero access lifetime", () => {

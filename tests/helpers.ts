@@ -1,19 +1,45 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { inject } from "vitest";
+import { openStorage, type DatabaseConfig } from "@/db";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import type { Config } from "@/lib/config";
 import type { OutgoingMail } from "@/lib/mail/templates";
 import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
-import { openSqliteStorage } from "@/db/sqlite";
+import { inspect } from "./db-inspect";
+import { createDatabase } from "./pg-cluster";
 
 export const ISSUER = "http://localhost:3000";
 export const AUDIENCE = "http://localhost:3000";
 
+/** The engine the suites run on: SQLite unless TEST_DB=postgres (npm run test:unit:pg). */
+export const TEST_ENGINE: DatabaseConfig["engine"] = process.env.TEST_DB === "postgres" ? "postgres" : "sqlite";
+
 export function tempDatabasePath(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "auth-test-"));
   return path.join(dir, "test.db");
+}
+
+/** A fresh, empty database of the engine under test: a temporary SQLite file, or a new database
+ * on the run's throwaway PostgreSQL cluster (tests/pg-global-setup.ts). */
+export async function testDatabase(): Promise<DatabaseConfig> {
+  if (TEST_ENGINE === "sqlite") return { engine: "sqlite", path: tempDatabasePath() };
+  return { engine: "postgres", url: await createDatabase(inject("pgBaseUrl")), poolSize: 10 };
+}
+
+/** The same, as a DATABASE_URL. */
+export async function testDatabaseUrl(): Promise<string> {
+  const database = await testDatabase();
+  return database.engine === "sqlite" ? `file:${database.path}` : database.url;
+}
+
+/** A fresh database opened (migrated) as the app opens it, with an inspector for assertions. */
+export async function openTestStorage(database?: DatabaseConfig) {
+  const target = database ?? (await testDatabase());
+  const storage = await openStorage(target);
+  return { storage, database: target, db: inspect(storage, target) };
 }
 
 let sharedKeys: Promise<KeySet> | undefined;
@@ -49,11 +75,10 @@ export function recordingMailer() {
   };
 }
 
-/** A fresh auth core on its own temporary SQLite file, with a clock the test moves. */
+/** A fresh auth core on its own fresh database, with a clock the test moves. */
 export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
-  const storage = openSqliteStorage(tempDatabasePath());
+  const { storage, db } = await openTestStorage();
   const { store } = storage;
-  const sqlite = storage.sqlite!;
   const clock = manualClock();
   const keys = await testKeys();
   const securityEvents: string[] = [];
@@ -67,7 +92,7 @@ export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
     random: systemRandom,
     onSecurityEvent: (type) => securityEvents.push(type),
   });
-  return { auth, store, sqlite, clock, keys, securityEvents, mailer };
+  return { auth, store, storage, db, clock, keys, securityEvents, mailer };
 }
 
 export const META = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };

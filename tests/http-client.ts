@@ -1,19 +1,20 @@
 /**
  * Route-handler integration tests without a server: configure the process environment for a
- * temporary SQLite file and fresh keys, then call the exported handlers with real Requests and a
- * small cookie jar that follows the browser's Path and Max-Age rules.
+ * fresh database of the engine under test (a temporary SQLite file, or a new PostgreSQL database)
+ * and fresh keys, then call the exported handlers with real Requests and a small cookie jar that
+ * follows the browser's Path and Max-Age rules.
  */
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { generateKeySetJson } from "@/lib/auth/keys";
-import { getRuntime } from "@/lib/server/runtime";
-import { tempDatabasePath } from "./helpers";
+import { inspectRuntime } from "./db-inspect";
+import { testDatabaseUrl } from "./helpers";
 
 export const APP = "http://localhost:3000";
 
 export async function configureTestEnv(extra: Record<string, string> = {}) {
   Object.assign(process.env, {
-    DATABASE_URL: `file:${tempDatabasePath()}`,
+    DATABASE_URL: await testDatabaseUrl(),
     APP_URL: APP,
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
     AUTH_RATE_LIMIT: "off",
@@ -116,12 +117,5 @@ export async function loadRoutes() {
 
 /** Everything an attack could change (users, sessions, refresh tokens, deny-list), for "nothing changed" checks. */
 export async function databaseSnapshot() {
-  const db = (await getRuntime()).storage.sqlite!.$client;
-  const all = (sql: string) => db.prepare(sql).all();
-  return JSON.stringify({
-    users: all("select id, email, password_hash, token_version, disabled_at from users order by id"),
-    families: all("select id, revoked_at, last_used_at from refresh_families order by id"),
-    tokens: all("select id, used_at from refresh_tokens order by id"),
-    jtis: all("select jti from revoked_jtis order by jti"),
-  });
+  return (await inspectRuntime()).snapshot();
 }

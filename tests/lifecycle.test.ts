@@ -159,15 +159,12 @@ describe("refresh rotation", () => {
   });
 
   it("concurrent refreshes of one token mint at most one successor and none is logged out", async () => {
-    const { auth, sqlite, session } = await signedIn();
+    const { auth, db, session } = await signedIn();
     const results = await Promise.all(Array.from({ length: 10 }, () => auth.refresh(session.refresh.token, META)));
     expect(results.every((r) => r.ok)).toBe(true);
     const successors = results.filter((r) => r.ok && r.refresh);
     expect(successors).toHaveLength(1);
-    const count = sqlite.$client
-      .prepare("select count(*) as n from refresh_tokens where family_id = ?")
-      .get(session.access.claims.sid) as { n: number };
-    expect(count.n).toBe(2);
+    expect(await db.count("refresh_tokens", { family_id: session.access.claims.sid })).toBe(2);
   });
 
   it("refuses unknown and malformed tokens without touching anything", async () => {
@@ -238,22 +235,22 @@ describe("revocation", () => {
   });
 
   it("sweeps expired deny-list entries", async () => {
-    const { auth, clock, sqlite, session } = await signedIn();
+    const { auth, clock, db, session } = await signedIn();
     await auth.logout({ access: session.access.token }, META);
-    const count = () => (sqlite.$client.prepare("select count(*) as n from revoked_jtis").get() as { n: number }).n;
-    expect(count()).toBe(1);
+    const count = () => db.count("revoked_jtis");
+    expect(await count()).toBe(1);
     clock.advance(16 * MINUTE);
     const other = await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META);
     if (!("access" in other)) throw new Error();
     await auth.logout({ access: other.access.token }, META);
-    expect(count()).toBe(1);
+    expect(await count()).toBe(1);
   });
 
   it("logout-all ends every session including the caller's", async () => {
     const { auth, session } = await signedIn();
     const other = await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META);
     if (!("access" in other)) throw new Error();
-    auth.logoutEverywhere(session.access.claims, META);
+    await auth.logoutEverywhere(session.access.claims, META);
     expect((await auth.authenticate(session.access.token)).ok).toBe(false);
     expect((await auth.authenticate(other.access.token)).ok).toBe(false);
     expect((await auth.refresh(other.refresh.token, META)).ok).toBe(false);

@@ -9,11 +9,12 @@
 import fs from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSqliteStorage } from "@/db/sqlite";
+import type { DatabaseConfig, Storage } from "@/db";
 import { createLogger } from "@/lib/server/log";
 import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/security/rate-limits";
 import { getRuntime } from "@/lib/server/runtime";
-import { tempDatabasePath } from "./helpers";
+import { inspectRuntime } from "./db-inspect";
+import { openTestStorage, testDatabase } from "./helpers";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
@@ -59,7 +60,7 @@ function expect429(res: Awaited<ReturnType<typeof call>>, label = "") {
 }
 
 async function userCount() {
-  return ((await getRuntime()).storage.sqlite!.$client.prepare("select count(*) as n from users").get() as { n: number }).n;
+  return (await inspectRuntime()).count("users");
 }
 
 describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", () => {
@@ -243,23 +244,26 @@ describe("password change: the current password is a guess like a sign-in", () =
   });
 });
 
-describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
+describe("the back-off itself (lib/rate-limit.ts on the database under test)", () => {
   const config = (overrides: Partial<typeof LIMITS & { enabled: boolean }> = {}) => ({
     rateLimit: { enabled: true, loginPerAccount: 1, loginPerIp: 10_000, registerPerIp: 2, refreshPerIp: 10_000, recoveryPerAddress: 3, recoveryPerIp: 10, window: 900, ...overrides },
   });
-  const files: string[] = [];
-  const newFile = () => {
-    const file = tempDatabasePath();
-    files.push(file);
-    return file;
+  const opened: Storage[] = [];
+  const databases: DatabaseConfig[] = [];
+  const open = async (database?: DatabaseConfig) => {
+    const test = await openTestStorage(database);
+    opened.push(test.storage);
+    databases.push(test.database);
+    return test;
   };
-  afterAll(() => {
-    for (const f of files) fs.rmSync(f, { force: true });
+  afterAll(async () => {
+    // Some were closed by their test already (a restart).
+    for (const storage of opened) await storage.close().catch(() => undefined);
+    for (const d of databases) if (d.engine === "sqlite") fs.rmSync(d.path, { force: true });
   });
 
   it("grows 2, 4, 8 ... seconds per further failure and is capped at 15 minutes", async () => {
-    const storage = openSqliteStorage(newFile());
-    const db = storage.sqlite!;
+    const { storage, db } = await open();
     const limits = createRateLimits(storage.createLimiter, config());
     const email = "victim@example.com";
     // The one free attempt (loginPerAccount = 1) takes no lock.
@@ -273,23 +277,23 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
       expect(locked.ok).toBe(false);
       if (!locked.ok) waits.push(locked.retryAfter);
       // Let the lock run out (what time would do).
-      db.$client.prepare("delete from rate_limits where key like 'login_lock:%'").run();
+      await db.deleteRateLimitKeys("login_lock:");
     }
     expect(waits).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
     expect(accountBackoffSeconds(1)).toBe(2);
     expect(accountBackoffSeconds(1000)).toBe(MAX_ACCOUNT_BACKOFF_SECONDS);
   });
 
-  it("persists: a new limiter on the same SQLite file (a restart) keeps the counts and the locks", async () => {
-    const file = newFile();
-    let storage = openSqliteStorage(file);
+  it("persists: a new limiter on the same database (a restart) keeps the counts and the locks", async () => {
+    const database = await testDatabase();
+    let { storage } = await open(database);
     let limits = createRateLimits(storage.createLimiter, config());
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
     expect((await limits.register("203.0.113.9")).ok).toBe(true);
     for (let i = 0; i < 3; i++) await limits.beforeLogin("203.0.113.9", "restart@example.com");
     await storage.close();
 
-    storage = openSqliteStorage(file);
+    ({ storage } = await open(database));
     limits = createRateLimits(storage.createLimiter, config());
     // Used at once, as by the first request after start-up: no "Table is not created yet" (a 500).
     expect((await limits.register("203.0.113.9")).ok).toBe(false);
@@ -305,7 +309,7 @@ describe("the back-off itself (lib/rate-limit.ts on a SQLite file)", () => {
         done();
       },
     });
-    const storage = openSqliteStorage(newFile());
+    const { storage } = await open();
     const limits = createRateLimits(storage.createLimiter, config({ enabled: false }), createLogger("info", sink));
     for (let i = 0; i < 20; i++) {
       expect((await limits.register("203.0.113.20")).ok).toBe(true);

@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/server/log";
 import { getRuntime } from "@/lib/server/runtime";
+import { inspectRuntime } from "./db-inspect";
 import { CookieJar, call, configureTestEnv, loadRoutes, type CallOptions } from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
@@ -154,12 +155,12 @@ describe("every auth event is recorded", () => {
 describe("nothing secret is stored or logged", () => {
   it("no token, cookie value or password appears in any text cell of any table", async () => {
     expect(secrets.size).toBeGreaterThan(20);
-    const db = (await getRuntime()).storage.sqlite!.$client;
-    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const db = await inspectRuntime();
+    const tables = await db.tables();
     expect(tables).toEqual(expect.arrayContaining(["users", "auth_events", "refresh_families", "refresh_tokens", "revoked_jtis", "rate_limits"]));
     let cells = 0;
     for (const table of tables) {
-      for (const row of db.prepare(`select * from "${table}"`).all() as Record<string, unknown>[]) {
+      for (const row of await db.rows(table)) {
         for (const value of Object.values(row)) {
           if (typeof value !== "string") continue;
           cells++;

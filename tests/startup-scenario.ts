@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import { generateKeySetJson } from "@/lib/auth/keys";
-import { tempDatabasePath } from "./helpers";
+import { testDatabaseUrl } from "./helpers";
 
 /**
  * Runs the real server start-up (lib/server/startup.ts) on a fresh database in the given mode.
@@ -9,7 +9,7 @@ import { tempDatabasePath } from "./helpers";
 export async function startUpIn(mode: "production" | "development") {
   Object.assign(process.env, {
     NODE_ENV: mode,
-    DATABASE_URL: `file:${tempDatabasePath()}`,
+    DATABASE_URL: await testDatabaseUrl(),
     AUTH_SIGNING_KEYS: await generateKeySetJson(),
     APP_URL: "https://app.example.com",
     LOG_LEVEL: "silent",

@@ -8,8 +8,12 @@ import { parseDuration } from "@/lib/config/duration";
  */
 export type Config = {
   production: boolean;
-  /** The storage engine DATABASE_URL names; a `file:` path is made absolute. */
-  database: { engine: "sqlite"; path: string };
+  /**
+   * The storage engine DATABASE_URL names: a `file:` path (made absolute) is SQLite; a
+   * `postgres://` or `postgresql://` URL is PostgreSQL with a pool of DATABASE_POOL_SIZE
+   * connections. The URL may hold a password: never log it.
+   */
+  database: { engine: "sqlite"; path: string } | { engine: "postgres"; url: string; poolSize: number };
   appUrl: URL;
   /** `APP_URL`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
   appOrigin: string;
@@ -106,14 +110,46 @@ const url = (name: string) =>
     }
   });
 
+const DATABASE_URL_FORMS =
+  'a SQLite file URL such as "file:.data/app.db" or "file:/var/lib/app/app.db", or a PostgreSQL URL such as ' +
+  '"postgres://user:password@db.example.com:5432/app" (postgres:// or postgresql://)';
+
+/** DATABASE_URL: its value is never echoed in a message (a PostgreSQL URL may hold a password). */
+const databaseUrl = z
+  .string()
+  .default("file:.data/app.db")
+  .transform((value, ctx) => {
+    if (value.startsWith("file:") && value.length > "file:".length) return { engine: "sqlite" as const, file: value.slice(5) };
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1].toLowerCase();
+    if (scheme === "postgres" || scheme === "postgresql") {
+      try {
+        const url = new URL(value);
+        // A host, or a socket directory in ?host=/run/postgresql
+        if (url.host || url.searchParams.has("host")) return { engine: "postgres" as const, url: value };
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({
+        code: "custom",
+        message: `DATABASE_URL is not a valid PostgreSQL URL; expected ${DATABASE_URL_FORMS} (the value is not shown: it may hold a password)`,
+      });
+      return z.NEVER;
+    }
+    const got = scheme ? `a "${scheme}:" URL` : "a value without a scheme";
+    ctx.addIssue({ code: "custom", message: `DATABASE_URL must be ${DATABASE_URL_FORMS}; got ${got}` });
+    return z.NEVER;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
-  DATABASE_URL: z
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_SIZE: z
     .string()
-    .default("file:.data/app.db")
-    .refine((v) => v.startsWith("file:") && v.length > "file:".length, {
-      message: 'DATABASE_URL must be a SQLite file URL such as "file:.data/app.db" or "file:/var/lib/app/app.db"',
-    }),
+    .default("10")
+    .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 100, {
+      message: "DATABASE_POOL_SIZE must be a whole number from 1 to 100 (connections per instance, PostgreSQL only)",
+    })
+    .transform(Number),
   APP_URL: url("APP_URL").default(new URL("http://localhost:3000")),
   AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER must not be empty").optional(),
   AUTH_AUDIENCE: z.string().min(1, "AUTH_AUDIENCE must not be empty").optional(),
@@ -200,10 +236,13 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   if (problems.length) throw new ConfigError(problems);
 
   const appOrigin = e.APP_URL.origin;
-  const filePath = e.DATABASE_URL.slice("file:".length);
+  const db = e.DATABASE_URL;
   return {
     production: e.NODE_ENV === "production",
-    database: { engine: "sqlite", path: path.resolve(cwd, filePath) },
+    database:
+      db.engine === "sqlite"
+        ? { engine: "sqlite", path: path.resolve(cwd, db.file) }
+        : { engine: "postgres", url: db.url, poolSize: e.DATABASE_POOL_SIZE },
     appUrl: e.APP_URL,
     appOrigin,
     issuer: e.AUTH_ISSUER ?? appOrigin,

@@ -1,0 +1,79 @@
+import { inArray, lt, or } from "drizzle-orm";
+import type pg from "pg";
+import { drizzleOn, LOCK_NAMESPACE, LOCKS, withSession } from "@/db/postgres/client";
+import { authEvents, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
+import type { PruneCounts, PruneCutoffs } from "@/lib/auth/store";
+
+/**
+ * Pruning, one instance at a time: a session advisory lock taken with pg_try_advisory_lock (an
+ * instance that finds it held answers null and leaves the work to the holder). Each batch is one
+ * DELETE … WHERE id IN (SELECT id … LIMIT n), its own short transaction, so a large backlog never
+ * holds many row locks for long. A family's tokens go with it (ON DELETE CASCADE). If the session
+ * fails midway its connection is destroyed, and the lock with it.
+ */
+export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<PruneCounts | null> {
+  return withSession(pool, async (client) => {
+    const lock = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1, $2) as locked", [
+      LOCK_NAMESPACE,
+      LOCKS.prune,
+    ]);
+    if (!lock.rows[0]?.locked) return null;
+    const db = drizzleOn(client);
+    const limit = cutoffs.batchSize;
+    const drain = async (batch: () => Promise<{ rowCount: number | null }>) => {
+      let total = 0;
+      for (let n = (await batch()).rowCount ?? 0; n > 0; n = (await batch()).rowCount ?? 0) total += n;
+      return total;
+    };
+    const counts = {
+      families: await drain(() =>
+        db.delete(refreshFamilies).where(
+          inArray(
+            refreshFamilies.id,
+            db
+              .select({ id: refreshFamilies.id })
+              .from(refreshFamilies)
+              .where(
+                or(
+                  lt(refreshFamilies.revokedAt, cutoffs.familiesDeadBefore),
+                  lt(refreshFamilies.absoluteExpiresAt, cutoffs.familiesDeadBefore),
+                  lt(refreshFamilies.lastUsedAt, cutoffs.familiesIdleBefore),
+                ),
+              )
+              .limit(limit),
+          ),
+        ),
+      ),
+      jtis: await drain(() =>
+        db
+          .delete(revokedJtis)
+          .where(
+            inArray(
+              revokedJtis.jti,
+              db
+                .select({ jti: revokedJtis.jti })
+                .from(revokedJtis)
+                .where(lt(revokedJtis.expiresAt, cutoffs.jtisExpiredBefore))
+                .limit(limit),
+            ),
+          ),
+      ),
+      events: await drain(() =>
+        db
+          .delete(authEvents)
+          .where(
+            inArray(
+              authEvents.id,
+              db
+                .select({ id: authEvents.id })
+                .from(authEvents)
+                .where(lt(authEvents.at, cutoffs.eventsBefore))
+                .limit(limit),
+            ),
+          ),
+      ),
+    };
+    await client.query("select pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, LOCKS.prune]);
+    return counts;
+  });
+}

@@ -1,0 +1,115 @@
+import { and, eq, getTableColumns, isNull } from "drizzle-orm";
+import type pg from "pg";
+import type { PgDb } from "@/db/postgres/client";
+import { authEvents, refreshFamilies, refreshTokens, users } from "@/db/postgres/schema";
+import { GateLost, MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
+import type { NewEvent, NewRefreshToken, PresentedToken, Store, UserRow } from "@/lib/auth/store";
+
+export const presentedFields = {
+  id: refreshTokens.id,
+  familyId: refreshTokens.familyId,
+  generation: refreshTokens.generation,
+  usedAt: refreshTokens.usedAt,
+  supersededAt: refreshTokens.supersededAt,
+  userId: refreshFamilies.userId,
+  familyCreatedAt: refreshFamilies.createdAt,
+  lastUsedAt: refreshFamilies.lastUsedAt,
+  absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
+  revokedAt: refreshFamilies.revokedAt,
+  revokedReason: refreshFamilies.revokedReason,
+};
+
+export const insertToken = (tx: PgDb, t: NewRefreshToken) =>
+  tx.insert(refreshTokens).values({
+    id: t.id,
+    familyId: t.familyId,
+    parentId: t.parentId,
+    generation: t.generation,
+    tokenHash: t.tokenHash,
+    createdAt: t.now,
+    expiresAt: t.expiresAt,
+  });
+
+export const insertEvent = (tx: PgDb, e: NewEvent) => tx.insert(authEvents).values(e);
+
+export const touchFamily = (tx: PgDb, id: string, now: number) =>
+  tx.update(refreshFamilies).set({ lastUsedAt: now }).where(eq(refreshFamilies.id, id));
+
+/** An UPDATE that is a gate: exactly one row, or someone else got there first. */
+const gate = async (update: Promise<{ rowCount: number | null }>) => {
+  if ((await update).rowCount !== 1) throw new GateLost();
+};
+
+/**
+ * The rotation unit under READ COMMITTED. The first statement finds the presented token by its hash
+ * and locks its family's row, then the token's row (FOR UPDATE OF families, tokens: PostgreSQL
+ * locks in the order of that list). Every unit that writes a family's tokens (rotation, password
+ * change) holds the family's row first, so they queue instead of deadlocking, and a waiter reads
+ * the rows as the unit before it committed them (a locked row is re-read at its newest version).
+ * Then the user and the successor are read, the core's pure `decide` runs, and its writes apply,
+ * gates first: UPDATE … WHERE id = $1 AND used_at IS NULL, whose row count decides. The WHERE is
+ * on the target row itself, so PostgreSQL re-checks it after waiting on a concurrent writer (a
+ * guard in a subquery would not be). A gate that changed no row (the successor is not locked, so a
+ * concurrent rotation of it can win) rolls everything back, and the unit reads and decides again.
+ */
+export function createRotate(pool: pg.Pool): Store["rotate"] {
+  return async function rotate(tokenHash, decide) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await transaction(pool, async (tx) => {
+          const [row] = await tx
+            .select({ token: presentedFields, user: getTableColumns(users) })
+            .from(refreshTokens)
+            .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
+            .leftJoin(users, eq(users.id, refreshFamilies.userId))
+            .where(eq(refreshTokens.tokenHash, tokenHash))
+            .for("update", { of: [refreshFamilies, refreshTokens] });
+          const token: PresentedToken | undefined = row?.token;
+          const user: UserRow | undefined = row?.user ?? undefined;
+          const [successor] =
+            token && token.usedAt !== null
+              ? await tx
+                  .select({ id: refreshTokens.id, usedAt: refreshTokens.usedAt })
+                  .from(refreshTokens)
+                  .where(and(eq(refreshTokens.parentId, token.id), isNull(refreshTokens.supersededAt)))
+                  .limit(1)
+              : [];
+          const { writes, result } = decide(token && { token, user, successor });
+          if (!token) return result;
+          const now = writes.now ?? 0;
+          if (writes.markUsed) {
+            await gate(
+              tx
+                .update(refreshTokens)
+                .set({ usedAt: now })
+                .where(and(eq(refreshTokens.id, token.id), isNull(refreshTokens.usedAt))),
+            );
+          }
+          if (writes.supersedeSuccessor) {
+            await gate(
+              tx
+                .update(refreshTokens)
+                .set({ usedAt: now, supersededAt: now })
+                .where(and(eq(refreshTokens.id, writes.supersedeSuccessor.id), isNull(refreshTokens.usedAt))),
+            );
+            await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, token.id));
+          }
+          if (writes.insertToken) await insertToken(tx, writes.insertToken);
+          if (writes.touchFamily) await touchFamily(tx, token.familyId, now);
+          if (writes.revokeFamily) {
+            await tx
+              .update(refreshFamilies)
+              .set({ revokedAt: now, revokedReason: writes.revokeFamily.reason })
+              .where(and(eq(refreshFamilies.id, token.familyId), isNull(refreshFamilies.revokedAt)));
+          }
+          if (writes.event) await insertEvent(tx, writes.event);
+          return result;
+        });
+      } catch (error) {
+        if (error instanceof GateLost && attempt < MAX_ATTEMPTS) continue;
+        if (error instanceof GateLost) throw new Error(`rotation gate lost ${MAX_ATTEMPTS} times in a row`);
+        throw error;
+      }
+    }
+  };
+}

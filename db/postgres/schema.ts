@@ -1,0 +1,99 @@
+import { bigint, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import { ROLES } from "@/lib/auth/roles";
+
+/**
+ * The PostgreSQL schema, table by table the same as db/sqlite/schema.ts. Times are Unix
+ * milliseconds in bigint columns, read as JavaScript numbers (exact up to 2^53: year 287396).
+ */
+const millis = (name: string) => bigint(name, { mode: "number" });
+
+export const users = pgTable("users", {
+  id: text("id").primaryKey(),
+  /** Normalised: trimmed, lower-case. Unique: the constraint decides between racing registrations. */
+  email: text("email").notNull().unique(),
+  name: text("name"),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ROLES }).notNull().default("user"),
+  /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
+  tokenVersion: integer("token_version").notNull().default(0),
+  disabledAt: millis("disabled_at"),
+  createdAt: millis("created_at").notNull(),
+});
+
+/** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
+export const refreshFamilies = pgTable(
+  "refresh_families",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: millis("created_at").notNull(),
+    lastUsedAt: millis("last_used_at").notNull(),
+    /** createdAt + SESSION_MAX_AGE: rotation never moves it. */
+    absoluteExpiresAt: millis("absolute_expires_at").notNull(),
+    revokedAt: millis("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+  },
+  (t) => [index("refresh_families_user_idx").on(t.userId)],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    familyId: text("family_id")
+      .notNull()
+      .references(() => refreshFamilies.id, { onDelete: "cascade" }),
+    parentId: text("parent_id"),
+    generation: integer("generation").notNull(),
+    /** SHA-256 of the token (hex). The token itself is never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: millis("created_at").notNull(),
+    expiresAt: millis("expires_at").notNull(),
+    /** Set when the token is rotated (or retired); a second use after the grace window is theft. */
+    usedAt: millis("used_at"),
+    /** Set when the token was retired without its holder rotating it (a lost answer was replaced,
+     * or a password change): presenting it is always reuse. */
+    supersededAt: millis("superseded_at"),
+  },
+  (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_parent_idx").on(t.parentId)],
+);
+
+/** Access-token jtis revoked before their exp (logout). Keyed by jti, never by token bytes. */
+export const revokedJtis = pgTable(
+  "revoked_jtis",
+  {
+    jti: text("jti").primaryKey(),
+    expiresAt: millis("expires_at").notNull(),
+  },
+  (t) => [index("revoked_jtis_expires_idx").on(t.expiresAt)],
+);
+
+export const authEvents = pgTable(
+  "auth_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    type: text("type").notNull(),
+    at: millis("at").notNull(),
+    userId: text("user_id"),
+    familyId: text("family_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    /** Small JSON object; never a token, cookie or password. */
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [index("auth_events_user_at_idx").on(t.userId, t.at), index("auth_events_at_idx").on(t.at)],
+);
+
+/**
+ * rate-limiter-flexible's counters, in the layout its RateLimiterPostgres creates (and inserts
+ * into positionally: key, points, expire), shared by every instance.
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: varchar("key", { length: 255 }).primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: bigint("expire", { mode: "number" }),
+});

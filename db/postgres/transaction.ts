@@ -1,0 +1,96 @@
+import type pg from "pg";
+import { drizzleOn, type PgDb } from "@/db/postgres/client";
+import { isRetryable, toStoreError, unavailableReason } from "@/db/postgres/errors";
+
+/** Drizzle bound to the one connection a transaction runs on. */
+export type Tx = PgDb;
+
+/** How often a unit runs again after a deadlock, or a rotation after a lost gate. */
+export const MAX_ATTEMPTS = 4;
+
+/** Thrown inside a rotation when a gate UPDATE changed no row: roll back, read and decide again. */
+export class GateLost extends Error {
+  constructor() {
+    super("rotation gate lost");
+    this.name = "GateLost";
+  }
+}
+
+/** BEGIN itself failed on a connection that had died while idle: nothing ran, another may work. */
+class StaleConnection extends Error {
+  constructor(readonly original: unknown) {
+    super("stale connection");
+  }
+}
+
+/**
+ * BEGIN … COMMIT on one connection of the pool. Every failure path releases the connection:
+ * destroyed (with the error) when ROLLBACK cannot run on it any more, else back to the pool.
+ * (Drizzle's own db.transaction() leaks the connection when BEGIN fails, which a server restart
+ * makes happen, and pool.end() then waits forever.)
+ */
+async function once<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+  } catch (error) {
+    client.release(error instanceof Error ? error : new Error("begin failed"));
+    throw unavailableReason(error) ? new StaleConnection(error) : error;
+  }
+  let broken: Error | undefined;
+  try {
+    const result = await fn(drizzleOn(client));
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * One unit in one transaction (READ COMMITTED, PostgreSQL's default). Row locks are taken in one
+ * order everywhere (user, then family, then tokens, then deny-list rows) so units do not deadlock;
+ * if PostgreSQL still reports one (or a serialization failure) the unit rolled back entirely and
+ * simply runs again, as it does when BEGIN met a connection that died while idle in the pool.
+ */
+export async function transaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once(pool, fn);
+    } catch (error) {
+      const again = attempt < MAX_ATTEMPTS;
+      if (error instanceof StaleConnection) {
+        if (again) continue;
+        throw error.original;
+      }
+      if (again && isRetryable(error)) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Wraps every method of a store so that what it throws is what the core may see (errors.ts):
+ * StorageUnavailableError for connection failures, a plain Error otherwise, never a driver error.
+ */
+export function guarded<S extends object>(store: S): S {
+  const out = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store)) {
+    out[name] =
+      typeof method === "function"
+        ? async (...args: unknown[]) => {
+            try {
+              return await method(...args);
+            } catch (error) {
+              throw toStoreError(error, name);
+            }
+          }
+        : method;
+  }
+  return out as S;
+}
