@@ -8,7 +8,7 @@ import path from "node:path";
 import { NextRequest } from "next/server";
 import { generateKeySetJson } from "@/lib/auth/keys";
 import { inspectRuntime } from "./db-inspect";
-import { testDatabaseUrl } from "./helpers";
+import { testDatabaseUrl, tempDatabasePath } from "./helpers";
 
 export const APP = "http://localhost:3000";
 

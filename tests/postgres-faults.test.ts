@@ -11,10 +11,10 @@ import { migratePostgres } from "@/db/postgres/client";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import { StorageUnavailableError } from "@/lib/auth/store";
-import { META, TEST_ENGINE, TEST_LIFETIMES, testKeys } from "./helpers";
+import { META, TEST_ENGINE, TEST_LIFETIMES, recordingMailer, testKeys } from "./helpers";
 import { createDatabase, startCluster } from "./pg-cluster";
 
-const APP_TABLES = ["auth_events", "rate_limits", "refresh_families", "refresh_tokens", "revoked_jtis", "users"];
+const APP_TABLES = ["auth_events", "dpop_proofs", "email_tokens", "rate_limits", "refresh_families", "refresh_tokens", "revoked_jtis", "users"];
 
 async function query(url: string, text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });
@@ -50,7 +50,8 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: start-up", () => {
     const url = await createDatabase(inject("pgBaseUrl"));
     const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresStorage({ url, poolSize: 2 })));
     for (const storage of opened) expect(await storage.store.userCount()).toBe(0);
-    expect((await query(url, "select count(*)::int as n from drizzle.__drizzle_migrations"))[0].n).toBe(1);
+    const journal = (await import("@/db/postgres/migrations/meta/_journal.json")).entries;
+    expect((await query(url, "select count(*)::int as n from drizzle.__drizzle_migrations"))[0].n).toBe(journal.length);
     await Promise.all(opened.map((s) => s.close()));
   });
 
@@ -82,9 +83,10 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
       config: TEST_LIFETIMES,
       clock,
       random: systemRandom,
+      mailer: recordingMailer(),
     });
     const session = await auth.register({ email: "restart@example.com", password: "correct horse battery" }, META);
-    if (!session.ok) throw new Error();
+    if (!session.ok || !("access" in session)) throw new Error();
     const limiter = storage.createLimiter({ keyPrefix: "restart", points: 100, duration: 60 });
     await Promise.all([storage.store.userCount(), storage.store.userCount(), limiter.consume("k")]);
 
@@ -115,6 +117,8 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
             familiesIdleBefore: 0,
             jtisExpiredBefore: 0,
             eventsBefore: 0,
+            emailTokensBefore: 0,
+            dpopProofsBefore: 0,
             batchSize: 10,
           }),
       ],

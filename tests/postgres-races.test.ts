@@ -9,9 +9,9 @@ import type { Storage } from "@/db";
 import { openPostgresStorage } from "@/db/postgres";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
-import { hashRefreshToken } from "@/lib/auth/refresh-token";
+import { hashOpaqueToken as hashRefreshToken } from "@/lib/auth/opaque-token";
 import { inspect } from "./db-inspect";
-import { META, SECOND, TEST_ENGINE, TEST_LIFETIMES, testKeys } from "./helpers";
+import { META, SECOND, TEST_ENGINE, TEST_LIFETIMES, recordingMailer, testKeys } from "./helpers";
 import { createDatabase } from "./pg-cluster";
 
 /** Two instances on one fresh database, each auth core with its own pool; one shared clock. */
@@ -24,7 +24,7 @@ async function twoInstances() {
   const clock = manualClock();
   const keys = await testKeys();
   const core = (storage: Storage) =>
-    createAuth({ store: storage.store, keys, config: TEST_LIFETIMES, clock, random: systemRandom });
+    createAuth({ store: storage.store, keys, config: TEST_LIFETIMES, clock, random: systemRandom, mailer: recordingMailer() });
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   return {
@@ -44,7 +44,7 @@ async function twoInstances() {
 
 async function register(auth: ReturnType<typeof createAuth>, email = `race-${Math.random()}@example.com`) {
   const session = await auth.register({ email, password: "correct horse battery" }, META);
-  if (!session.ok) throw new Error("register failed");
+  if (!session.ok || !("access" in session)) throw new Error("register failed");
   return session;
 }
 
@@ -222,6 +222,8 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         familiesIdleBefore: 0,
         jtisExpiredBefore: 0,
         eventsBefore: 1000,
+        emailTokensBefore: 1000,
+        dpopProofsBefore: 1000,
         batchSize: 100,
       };
       await t.admin.query(
@@ -236,7 +238,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
       await t.admin.query("select pg_advisory_lock(x'61757468'::int, 2)");
       expect(await t.a.store.prune(cutoffs)).toBeNull();
       await t.admin.query("select pg_advisory_unlock(x'61757468'::int, 2)");
-      expect(await t.a.store.prune(cutoffs)).toEqual({ families: 0, jtis: 0, events: 0 });
+      expect(await t.a.store.prune(cutoffs)).toEqual({ families: 0, jtis: 0, events: 0, emailTokens: 0, dpopProofs: 0 });
     } finally {
       await t.close();
     }

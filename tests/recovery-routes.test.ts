@@ -6,6 +6,8 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readOutbox } from "@/lib/mail/outbox";
+import { backgroundIdle } from "@/lib/server/background";
+import { inspectRuntime } from "./db-inspect";
 import { getRuntime } from "@/lib/server/runtime";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
 
@@ -38,6 +40,7 @@ async function newUser() {
 
 async function mailsTo(email: string) {
   const rt = await getRuntime();
+  await backgroundIdle();
   await rt.mailer.idle();
   return readOutbox(rt.config.mail.outboxDir, 10_000).filter((m) => m.to === email);
 }
@@ -156,8 +159,8 @@ describe("email verification routes", () => {
   it("no mailed token ever appears in the database or the outbox's log lines", async () => {
     const { email } = await newUser();
     const token = (await linkToken(email, "email_verification"))!;
-    const db = (await getRuntime()).storage.sqlite!.$client;
-    const dump = JSON.stringify(db.prepare("select * from email_tokens").all()) + JSON.stringify(db.prepare("select * from auth_events").all());
+    const db = await inspectRuntime();
+    const dump = JSON.stringify(await db.rows("email_tokens")) + JSON.stringify(await db.rows("auth_events"));
     expect(dump).not.toContain(token);
     expect(fs.existsSync((await getRuntime()).config.mail.outboxDir)).toBe(true);
   });

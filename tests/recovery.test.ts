@@ -33,7 +33,7 @@ describe("forgot password", () => {
     const token = resetToken(ctx);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     expect((await ctx.store.emailToken(hashOpaqueToken(token)))?.kind).toBe("password_reset");
-    const dump = JSON.stringify(ctx.sqlite.$client.prepare("select * from email_tokens").all());
+    const dump = JSON.stringify(await ctx.db.rows("email_tokens"));
     expect(dump).not.toContain(token);
     expect(JSON.stringify(await ctx.store.recentEvents(100))).not.toContain(token);
   });

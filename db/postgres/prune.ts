@@ -1,7 +1,7 @@
 import { inArray, lt, or } from "drizzle-orm";
 import type pg from "pg";
 import { drizzleOn, LOCK_NAMESPACE, LOCKS, withSession } from "@/db/postgres/client";
-import { authEvents, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
+import { authEvents, dpopProofs, emailTokens, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
 import type { PruneCounts, PruneCutoffs } from "@/lib/auth/store";
 
 /**
@@ -69,6 +69,28 @@ export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<Pru
                 .from(authEvents)
                 .where(lt(authEvents.at, cutoffs.eventsBefore))
                 .limit(limit),
+            ),
+          ),
+      ),
+      emailTokens: await drain(() =>
+        db.delete(emailTokens).where(
+          inArray(
+            emailTokens.id,
+            db
+              .select({ id: emailTokens.id })
+              .from(emailTokens)
+              .where(or(lt(emailTokens.expiresAt, cutoffs.emailTokensBefore), lt(emailTokens.usedAt, cutoffs.emailTokensBefore)))
+              .limit(limit),
+          ),
+        ),
+      ),
+      dpopProofs: await drain(() =>
+        db
+          .delete(dpopProofs)
+          .where(
+            inArray(
+              dpopProofs.id,
+              db.select({ id: dpopProofs.id }).from(dpopProofs).where(lt(dpopProofs.expiresAt, cutoffs.dpopProofsBefore)).limit(limit),
             ),
           ),
       ),

@@ -17,6 +17,8 @@ export const presentedFields = {
   absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
   revokedAt: refreshFamilies.revokedAt,
   revokedReason: refreshFamilies.revokedReason,
+  client: refreshFamilies.client,
+  dpopJkt: refreshFamilies.dpopJkt,
 };
 
 export const insertToken = (tx: PgDb, t: NewRefreshToken) =>

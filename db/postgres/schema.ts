@@ -1,5 +1,6 @@
 import { bigint, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
 import { ROLES } from "@/lib/auth/roles";
+import { CLIENT_KINDS, EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
 
 /**
  * The PostgreSQL schema, table by table the same as db/sqlite/schema.ts. Times are Unix
@@ -17,6 +18,8 @@ export const users = pgTable("users", {
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
   tokenVersion: integer("token_version").notNull().default(0),
   disabledAt: millis("disabled_at"),
+  /** When the owner proved the address (a verification link); null until then. */
+  emailVerifiedAt: millis("email_verified_at"),
   createdAt: millis("created_at").notNull(),
 });
 
@@ -36,6 +39,10 @@ export const refreshFamilies = pgTable(
     revokedReason: text("revoked_reason"),
     userAgent: text("user_agent"),
     ip: text("ip"),
+    /** "browser" (refresh token in a cookie) or "native" (the token endpoint); never mixed. */
+    client: text("client", { enum: CLIENT_KINDS }).notNull().default("browser"),
+    /** RFC 7638 thumbprint of the DPoP key the family is bound to (native clients), or null. */
+    dpopJkt: text("dpop_jkt"),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
@@ -97,3 +104,32 @@ export const rateLimits = pgTable("rate_limits", {
   points: integer("points").notNull().default(0),
   expire: bigint("expire", { mode: "number" }),
 });
+
+/** Single-use emailed links (password reset, email verification). Only the token's hash is kept. */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: EMAIL_TOKEN_KINDS }).notNull(),
+    /** SHA-256 of the token (hex). */
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: millis("created_at").notNull(),
+    expiresAt: millis("expires_at").notNull(),
+    /** Set when used, or when a newer link of the same kind replaced it. */
+    usedAt: millis("used_at"),
+  },
+  (t) => [index("email_tokens_user_kind_idx").on(t.userId, t.kind), index("email_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/** DPoP proofs seen (by key thumbprint and jti) until they could no longer be fresh: no replay. */
+export const dpopProofs = pgTable(
+  "dpop_proofs",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: millis("expires_at").notNull(),
+  },
+  (t) => [index("dpop_proofs_expires_idx").on(t.expiresAt)],
+);

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
 import { isUniqueViolation } from "@/db/postgres/errors";
 import { prunePostgres } from "@/db/postgres/prune";
+import { createEmailAndProofUnits } from "@/db/postgres/email-and-proofs";
 import { createRotate, insertEvent, insertToken, presentedFields, touchFamily } from "@/db/postgres/rotation";
 import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
 import { guarded, transaction } from "@/db/postgres/transaction";
@@ -93,6 +94,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
           role: users.role,
           tokenVersion: users.tokenVersion,
           disabledAt: users.disabledAt,
+          emailVerifiedAt: users.emailVerifiedAt,
           familyUserId: refreshFamilies.userId,
           familyRevokedAt: refreshFamilies.revokedAt,
           familyCreatedAt: refreshFamilies.createdAt,
@@ -195,6 +197,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
       await denyJti(db, entry);
     },
     prune: (cutoffs) => prunePostgres(pool, cutoffs),
+    ...createEmailAndProofUnits(db, pool),
     async insertEvent(event) {
       await insertEvent(db, event);
     },

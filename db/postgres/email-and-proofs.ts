@@ -1,0 +1,85 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type pg from "pg";
+import type { PgDb } from "@/db/postgres/client";
+import { insertEvent } from "@/db/postgres/rotation";
+import { dpopProofs, emailTokens, refreshFamilies, users } from "@/db/postgres/schema";
+import { transaction } from "@/db/postgres/transaction";
+import type { EmailTokenKind, Store } from "@/lib/auth/store";
+
+/**
+ * Emailed single-use links and the DPoP replay cache on PostgreSQL. Single use is the UPDATE …
+ * WHERE used_at IS NULL AND expires_at > now on the token's own row: under READ COMMITTED a
+ * concurrent caller waits for the first and re-checks the WHERE, so exactly one changes the row.
+ */
+export function createEmailAndProofUnits(
+  db: PgDb,
+  pool: pg.Pool,
+): Pick<Store, "rememberDpopProof" | "issueEmailToken" | "emailToken" | "resetPassword" | "verifyEmail"> {
+  const useToken = async (tx: PgDb, tokenHash: string, kind: EmailTokenKind, now: number) => {
+    const [used] = await tx
+      .update(emailTokens)
+      .set({ usedAt: now })
+      .where(and(eq(emailTokens.tokenHash, tokenHash), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+      .returning({ userId: emailTokens.userId });
+    return used;
+  };
+  const markVerified = (tx: PgDb, id: string, now: number) =>
+    tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+      .where(eq(users.id, id));
+
+  return {
+    async rememberDpopProof(id, expiresAt) {
+      const inserted = await db.insert(dpopProofs).values({ id, expiresAt }).onConflictDoNothing();
+      return inserted.rowCount === 1;
+    },
+    issueEmailToken: (token) =>
+      transaction(pool, async (tx) => {
+        await tx
+          .update(emailTokens)
+          .set({ usedAt: token.now })
+          .where(and(eq(emailTokens.userId, token.userId), eq(emailTokens.kind, token.kind), isNull(emailTokens.usedAt)));
+        await tx.insert(emailTokens).values({
+          id: token.id,
+          userId: token.userId,
+          kind: token.kind,
+          tokenHash: token.tokenHash,
+          createdAt: token.now,
+          expiresAt: token.expiresAt,
+        });
+      }),
+    async emailToken(tokenHash) {
+      const [row] = await db
+        .select({ userId: emailTokens.userId, kind: emailTokens.kind, expiresAt: emailTokens.expiresAt, usedAt: emailTokens.usedAt })
+        .from(emailTokens)
+        .where(eq(emailTokens.tokenHash, tokenHash));
+      return row;
+    },
+    resetPassword: ({ tokenHash, now, passwordHash, event }) =>
+      transaction(pool, async (tx) => {
+        const used = await useToken(tx, tokenHash, "password_reset", now);
+        if (!used) return null;
+        // Lock order as everywhere: the user row, then families.
+        await tx
+          .update(users)
+          .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1`, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+          .where(eq(users.id, used.userId));
+        const ended = await tx
+          .update(refreshFamilies)
+          .set({ revokedAt: now, revokedReason: "password_reset" })
+          .where(and(eq(refreshFamilies.userId, used.userId), isNull(refreshFamilies.revokedAt)));
+        const sessionsEnded = ended.rowCount ?? 0;
+        await insertEvent(tx, event(used.userId, sessionsEnded));
+        return { userId: used.userId, sessionsEnded };
+      }),
+    verifyEmail: ({ tokenHash, now, event }) =>
+      transaction(pool, async (tx) => {
+        const used = await useToken(tx, tokenHash, "email_verification", now);
+        if (!used) return null;
+        await markVerified(tx, used.userId, now);
+        await insertEvent(tx, event(used.userId));
+        return { userId: used.userId };
+      }),
+  };
+}
