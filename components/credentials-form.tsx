@@ -18,7 +18,15 @@ function fieldErrors(message: string): Errors {
 }
 
 /** The sign-in and sign-up form: labelled inputs, inline errors, a pending state, a safe `next`. */
-export function CredentialsForm({ mode, next, minPasswordLength = 8 }: { mode: Mode; next: string; minPasswordLength?: number }) {
+export function CredentialsForm({
+  mode,
+  next,
+  minPasswordLength = 8,
+}: {
+  mode: Mode;
+  next: string;
+  minPasswordLength?: number;
+}) {
   const router = useRouter();
   const { acceptState } = useAuth();
   const [errors, setErrors] = useState<Errors>({});
@@ -33,9 +41,11 @@ export function CredentialsForm({ mode, next, minPasswordLength = 8 }: { mode: M
     const password = String(form.get("password") ?? "");
     const local: Errors = {};
     if (!email) local.email = "Enter your email address.";
-    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) local.email = "Enter a valid email address, like name@example.com.";
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      local.email = "Enter a valid email address, like name@example.com.";
     if (!password) local.password = mode === "login" ? "Enter your password." : "Choose a password.";
-    else if (mode === "register" && password.length < minPasswordLength) local.password = `Use at least ${minPasswordLength} characters.`;
+    else if (mode === "register" && password.length < minPasswordLength)
+      local.password = `Use at least ${minPasswordLength} characters.`;
     if (Object.keys(local).length) {
       setErrors(local);
       focusFirstError(event.currentTarget, Object.keys(local));
@@ -71,8 +81,23 @@ export function CredentialsForm({ mode, next, minPasswordLength = 8 }: { mode: M
 
   const submitLabel = mode === "login" ? "Sign in" : "Create account";
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={errors.form ? errorId : undefined} aria-busy={pending}>
-      {mode === "register" && <Field label="Name (optional)" name="name" type="text" autoComplete="name" required={false} error={errors.name} />}
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      className="space-y-4"
+      aria-describedby={errors.form ? errorId : undefined}
+      aria-busy={pending}
+    >
+      {mode === "register" && (
+        <Field
+          label="Name (optional)"
+          name="name"
+          type="text"
+          autoComplete="name"
+          required={false}
+          error={errors.name}
+        />
+      )}
       <Field label="Email" name="email" type="email" autoComplete="email" error={errors.email} />
       <Field
         label="Password"
@@ -105,5 +130,10 @@ export function focusFirstError(form: HTMLFormElement, fields: string[]) {
 }
 
 export function Spinner() {
-  return <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent" />;
+  return (
+    <span
+      aria-hidden="true"
+      className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent"
+    />
+  );
 }

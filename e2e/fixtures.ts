@@ -1,4 +1,12 @@
-import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page, type Response } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Response,
+} from "@playwright/test";
 import { E2E_ADMIN, serverUrl, type ServerName } from "./servers";
 
 /**
@@ -65,7 +73,10 @@ export function signOutButton(page: Page) {
 /** Resolves with the next answer of POST /api/auth/refresh on this page (optionally of a given status). */
 export function nextRefresh(page: Page, status?: number, timeout = 20_000): Promise<Response> {
   return page.waitForResponse(
-    (r) => r.url().endsWith("/api/auth/refresh") && r.request().method() === "POST" && (status === undefined || r.status() === status),
+    (r) =>
+      r.url().endsWith("/api/auth/refresh") &&
+      r.request().method() === "POST" &&
+      (status === undefined || r.status() === status),
     { timeout },
   );
 }

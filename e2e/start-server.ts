@@ -33,19 +33,23 @@ async function main() {
   const databasePath = path.join(dir, "app.db");
   await seedAdmin(databasePath);
   const keys = await generateKeySetJson("ES256");
-  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(profile.port), "-H", "127.0.0.1"], {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      APP_URL: serverUrl(name),
-      DATABASE_URL: `file:${databasePath}`,
-      AUTH_SIGNING_KEYS: keys,
-      LOG_LEVEL: "warn",
-      ...E2E_LIMITS,
-      ...profile.env,
+  const child = spawn(
+    path.join("node_modules", ".bin", "next"),
+    ["start", "-p", String(profile.port), "-H", "127.0.0.1"],
+    {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        APP_URL: serverUrl(name),
+        DATABASE_URL: `file:${databasePath}`,
+        AUTH_SIGNING_KEYS: keys,
+        LOG_LEVEL: "warn",
+        ...E2E_LIMITS,
+        ...profile.env,
+      },
     },
-  });
+  );
   const stop = () => child.kill("SIGTERM");
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

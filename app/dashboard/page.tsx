@@ -13,7 +13,10 @@ export default async function DashboardPage() {
   const device = await (await getRuntime()).auth.deviceOf(claims.sid);
   return (
     <div>
-      <PageHeading title={user.name ? `Hello, ${user.name}` : "Dashboard"} description="Your account and this session at a glance." />
+      <PageHeading
+        title={user.name ? `Hello, ${user.name}` : "Dashboard"}
+        description="Your account and this session at a glance."
+      />
       <div className="grid gap-5 md:grid-cols-2">
         <Card title="Signed in as" titleId="who">
           <p className="break-all text-lg font-medium text-slate-900">
