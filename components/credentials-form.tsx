@@ -3,9 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useAuth } from "./auth-provider";
+import { durationInWords } from "@/lib/client/durations";
 import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Field } from "./field";
-import { Notice, buttonClasses } from "./ui";
+import { StatusPanel } from "./status-panel";
+import { Notice, TextLink, buttonClasses } from "./ui";
 
 type Mode = "login" | "register";
 type Errors = { form?: string; email?: string; password?: string; name?: string };
@@ -17,20 +19,29 @@ function fieldErrors(message: string): Errors {
   return { form: message };
 }
 
-/** The sign-in and sign-up form: labelled inputs, inline errors, a pending state, a safe `next`. */
+/**
+ * The sign-in and sign-up form: labelled inputs, inline errors, a pending state, a safe `next`.
+ * With EMAIL_VERIFICATION=required, registering answers "check your email" (no session) and
+ * signing in to an unconfirmed account says so.
+ */
 export function CredentialsForm({
   mode,
   next,
   minPasswordLength = 8,
+  verificationLinkLifetimeSeconds,
 }: {
   mode: Mode;
   next: string;
   minPasswordLength?: number;
+  /** How long a verification link works (registration's "check your email" says it). */
+  verificationLinkLifetimeSeconds?: number;
 }) {
   const router = useRouter();
   const { acceptState } = useAuth();
   const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
+  const [unverified, setUnverified] = useState(false);
+  const [checkEmail, setCheckEmail] = useState<string | null>(null);
   const errorId = useId();
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -55,6 +66,7 @@ export function CredentialsForm({
     if (mode === "register" && form.get("name")) body.name = String(form.get("name"));
     setPending(true);
     setErrors({});
+    setUnverified(false);
     try {
       const res = await fetch(`/api/auth/${mode}`, {
         method: "POST",
@@ -63,6 +75,17 @@ export function CredentialsForm({
         credentials: "same-origin",
       });
       const data = await res.json().catch(() => ({}));
+      if (mode === "login" && res.status === 403 && data.error === "email_unverified") {
+        setUnverified(true);
+        setPending(false);
+        return;
+      }
+      // EMAIL_VERIFICATION=required: the same answer for a new and a taken address, and no session.
+      if (mode === "register" && res.status === 202 && data.verificationRequired) {
+        setCheckEmail(email);
+        setPending(false);
+        return;
+      }
       if (!res.ok) {
         const errs = fieldErrors(data.message ?? "Something went wrong. Try again.");
         setErrors(errs);
@@ -79,10 +102,26 @@ export function CredentialsForm({
     }
   }
 
+  if (checkEmail) {
+    return (
+      <StatusPanel tone="info" title="Check your email">
+        <p>
+          We sent a link to <strong className="break-all font-semibold text-slate-900">{checkEmail}</strong>. Open it to
+          confirm your address, then sign in.
+          {verificationLinkLifetimeSeconds !== undefined &&
+            ` The link works once, for ${durationInWords(verificationLinkLifetimeSeconds)}.`}
+        </p>
+        <p>Nothing arrived? Check your spam folder, or register again with the same address for a new link.</p>
+      </StatusPanel>
+    );
+  }
+
   const submitLabel = mode === "login" ? "Sign in" : "Create account";
   return (
     <form
       onSubmit={onSubmit}
+      // Submitted before hydration, a form without a method would GET its fields into the URL.
+      method="post"
       noValidate
       className="space-y-4"
       aria-describedby={errors.form ? errorId : undefined}
@@ -111,6 +150,15 @@ export function CredentialsForm({
       {errors.form && (
         <Notice tone="error" id={errorId}>
           {errors.form}
+        </Notice>
+      )}
+      {unverified && (
+        <Notice tone="warning">
+          <p className="font-semibold">Confirm your email address first.</p>
+          <p className="mt-1">
+            Open the link we sent you when you registered, then sign in. No mail, or the link expired?{" "}
+            <TextLink href="/register">Register again</TextLink> with the same address and we&apos;ll send a new link.
+          </p>
         </Notice>
       )}
       <button type="submit" disabled={pending} className={`${buttonClasses.primary} w-full py-2.5`}>
