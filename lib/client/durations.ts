@@ -8,7 +8,7 @@ export function durationInWords(seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds));
   if (s < 60) return plural(s, "second");
   const minutes = Math.ceil(s / 60);
-  if (minutes < 120 && minutes !== 60) return plural(minutes, "minute");
+  if (minutes < 120) return plural(minutes, "minute");
   const hours = Math.ceil(minutes / 60);
   if (hours < 48 || hours % 24 !== 0) return plural(hours, "hour");
   return plural(hours / 24, "day");
