@@ -29,12 +29,17 @@ export function CredentialsForm({
   next,
   minPasswordLength = 8,
   verificationLinkLifetimeSeconds,
+  title,
+  footer,
 }: {
   mode: Mode;
   next: string;
   minPasswordLength?: number;
   /** How long a verification link works (registration's "check your email" says it). */
   verificationLinkLifetimeSeconds?: number;
+  /** The card's heading and what follows the form: "Check your email" replaces both. */
+  title?: string;
+  footer?: React.ReactNode;
 }) {
   const router = useRouter();
   const { acceptState } = useAuth();
@@ -104,10 +109,10 @@ export function CredentialsForm({
 
   if (checkEmail) {
     return (
-      <StatusPanel tone="info" title="Check your email">
+      <StatusPanel tone="info" title="Check your email" headingLevel={title ? 1 : 2}>
         <p>
-          We sent a link to <strong className="break-all font-semibold text-slate-900">{checkEmail}</strong>. Open it to
-          confirm your address, then sign in.
+          We sent a link to <strong className="break-words font-semibold text-slate-900">{checkEmail}</strong>. Open it
+          to confirm your address, then sign in.
           {verificationLinkLifetimeSeconds !== undefined &&
             ` The link works once, for ${durationInWords(verificationLinkLifetimeSeconds)}.`}
         </p>
@@ -118,54 +123,58 @@ export function CredentialsForm({
 
   const submitLabel = mode === "login" ? "Sign in" : "Create account";
   return (
-    <form
-      onSubmit={onSubmit}
-      // Submitted before hydration, a form without a method would GET its fields into the URL.
-      method="post"
-      noValidate
-      className="space-y-4"
-      aria-describedby={errors.form ? errorId : undefined}
-      aria-busy={pending}
-    >
-      {mode === "register" && (
+    <>
+      {title && <h1 className="mb-6 text-2xl font-semibold tracking-tight">{title}</h1>}
+      <form
+        onSubmit={onSubmit}
+        // Submitted before hydration, a form without a method would GET its fields into the URL.
+        method="post"
+        noValidate
+        className="space-y-4"
+        aria-describedby={errors.form ? errorId : undefined}
+        aria-busy={pending}
+      >
+        {mode === "register" && (
+          <Field
+            label="Name (optional)"
+            name="name"
+            type="text"
+            autoComplete="name"
+            required={false}
+            error={errors.name}
+          />
+        )}
+        <Field label="Email" name="email" type="email" autoComplete="email" error={errors.email} />
         <Field
-          label="Name (optional)"
-          name="name"
-          type="text"
-          autoComplete="name"
-          required={false}
-          error={errors.name}
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete={mode === "login" ? "current-password" : "new-password"}
+          hint={mode === "register" ? `At least ${minPasswordLength} characters.` : undefined}
+          minLength={mode === "register" ? minPasswordLength : undefined}
+          error={errors.password}
         />
-      )}
-      <Field label="Email" name="email" type="email" autoComplete="email" error={errors.email} />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete={mode === "login" ? "current-password" : "new-password"}
-        hint={mode === "register" ? `At least ${minPasswordLength} characters.` : undefined}
-        minLength={mode === "register" ? minPasswordLength : undefined}
-        error={errors.password}
-      />
-      {errors.form && (
-        <Notice tone="error" id={errorId}>
-          {errors.form}
-        </Notice>
-      )}
-      {unverified && (
-        <Notice tone="warning">
-          <p className="font-semibold">Confirm your email address first.</p>
-          <p className="mt-1">
-            Open the link we sent you when you registered, then sign in. No mail, or the link expired?{" "}
-            <TextLink href="/register">Register again</TextLink> with the same address and we&apos;ll send a new link.
-          </p>
-        </Notice>
-      )}
-      <button type="submit" disabled={pending} className={`${buttonClasses.primary} w-full py-2.5`}>
-        {pending && <Spinner />}
-        {pending ? (mode === "login" ? "Signing in…" : "Creating account…") : submitLabel}
-      </button>
-    </form>
+        {errors.form && (
+          <Notice tone="error" id={errorId}>
+            {errors.form}
+          </Notice>
+        )}
+        {unverified && (
+          <Notice tone="warning">
+            <p className="font-semibold">Confirm your email address first.</p>
+            <p className="mt-1">
+              Open the link we sent you when you registered, then sign in. No mail, or the link expired?{" "}
+              <TextLink href="/register">Register again</TextLink> with the same address and we&apos;ll send a new link.
+            </p>
+          </Notice>
+        )}
+        <button type="submit" disabled={pending} className={`${buttonClasses.primary} w-full py-2.5`}>
+          {pending && <Spinner />}
+          {pending ? (mode === "login" ? "Signing in…" : "Creating account…") : submitLabel}
+        </button>
+      </form>
+      {footer}
+    </>
   );
 }
 

@@ -58,7 +58,7 @@ export function ForgotPasswordForm({ linkLifetimeSeconds }: { linkLifetimeSecond
       <StatusPanel tone="info" title="Check your email" headingLevel={1}>
         <p>
           If an account exists for that address, we sent a link to{" "}
-          <strong className="break-all font-semibold text-slate-900">{sentTo}</strong> to set a new password.
+          <strong className="break-words font-semibold text-slate-900">{sentTo}</strong> to set a new password.
         </p>
         <p>
           The link works once, for {durationInWords(linkLifetimeSeconds)}. Nothing arrived after a few minutes? Check

@@ -6,7 +6,7 @@ import { useRef, useState } from "react";
 import { Spinner, focusFirstError } from "./credentials-form";
 import { Field } from "./field";
 import { StatusPanel } from "./status-panel";
-import { Notice, TextLink, buttonClasses } from "./ui";
+import { Notice, buttonClasses } from "./ui";
 import { useLinkToken } from "./use-link-token";
 import type { LinkTokenStatus, LinkTokenStore } from "@/lib/client/link-token";
 import { resetPassword } from "@/lib/client/recovery-calls";
@@ -99,7 +99,9 @@ function ResetPasswordStates({
           newest one you asked for.
         </p>
         <p className="pt-2">
-          <TextLink href="/forgot-password">Ask for a new link</TextLink>
+          <Link href="/forgot-password" className={buttonClasses.primary}>
+            Ask for a new link
+          </Link>
         </p>
       </StatusPanel>
     );
@@ -113,7 +115,9 @@ function ResetPasswordStates({
           you paste it), or ask for a new one.
         </p>
         <p className="pt-2">
-          <TextLink href="/forgot-password">Ask for a reset link</TextLink>
+          <Link href="/forgot-password" className={buttonClasses.primary}>
+            Ask for a reset link
+          </Link>
         </p>
       </StatusPanel>
     );

@@ -42,21 +42,21 @@ export function StatusPanel({
   }, [focusOnMount]);
   const Heading = headingLevel === 1 ? "h1" : "h2";
   return (
-    <div className="flex items-start gap-4">
-      <span aria-hidden="true" className={`grid size-10 shrink-0 place-items-center rounded-full ${tones[tone]}`}>
-        <svg
-          viewBox="0 0 24 24"
-          className="size-5"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-          strokeLinecap="round"
-          strokeLinejoin="round"
-        >
-          {icons[tone]}
-        </svg>
-      </span>
-      <div className="min-w-0 flex-1">
+    <div>
+      <div className="flex items-center gap-3">
+        <span aria-hidden="true" className={`grid size-10 shrink-0 place-items-center rounded-full ${tones[tone]}`}>
+          <svg
+            viewBox="0 0 24 24"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          >
+            {icons[tone]}
+          </svg>
+        </span>
         <Heading
           ref={heading}
           tabIndex={-1}
@@ -64,8 +64,9 @@ export function StatusPanel({
         >
           {title}
         </Heading>
-        <div className="mt-3 space-y-3 text-slate-800">{children}</div>
       </div>
+      {/* Full width below the heading: in a narrow card an icon column would squeeze long addresses. */}
+      <div className="mt-4 space-y-3 text-slate-800">{children}</div>
     </div>
   );
 }

@@ -40,7 +40,7 @@ export function VerifyEmailBanner({ email }: { email: string }) {
           Confirm your email address
         </h2>
         <p className="mt-1 text-sm">
-          We sent a link to <strong className="break-all font-semibold">{email}</strong>. Confirming it makes sure you
+          We sent a link to <strong className="break-words font-semibold">{email}</strong>. Confirming it makes sure you
           can reset your password if you ever forget it. No mail? Ask for a new link (older links stop working).
         </p>
         <div className="mt-3">
