@@ -31,9 +31,17 @@ test("forgot password → mailed link → new password → sign in with it; the 
 
   const link = await mailbox.linkFor(user.email, { kind: "reset" });
   expect(link).toMatch(/\/reset-password#token=[\w-]{43}$/);
+  const token = new URL(link).hash.slice("#token=".length);
   await page.goto(link);
   await expect(page.getByLabel("New password", { exact: true })).toBeVisible();
+  const requestUrls: string[] = []; // from here on (the navigation itself never sends a fragment)
+  page.on("request", (r) => requestUrls.push(r.url()));
   expect(page.url()).not.toContain("token"); // gone from the address bar before anything was sent
+  // Nowhere a page script or the history could read it back.
+  const readable = await page.evaluate(() =>
+    JSON.stringify([{ ...localStorage }, { ...sessionStorage }, history.state, document.documentElement.outerHTML]),
+  );
+  expect(readable).not.toContain(token);
 
   // Inline errors first: too short, then not the same twice.
   await page.getByLabel("New password", { exact: true }).fill("short");
@@ -51,6 +59,7 @@ test("forgot password → mailed link → new password → sign in with it; the 
   await expect(page.getByRole("heading", { name: "Password changed" })).toBeVisible();
   await expect(page.getByText("we signed you out on every device")).toBeVisible();
   expect(page.url()).not.toContain("token"); // the router's refresh did not bring it back
+  expect(requestUrls.filter((url) => url.includes(token))).toEqual([]); // only ever in a POST body
 
   await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
   await signInThroughUi(page, { ...user, password: newPassword });
