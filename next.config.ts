@@ -12,8 +12,17 @@ const benchBuildConfig: NextConfig = {
   typescript: { tsconfigPath: "bench/tsconfig.bench-build.json" },
 };
 
+// Development-only pages (app/**/page.dev.tsx, e.g. /dev/outbox) exist under `next dev` only: a
+// production build (NODE_ENV=production) does not know the extension, so they never ship.
+const development = process.env.NODE_ENV !== "production";
+const pageExtensions = [
+  ...((benchBuild && benchBuildConfig.pageExtensions) || ["tsx", "ts", "jsx", "js"]),
+  ...(development ? ["dev.tsx"] : []),
+];
+
 const nextConfig: NextConfig = {
   ...(benchBuild ? benchBuildConfig : {}),
+  pageExtensions,
   // Native modules stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pino", "rate-limiter-flexible"],
   poweredByHeader: false,

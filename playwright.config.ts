@@ -34,7 +34,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      // One production build, then two servers from it (see e2e/servers.ts).
+      // One production build, then three servers from it (see e2e/servers.ts).
       command: "npx next build && npx tsx e2e/start-server.ts main",
       url: `${serverUrl("main")}/api/auth/session`,
       timeout: 300_000,
@@ -45,6 +45,15 @@ export default defineConfig({
     {
       command: "npx tsx e2e/start-server.ts short",
       url: `${serverUrl("short")}/api/auth/session`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // EMAIL_VERIFICATION=required
+      command: "npx tsx e2e/start-server.ts required",
+      url: `${serverUrl("required")}/api/auth/session`,
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

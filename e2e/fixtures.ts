@@ -1,11 +1,20 @@
-import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page, type Response } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Response,
+} from "@playwright/test";
+import { mailboxFor, type Mailbox } from "./mailbox";
 import { E2E_ADMIN, serverUrl, type ServerName } from "./servers";
 
 /**
  * QA fixtures: a few lines per auth flow. See "Testing auth flows" in README.md.
  *
  *   test.use({ server: "short" })   // run against the server whose access tokens live 4 s
- *   test("…", async ({ user, signedInPage, secondTab, cloneContext, signInContext, admin }) => …)
+ *   test("…", async ({ user, signedInPage, secondTab, cloneContext, signInContext, admin, mailbox }) => …)
  *
  * Every test gets its own unique user; nothing is shared between tests.
  */
@@ -23,6 +32,9 @@ export function uniqueUser(prefix = "qa"): TestUser {
 /**
  * Creates an account through the API (not the UI) and returns its credentials. Registering signs
  * in; that session is signed out again, so the new user starts with no sessions (no devices).
+ * On a server with EMAIL_VERIFICATION=required there is no session yet: the mailed link confirms
+ * the address, so the user can sign in like anywhere else. (With `optional`, the address stays
+ * unconfirmed and the dashboard asks for it.)
  */
 export async function createUser(request: APIRequestContext, server: ServerName = "main", user = uniqueUser()) {
   const origin = serverUrl(server);
@@ -30,6 +42,16 @@ export async function createUser(request: APIRequestContext, server: ServerName 
     data: { email: user.email, password: user.password, name: user.name },
     headers: { Origin: origin },
   });
+  if (res.status() === 202) {
+    const link = await mailboxFor(server).linkFor(user.email, { kind: "verify" });
+    const token = new URL(link).hash.replace(/^#token=/, "");
+    const verified = await request.post(`${origin}/api/auth/email/verify`, {
+      data: { token },
+      headers: { Origin: origin },
+    });
+    expect(verified.status(), await verified.text()).toBe(200);
+    return user;
+  }
   expect(res.status(), await res.text()).toBe(201);
   expect((await request.post(`${origin}/api/auth/logout`, { headers: { Origin: origin } })).status()).toBe(200);
   return user;
@@ -65,7 +87,10 @@ export function signOutButton(page: Page) {
 /** Resolves with the next answer of POST /api/auth/refresh on this page (optionally of a given status). */
 export function nextRefresh(page: Page, status?: number, timeout = 20_000): Promise<Response> {
   return page.waitForResponse(
-    (r) => r.url().endsWith("/api/auth/refresh") && r.request().method() === "POST" && (status === undefined || r.status() === status),
+    (r) =>
+      r.url().endsWith("/api/auth/refresh") &&
+      r.request().method() === "POST" &&
+      (status === undefined || r.status() === status),
     { timeout },
   );
 }
@@ -95,6 +120,12 @@ type Fixtures = {
   signIn: (context: BrowserContext, user: TestUser) => Promise<void>;
   /** The administrator seeded into each test database by e2e/start-server.ts. */
   admin: TestUser;
+  /**
+   * What the chosen server mailed (over real SMTP, see e2e/mailbox-server.ts):
+   * `await mailbox.linkFor(email, { kind: "reset" | "verify", after?, timeout? })` waits for the
+   * link; `messagesTo(email)` and `count(email)` for the rest.
+   */
+  mailbox: Mailbox;
 };
 
 async function openContext(browser: Browser, baseURL: string, opened: BrowserContext[]) {
@@ -143,6 +174,9 @@ export const test = base.extend<Options & Fixtures & { opened: BrowserContext[] 
   },
   admin: async ({}, use) => {
     await use({ ...E2E_ADMIN });
+  },
+  mailbox: async ({ server }, use) => {
+    await use(mailboxFor(server));
   },
 });
 

@@ -1,7 +1,10 @@
+import path from "node:path";
+
 /**
- * The servers the Playwright suite runs against: one production build, started twice with
- * different lifetimes. `main` has normal lifetimes; `short` has lifetimes of seconds so expiry is
- * exercised for real, not mocked.
+ * The servers the Playwright suite runs against: one production build, started three times.
+ * `main` has normal lifetimes (EMAIL_VERIFICATION=optional, the default); `short` has lifetimes of
+ * seconds so expiry is exercised for real, not mocked; `required` is `main` with
+ * EMAIL_VERIFICATION=required. Each sends its mail over SMTP to its own mailbox (mailboxDir).
  */
 export const SERVERS = {
   main: {
@@ -22,6 +25,16 @@ export const SERVERS = {
       REFRESH_REUSE_GRACE: "2s",
     },
   },
+  required: {
+    port: 3212,
+    env: {
+      ACCESS_TOKEN_TTL: "15m",
+      REFRESH_TOKEN_TTL: "7d",
+      SESSION_MAX_AGE: "30d",
+      REFRESH_REUSE_GRACE: "10s",
+      EMAIL_VERIFICATION: "required",
+    },
+  },
 } as const;
 
 export type ServerName = keyof typeof SERVERS;
@@ -30,12 +43,23 @@ export function serverUrl(name: ServerName): string {
   return `http://127.0.0.1:${SERVERS[name].port}`;
 }
 
+/**
+ * Where a server's SMTP sink writes what it receives, one JSON file per mail (cleared when the
+ * server starts; Playwright clears test-results/ before it starts the servers anyway).
+ */
+export function mailboxDir(name: ServerName): string {
+  return path.join(__dirname, "..", "test-results", "mailbox", name);
+}
+
 /** Limits stay on (their code runs) but high enough for a suite that signs up many users from one IP. */
 export const E2E_LIMITS = {
   RATE_LIMIT_LOGIN_PER_IP: "10000",
   RATE_LIMIT_REGISTER_PER_IP: "10000",
   RATE_LIMIT_REFRESH_PER_IP: "10000",
   RATE_LIMIT_LOGIN_PER_ACCOUNT: "50",
+  // Recovery mails per IP (every test comes from 127.0.0.1); per address stays at its default of 3
+  // an hour, so the 429 a person would meet is real.
+  RATE_LIMIT_RECOVERY_PER_IP: "10000",
 };
 
 /**

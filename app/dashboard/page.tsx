@@ -2,6 +2,7 @@ import Link from "next/link";
 import { AccessExpiry } from "@/components/access-expiry";
 import { LocalTime } from "@/components/local-time";
 import { SignOutButton } from "@/components/sign-out-button";
+import { VerifyEmailBanner } from "@/components/verify-email-banner";
 import { Badge, Card, PageHeading, buttonClasses } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageUser } from "@/lib/server/current-user";
@@ -10,10 +11,17 @@ export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const { user, claims, sessionStartedAt } = await requirePageUser("/dashboard");
-  const device = await (await getRuntime()).auth.deviceOf(claims.sid);
+  const rt = await getRuntime();
+  const device = await rt.auth.deviceOf(claims.sid);
+  // The mode comes from the server's configuration, never from a client-side environment variable.
+  const askToVerify = rt.config.emailVerification !== "off" && !user.emailVerified;
   return (
     <div>
-      <PageHeading title={user.name ? `Hello, ${user.name}` : "Dashboard"} description="Your account and this session at a glance." />
+      <PageHeading
+        title={user.name ? `Hello, ${user.name}` : "Dashboard"}
+        description="Your account and this session at a glance."
+      />
+      {askToVerify && <VerifyEmailBanner email={user.email} />}
       <div className="grid gap-5 md:grid-cols-2">
         <Card title="Signed in as" titleId="who">
           <p className="break-all text-lg font-medium text-slate-900">

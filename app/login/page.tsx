@@ -20,7 +20,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <h1 className="mb-6 text-2xl font-semibold tracking-tight">Sign in</h1>
         <LoginGate next={next} reason={first(params.reason)}>
           <CredentialsForm mode="login" next={next} />
-          <p className="mt-6 text-sm text-slate-700">
+          <p className="mt-4 text-sm">
+            <TextLink href="/forgot-password">Forgot password?</TextLink>
+          </p>
+          <p className="mt-4 text-sm text-slate-700">
             New here? <TextLink href={`/register?next=${encodeURIComponent(next)}`}>Create an account</TextLink>
           </p>
         </LoginGate>

@@ -4,6 +4,7 @@ import { TextLink } from "@/components/ui";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 import { safeNextPath } from "@/lib/routing/safe-next-path";
 import { getCurrentUser } from "@/lib/server/current-user";
+import { getRuntime } from "@/lib/server/runtime";
 
 export const metadata = { title: "Create account" };
 
@@ -14,11 +15,18 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
   return (
     <div className="mx-auto max-w-sm">
       <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
-        <h1 className="mb-6 text-2xl font-semibold tracking-tight">Create account</h1>
-        <CredentialsForm mode="register" next={next} minPasswordLength={PASSWORD_MIN_LENGTH} />
-        <p className="mt-6 text-sm text-slate-700">
-          Already have an account? <TextLink href={`/login?next=${encodeURIComponent(next)}`}>Sign in</TextLink>
-        </p>
+        <CredentialsForm
+          mode="register"
+          next={next}
+          minPasswordLength={PASSWORD_MIN_LENGTH}
+          verificationLinkLifetimeSeconds={(await getRuntime()).config.emailVerificationTtl}
+          title="Create account"
+          footer={
+            <p className="mt-6 text-sm text-slate-700">
+              Already have an account? <TextLink href={`/login?next=${encodeURIComponent(next)}`}>Sign in</TextLink>
+            </p>
+          }
+        />
       </div>
     </div>
   );
