@@ -1,4 +1,4 @@
-import { SessionsList, type DeviceSession } from "@/components/sessions-list";
+import { SessionsList, type DeviceItem } from "@/components/sessions-list";
 import { PageHeading } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
 import { requirePageUser } from "@/lib/server/current-user";
@@ -8,14 +8,20 @@ export const metadata = { title: "Your devices" };
 export default async function SessionsPage() {
   const { user, claims } = await requirePageUser("/account/sessions");
   const rt = await getRuntime();
-  const sessions: DeviceSession[] = await rt.auth.listDevices(user.id, claims.sid);
+  const devices = await rt.auth.listDevices(user.id, claims.sid);
+  // An app's User-Agent is its own string ("ExampleApp/1.0") that no browser parser names: show it raw.
+  const sessions: DeviceItem[] = await Promise.all(
+    devices.map(async (d) =>
+      d.client === "native" ? { ...d, userAgent: (await rt.storage.store.familyById(d.id))?.userAgent ?? null } : d,
+    ),
+  );
   // This device first, then the most recently active.
   sessions.sort((a, b) => Number(b.current) - Number(a.current) || b.lastUsedAt - a.lastUsedAt);
   return (
     <div>
       <PageHeading
         title="Your devices"
-        description="Every browser where you are signed in. If you don't recognise one, sign it out and change your password."
+        description="Every browser and app where you are signed in. If you don't recognise one, sign it out and change your password."
       />
       <SessionsList initial={sessions} />
     </div>
