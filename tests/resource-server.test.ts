@@ -129,14 +129,14 @@ describe("access tokens at the resource server", () => {
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 
-  it("no token: 401 JSON with both challenges; a malformed Authorization: 400", async () => {
+  it("no token: 401 JSON with both challenges; a malformed Authorization: 401 invalid_request", async () => {
     const none = await get(rs);
     expect(none.status).toBe(401);
     expect(none.json).toEqual({ error: "unauthenticated", message: expect.any(String) });
     expect(none.headers["www-authenticate"]).toMatch(/^Bearer realm="resource-server", DPoP algs="/);
     for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "Token abc.def.ghi"]) {
       const res = await get(rs, { authorization });
-      expect(res.status, authorization).toBe(400);
+      expect(res.status, authorization).toBe(401);
       expect(res.json.error).toBe("invalid_request");
     }
   });

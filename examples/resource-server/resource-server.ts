@@ -44,7 +44,7 @@ export type ResourceServerOptions = {
 
 export type AuthResult =
   | { ok: true; sub: string; role: string; jkt: string | null }
-  | { ok: false; status: 401 | 400 | 503; error: string; message: string; challenge?: string; reason: string };
+  | { ok: false; status: 401 | 503; error: string; message: string; challenge?: string; reason: string };
 
 class KeyRefused extends Error {}
 class JwksUnavailable extends Error {}
@@ -152,7 +152,8 @@ export function createVerifier(options: ResourceServerOptions) {
     if (!match) {
       return {
         ok: false,
-        status: 400,
+        // 401 like every other refusal (as the auth server's /api/me answers a malformed header).
+        status: 401,
         error: "invalid_request",
         message: "The Authorization header must be Bearer <token> or DPoP <token>.",
         challenge: `${bearerChallenge("invalid_request")}, ${dpopChallenge("invalid_request")}`,
