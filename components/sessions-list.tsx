@@ -9,11 +9,41 @@ import type { DeviceSession } from "@/lib/auth/devices";
 
 export type { DeviceSession };
 
+/** "ExampleApp/1.0" from "ExampleApp/1.0 (iPhone; iOS 18.2) CFNetwork/…": the app's product token. */
+function appName(userAgent: string | null | undefined): string {
+  const product = userAgent?.trim().split(/\s+/, 1)[0];
+  return product ? product.slice(0, 64) : "Unknown app";
+}
+
+/** What the row is called: "Chrome 156 on Linux" for a browser, "ExampleApp/1.0" (on iOS 18.2) for an app. */
+export function deviceLabel(s: DeviceSession): string {
+  if (s.client !== "native") return `${s.browser} on ${s.os}`;
+  return s.os === "Unknown system" ? appName(s.userAgent) : `${appName(s.userAgent)} on ${s.os}`;
+}
+
 function DeviceIcon({ type }: { type: string }) {
   return (
-    <span aria-hidden="true" className="grid size-10 shrink-0 place-items-center rounded-lg bg-slate-100 text-slate-700">
-      <svg viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
-        {type === "desktop" ? (
+    <span
+      aria-hidden="true"
+      className="grid size-10 shrink-0 place-items-center rounded-lg bg-slate-100 text-slate-700"
+    >
+      <svg
+        viewBox="0 0 24 24"
+        className="size-5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      >
+        {type === "app" ? (
+          <>
+            <rect x="4" y="4" width="7" height="7" rx="1.5" />
+            <rect x="13" y="4" width="7" height="7" rx="1.5" />
+            <rect x="4" y="13" width="7" height="7" rx="1.5" />
+            <rect x="13" y="13" width="7" height="7" rx="1.5" />
+          </>
+        ) : type === "desktop" ? (
           <>
             <rect x="3" y="4" width="18" height="12" rx="1.5" />
             <path d="M8 20h8M12 16v4" />
@@ -29,7 +59,11 @@ function DeviceIcon({ type }: { type: string }) {
   );
 }
 
-/** The user's devices, with "sign out this device" per row and "sign out everywhere". */
+/**
+ * The user's devices, with "sign out this device" per row and "sign out everywhere". Apps signed
+ * in through the token endpoint are marked as such, with their user agent, and whether their
+ * session is bound to a key held on that device (DPoP).
+ */
 export function SessionsList({ initial }: { initial: DeviceSession[] }) {
   const router = useRouter();
   const { authFetch, signOut, signOutEverywhere } = useAuth();
@@ -54,11 +88,13 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
       router.replace("/login?reason=signed_out");
       return;
     }
-    const res = await authFetch(`/api/auth/sessions/${encodeURIComponent(session.id)}`, { method: "DELETE" }).catch(() => null);
+    const res = await authFetch(`/api/auth/sessions/${encodeURIComponent(session.id)}`, { method: "DELETE" }).catch(
+      () => null,
+    );
     setBusy(null);
     if (res?.ok || res?.status === 404) {
       setSessions((list) => list.filter((s) => s.id !== session.id));
-      setMessage({ tone: "success", text: `Signed out ${session.browser} on ${session.os}. It will need to sign in again.` });
+      setMessage({ tone: "success", text: `Signed out ${deviceLabel(session)}. It will need to sign in again.` });
       void reload();
     } else if (res && res.status !== 401) {
       setMessage({ tone: "error", text: "Could not sign out that device. Try again." });
@@ -80,17 +116,38 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
   return (
     <div className="space-y-6">
       {message && <Notice tone={message.tone}>{message.text}</Notice>}
-      <ul aria-label="Signed-in devices" className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      <ul
+        aria-label="Signed-in devices"
+        className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
+      >
         {sessions.length === 0 && <li className="p-5 text-sm text-slate-700">No active sessions.</li>}
         {sessions.map((s) => (
-          <li key={s.id} data-testid="device" data-current={s.current} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:p-5">
-            <DeviceIcon type={s.deviceType} />
+          <li
+            key={s.id}
+            data-testid="device"
+            data-current={s.current}
+            data-client={s.client}
+            className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:p-5"
+          >
+            <DeviceIcon type={s.client === "native" ? "app" : s.deviceType} />
             <div className="min-w-0 flex-1">
               <p className="flex flex-wrap items-center gap-2 font-semibold text-slate-900">
-                {s.browser} on {s.os}
+                {deviceLabel(s)}
+                {s.client === "native" && <Badge tone="indigo">App</Badge>}
                 {s.current && <Badge tone="emerald">This device</Badge>}
               </p>
+              {s.client === "native" && s.dpopBound && (
+                <p className="mt-0.5 text-sm text-slate-700">
+                  Bound to this device&apos;s key: its tokens are useless anywhere else.
+                </p>
+              )}
               <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-4 gap-y-0.5 text-sm text-slate-700">
+                {s.client === "native" && (
+                  <>
+                    <dt className="text-slate-600">User agent</dt>
+                    <dd className="font-mono break-all text-slate-800">{s.userAgent ?? "unknown"}</dd>
+                  </>
+                )}
                 <dt className="text-slate-600">IP address</dt>
                 <dd className="font-mono text-slate-800">{s.ip ?? "unknown"}</dd>
                 <dt className="text-slate-600">Signed in</dt>
@@ -115,7 +172,7 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
                 "Sign out this device"
               ) : (
                 <>
-                  Sign out<span className="sr-only"> {s.browser} on {s.os}</span>
+                  Sign out<span className="sr-only"> {deviceLabel(s)}</span>
                 </>
               )}
             </button>
@@ -123,19 +180,35 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
         ))}
       </ul>
 
-      <Card title="Sign out everywhere" titleId="everywhere" description="Ends every session, on every device, including this one. Use it if you think someone else has access to your account.">
+      <Card
+        title="Sign out everywhere"
+        titleId="everywhere"
+        description="Ends every session, on every device, including this one. Use it if you think someone else has access to your account."
+      >
         {confirmAll ? (
           <div className="flex flex-wrap items-center gap-3" role="group" aria-label="Confirm signing out everywhere">
-            <p className="w-full text-sm font-medium text-slate-900">Sign out all {sessions.length} sessions, this one included?</p>
+            <p className="w-full text-sm font-medium text-slate-900">
+              Sign out all {sessions.length} sessions, this one included?
+            </p>
             <button type="button" className={buttonClasses.danger} onClick={endAll} disabled={busy !== null} autoFocus>
               {busy === "all" ? "Signing out…" : "Yes, sign out everywhere"}
             </button>
-            <button type="button" className={buttonClasses.secondary} onClick={() => setConfirmAll(false)} disabled={busy !== null}>
+            <button
+              type="button"
+              className={buttonClasses.secondary}
+              onClick={() => setConfirmAll(false)}
+              disabled={busy !== null}
+            >
               Cancel
             </button>
           </div>
         ) : (
-          <button type="button" className={buttonClasses.danger} onClick={() => setConfirmAll(true)} disabled={busy !== null}>
+          <button
+            type="button"
+            className={buttonClasses.danger}
+            onClick={() => setConfirmAll(true)}
+            disabled={busy !== null}
+          >
             Sign out everywhere
           </button>
         )}

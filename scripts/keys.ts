@@ -2,8 +2,8 @@
  * Prints a fresh private JWK Set for AUTH_SIGNING_KEYS.
  *   npm run keys            ES256 (default)
  *   npm run keys -- EdDSA   Ed25519
- * To rotate: put the new key first and keep the old one after it until every token it signed has
- * expired (ACCESS_TOKEN_TTL), then remove it.
+ * To rotate without breaking other services: npm run keys:rotate -- add|promote|retire
+ * (docs/key-rotation.md): the new key is published before it signs.
  */
 import { SUPPORTED_ALGORITHMS, generateKeySetJson, type SigningAlgorithm } from "@/lib/auth/keys";
 
@@ -13,6 +13,8 @@ if (!SUPPORTED_ALGORITHMS.includes(alg)) {
   process.exit(1);
 }
 generateKeySetJson(alg).then((json) => {
-  process.stderr.write("Private signing key set. Store it as a secret, e.g.:\n  AUTH_SIGNING_KEYS='<the line below>'\n\n");
+  process.stderr.write(
+    "Private signing key set. Store it as a secret, e.g.:\n  AUTH_SIGNING_KEYS='<the line below>'\n\n",
+  );
   process.stdout.write(`${json}\n`);
 });

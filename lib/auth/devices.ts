@@ -21,6 +21,8 @@ export type DeviceSession = {
   client: "browser" | "native";
   /** Bound to a DPoP key: its tokens are useless without the device's private key. */
   dpopBound: boolean;
+  /** An app's own User-Agent ("ExampleApp/1.0"), which no browser parser names; null for browsers. */
+  userAgent: string | null;
 } & ReturnType<typeof describeDevice>;
 
 /** The user's live sessions as devices (the devices page and GET /api/auth/sessions). */
@@ -38,6 +40,7 @@ export function createDevices(ctx: AuthContext) {
         ip: f.ip,
         client: f.client,
         dpopBound: f.dpopJkt !== null,
+        userAgent: f.client === "native" ? f.userAgent : null,
         ...describeDevice(f.userAgent),
       }));
     },

@@ -8,7 +8,7 @@ import { StorageUnavailableError } from "@/lib/auth/store";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
 import type { LimitResult } from "@/lib/security/rate-limits";
 import { isSameOriginRequest } from "@/lib/security/origin";
-import { DPOP_CHALLENGE, dpopOf } from "@/lib/server/oauth";
+import { dpopChallenge, dpopOf } from "@/lib/server/oauth";
 import { getLogger, getRuntime, type Runtime } from "@/lib/server/runtime";
 
 /**
@@ -161,8 +161,9 @@ export async function requireUser(req: NextRequest, rt: Runtime, options: { allo
   if (!token) throw new HttpError(401, "unauthenticated", "Sign in to continue.");
   const result = await rt.auth.authenticate(token, dpopJkt);
   if (!result.ok) {
-    // A DPoP-bound token shown without its key's proof is told so (RFC 9449 §7.1).
-    const challenge: Record<string, string> = result.error === "dpop_mismatch" ? { "WWW-Authenticate": DPOP_CHALLENGE } : {};
+    // A DPoP-bound token shown without its key's proof is told to use DPoP (RFC 9449 §7.1).
+    const challenge: Record<string, string> =
+      result.error === "dpop_mismatch" ? { "WWW-Authenticate": dpopChallenge(dpopJkt ? "invalid_dpop_proof" : "invalid_token") } : {};
     throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.", challenge);
   }
   return result;
@@ -183,7 +184,7 @@ async function credentialsFrom(req: NextRequest, rt: Runtime, allowAuthorization
   const proof = await dpopOf(req, rt, token);
   if (!proof.present || !proof.ok) {
     throw new HttpError(401, "invalid_dpop_proof", "The DPoP proof is missing or not valid for this request.", {
-      "WWW-Authenticate": DPOP_CHALLENGE,
+      "WWW-Authenticate": dpopChallenge("invalid_dpop_proof"),
     });
   }
   return { token, dpopJkt: proof.jkt };

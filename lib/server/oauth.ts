@@ -14,7 +14,7 @@ export function oauthError(status: number, error: string, description: string, h
 }
 
 /** RFC 9449 §7.1: what a resource answers when a DPoP proof is missing or wrong. */
-export const DPOP_CHALLENGE = `DPoP error="invalid_dpop_proof", algs="${DPOP_ALGORITHMS.join(" ")}"`;
+export const dpopChallenge = (error: "invalid_dpop_proof" | "invalid_token") => `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(" ")}"`;
 
 /** The URI a proof must name: APP_URL's origin and the route's path (never the Host header). */
 export function requestUri(req: NextRequest, rt: Runtime): string {

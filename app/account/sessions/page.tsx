@@ -15,7 +15,7 @@ export default async function SessionsPage() {
     <div>
       <PageHeading
         title="Your devices"
-        description="Every browser where you are signed in. If you don't recognise one, sign it out and change your password."
+        description="Every browser and app where you are signed in. If you don't recognise one, sign it out and change your password."
       />
       <SessionsList initial={sessions} />
     </div>
