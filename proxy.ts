@@ -40,7 +40,10 @@ async function hasValidAccessToken(req: NextRequest): Promise<boolean> {
 export async function proxy(req: NextRequest) {
   const config = getConfig();
   const nonce = btoa(crypto.randomUUID());
-  const headers = securityHeaders(nonce, { dev: process.env.NODE_ENV === "development", production: config.production });
+  const headers = securityHeaders(nonce, {
+    dev: process.env.NODE_ENV === "development",
+    production: config.production,
+  });
 
   if (isProtectedPath(req.nextUrl.pathname) && !(await hasValidAccessToken(req))) {
     const next = safeNextPath(req.nextUrl.pathname + req.nextUrl.search);
@@ -58,7 +61,10 @@ export async function proxy(req: NextRequest) {
   const refusal = refuseOddRequest(req.method, req.nextUrl.pathname);
   if (refusal) {
     const { contentType, body } = refusalBody(refusal, req.nextUrl.pathname);
-    const res = new NextResponse(body, { status: refusal.status, headers: { "Content-Type": contentType, "Cache-Control": "no-store" } });
+    const res = new NextResponse(body, {
+      status: refusal.status,
+      headers: { "Content-Type": contentType, "Cache-Control": "no-store" },
+    });
     if (refusal.allow) res.headers.set("Allow", refusal.allow);
     for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
     return res;

@@ -10,8 +10,8 @@ export default function Forbidden() {
       <p className="text-sm font-semibold text-indigo-700">403 · Forbidden</p>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight">You don&apos;t have access to this page</h1>
       <p className="mt-3 text-slate-700">
-        This page is for administrators. You are signed in, but your account does not have the administrator role. If you
-        think it should, ask an administrator.
+        This page is for administrators. You are signed in, but your account does not have the administrator role. If
+        you think it should, ask an administrator.
       </p>
       <div className="mt-6 flex justify-center">
         <Link href="/dashboard" className={buttonClasses.primary}>

@@ -16,7 +16,9 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, them
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Seed the provider from the server so a signed-in page never flashes a signed-out state.
   const current = await getCurrentUser();
-  const initial = current ? sessionState(current.user, current.claims, current.sessionStartedAt) : { status: "unauthenticated" as const };
+  const initial = current
+    ? sessionState(current.user, current.claims, current.sessionStartedAt)
+    : { status: "unauthenticated" as const };
   return (
     <html lang="en">
       <body className="flex min-h-screen flex-col">

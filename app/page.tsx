@@ -4,8 +4,14 @@ import { getCurrentUser } from "@/lib/server/current-user";
 
 const FEATURES = [
   { title: "Short-lived access", text: "A signed access pass that lasts minutes and renews itself in the background." },
-  { title: "Rotating sessions", text: "The long-lived sign-in token changes on every use; a copy used twice ends the session." },
-  { title: "Real sign-out", text: "Sign out one device, all of them, or let an administrator do it. It takes effect at once." },
+  {
+    title: "Rotating sessions",
+    text: "The long-lived sign-in token changes on every use; a copy used twice ends the session.",
+  },
+  {
+    title: "Real sign-out",
+    text: "Sign out one device, all of them, or let an administrator do it. It takes effect at once.",
+  },
 ];
 
 export default async function Home() {
@@ -15,8 +21,8 @@ export default async function Home() {
       <div className="space-y-4">
         <h1 className="text-3xl font-semibold tracking-tight sm:text-4xl">JWTs done right</h1>
         <p className="max-w-2xl text-lg text-slate-700">
-          Short-lived signed access tokens, refresh tokens that rotate on every use, theft detection that ends a stolen session,
-          and sign-out that really signs out. Nothing in localStorage.
+          Short-lived signed access tokens, refresh tokens that rotate on every use, theft detection that ends a stolen
+          session, and sign-out that really signs out. Nothing in localStorage.
         </p>
         <div className="flex flex-wrap gap-3">
           {signedIn ? (

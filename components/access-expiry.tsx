@@ -38,8 +38,14 @@ export function AccessExpiry() {
     <div data-testid="access-expiry" data-expires-at={accessExpiresAt}>
       <p className="flex flex-wrap items-baseline gap-x-2 text-sm text-slate-700">
         <span className="relative inline-flex size-2.5 self-center">
-          <span aria-hidden="true" className={`absolute inline-flex size-full rounded-full ${expired ? "bg-amber-500" : "animate-ping bg-emerald-400 opacity-60"}`} />
-          <span aria-hidden="true" className={`relative inline-flex size-2.5 rounded-full ${expired ? "bg-amber-500" : "bg-emerald-500"}`} />
+          <span
+            aria-hidden="true"
+            className={`absolute inline-flex size-full rounded-full ${expired ? "bg-amber-500" : "animate-ping bg-emerald-400 opacity-60"}`}
+          />
+          <span
+            aria-hidden="true"
+            className={`relative inline-flex size-2.5 rounded-full ${expired ? "bg-amber-500" : "bg-emerald-500"}`}
+          />
         </span>
         {remaining === null ? (
           <span>Access pass active.</span>
@@ -47,7 +53,8 @@ export function AccessExpiry() {
           <span>Renewing your access pass…</span>
         ) : (
           <span>
-            Access pass valid for <strong className="font-semibold tabular-nums text-slate-900">{format(remaining)}</strong>
+            Access pass valid for{" "}
+            <strong className="font-semibold tabular-nums text-slate-900">{format(remaining)}</strong>
           </span>
         )}
       </p>

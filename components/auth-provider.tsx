@@ -36,7 +36,15 @@ const noopSubscribe = () => () => {};
  * the server on first render, so a signed-in page never flashes a signed-out state. Tokens stay in
  * their httpOnly cookies. The machinery itself lives in lib/client (no React there).
  */
-export function AuthProvider({ initial, serverNow, children }: { initial: ClientAuthState; serverNow: number; children: React.ReactNode }) {
+export function AuthProvider({
+  initial,
+  serverNow,
+  children,
+}: {
+  initial: ClientAuthState;
+  serverNow: number;
+  children: React.ReactNode;
+}) {
   const router = useRouter();
   const [controller] = useState<AuthController | null>(() => getAuthController(initial, serverNow));
   const state = useSyncExternalStore(

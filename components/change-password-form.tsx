@@ -52,8 +52,8 @@ export function ChangePasswordForm({ minLength, email }: { minLength: number; em
         } else if (data.error === "same_password") {
           setErrors({ newPassword: data.message });
           if (formRef.current) focusFirstError(formRef.current, ["newPassword"]);
-        }
-        else if (typeof data.message === "string" && data.message.startsWith("newPassword: ")) setErrors({ newPassword: data.message.slice(13) });
+        } else if (typeof data.message === "string" && data.message.startsWith("newPassword: "))
+          setErrors({ newPassword: data.message.slice(13) });
         else setErrors({ form: data.message ?? "Could not change your password. Try again." });
         return;
       }
@@ -76,10 +76,39 @@ export function ChangePasswordForm({ minLength, email }: { minLength: number; em
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="max-w-md space-y-4" aria-busy={pending}>
       {/* Lets password managers tie the new password to the right account. */}
-      <input type="email" name="username" autoComplete="username" defaultValue={email} readOnly hidden aria-hidden="true" tabIndex={-1} />
-      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" error={errors.currentPassword} />
-      <Field label="New password" name="newPassword" type="password" autoComplete="new-password" minLength={minLength} hint={`At least ${minLength} characters.`} error={errors.newPassword} />
-      <Field label="Confirm new password" name="confirm" type="password" autoComplete="new-password" error={errors.confirm} />
+      <input
+        type="email"
+        name="username"
+        autoComplete="username"
+        defaultValue={email}
+        readOnly
+        hidden
+        aria-hidden="true"
+        tabIndex={-1}
+      />
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        error={errors.currentPassword}
+      />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        minLength={minLength}
+        hint={`At least ${minLength} characters.`}
+        error={errors.newPassword}
+      />
+      <Field
+        label="Confirm new password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm}
+      />
       {errors.form && <Notice tone="error">{errors.form}</Notice>}
       {done && <Notice tone="success">{done}</Notice>}
       <button type="submit" disabled={pending} className={buttonClasses.primary}>

@@ -4,9 +4,24 @@ import { LocalTime } from "./local-time";
 export type { SecurityEvent };
 
 /** Events that deserve attention are marked, in words as well as colour. */
-const ALERTS = new Set(["refresh_reuse_detected", "sign_in_failed", "password_change_failed", "sessions_ended_by_admin", "csrf_refused", "rate_limited"]);
+const ALERTS = new Set([
+  "refresh_reuse_detected",
+  "sign_in_failed",
+  "password_change_failed",
+  "sessions_ended_by_admin",
+  "csrf_refused",
+  "rate_limited",
+]);
 
-export function EventsList({ events, showUser = false, empty = "Nothing yet." }: { events: SecurityEvent[]; showUser?: boolean; empty?: string }) {
+export function EventsList({
+  events,
+  showUser = false,
+  empty = "Nothing yet.",
+}: {
+  events: SecurityEvent[];
+  showUser?: boolean;
+  empty?: string;
+}) {
   if (events.length === 0) return <p className="text-sm text-slate-700">{empty}</p>;
   return (
     <ol className="divide-y divide-slate-200" data-testid="events">
@@ -14,7 +29,10 @@ export function EventsList({ events, showUser = false, empty = "Nothing yet." }:
         const alert = ALERTS.has(e.type);
         return (
           <li key={e.id} data-event-type={e.type} className="flex gap-3 py-3 first:pt-0 last:pb-0">
-            <span aria-hidden="true" className={`mt-1.5 size-2 shrink-0 rounded-full ${alert ? "bg-amber-500" : "bg-slate-300"}`} />
+            <span
+              aria-hidden="true"
+              className={`mt-1.5 size-2 shrink-0 rounded-full ${alert ? "bg-amber-500" : "bg-slate-300"}`}
+            />
             <div className="min-w-0 flex-1">
               <p className="text-sm font-medium text-slate-900">
                 {alert && <span className="sr-only">Attention: </span>}

@@ -42,7 +42,9 @@ export function Field({
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-500 focus:outline-none focus:ring-2 ${
-          error ? "border-red-500 focus:border-red-600 focus:ring-red-600/30" : "border-slate-300 focus:border-indigo-600 focus:ring-indigo-600/30"
+          error
+            ? "border-red-500 focus:border-red-600 focus:ring-red-600/30"
+            : "border-slate-300 focus:border-indigo-600 focus:ring-indigo-600/30"
         }`}
       />
       {hint && !error && (

@@ -6,7 +6,13 @@ import { useAuth } from "./auth-provider";
 import { buttonClasses } from "./ui";
 
 /** Ends this session; every other tab of this browser follows via the provider. */
-export function SignOutButton({ className = buttonClasses.secondary, label = "Sign out" }: { className?: string; label?: string }) {
+export function SignOutButton({
+  className = buttonClasses.secondary,
+  label = "Sign out",
+}: {
+  className?: string;
+  label?: string;
+}) {
   const { signOut } = useAuth();
   const router = useRouter();
   const [pending, setPending] = useState(false);

@@ -25,19 +25,28 @@ export function SiteHeader() {
   const { status, user } = useAuth();
   return (
     <header className="border-b border-slate-200 bg-white">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-10 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-10 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
         Skip to content
       </a>
       <div className="mx-auto flex max-w-4xl flex-wrap items-center justify-between gap-x-3 gap-y-2 px-4 py-3">
         <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
-          <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">
+          <span
+            aria-hidden="true"
+            className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white"
+          >
             A
           </span>
           Auth Starter
         </Link>
         {status === "authenticated" && user ? (
           <>
-            <nav aria-label="Main" className="order-3 -mx-2 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto">
+            <nav
+              aria-label="Main"
+              className="order-3 -mx-2 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto"
+            >
               <NavLink href="/dashboard">Dashboard</NavLink>
               <NavLink href="/account/sessions">Devices</NavLink>
               <NavLink href="/account/security">Security</NavLink>
@@ -47,7 +56,9 @@ export function SiteHeader() {
               <span className="hidden max-w-48 truncate text-sm text-slate-700 md:inline" title={user.email}>
                 {user.email}
               </span>
-              <SignOutButton className={`${linkBase} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:opacity-70`} />
+              <SignOutButton
+                className={`${linkBase} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:opacity-70`}
+              />
             </div>
           </>
         ) : (

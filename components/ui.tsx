@@ -13,9 +13,24 @@ export const buttonClasses = {
     "inline-flex items-center justify-center gap-2 rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-semibold text-red-800 hover:bg-red-50 disabled:cursor-wait disabled:opacity-70",
 } as const;
 
-export function Card({ title, description, children, className = "", titleId }: { title?: string; description?: React.ReactNode; children: React.ReactNode; className?: string; titleId?: string }) {
+export function Card({
+  title,
+  description,
+  children,
+  className = "",
+  titleId,
+}: {
+  title?: string;
+  description?: React.ReactNode;
+  children: React.ReactNode;
+  className?: string;
+  titleId?: string;
+}) {
   return (
-    <section aria-labelledby={title ? titleId : undefined} className={`rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6 ${className}`}>
+    <section
+      aria-labelledby={title ? titleId : undefined}
+      className={`rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6 ${className}`}
+    >
       {title && (
         <h2 id={titleId} className="text-lg font-semibold text-slate-900">
           {title}
@@ -45,27 +60,54 @@ const toneClasses: Record<Tone, string> = {
 };
 
 /** A message box. Errors are announced (role=alert); the rest politely (role=status). */
-export function Notice({ tone = "info", children, id, className = "" }: { tone?: Tone; children: React.ReactNode; id?: string; className?: string }) {
+export function Notice({
+  tone = "info",
+  children,
+  id,
+  className = "",
+}: {
+  tone?: Tone;
+  children: React.ReactNode;
+  id?: string;
+  className?: string;
+}) {
   return (
-    <div id={id} role={tone === "error" ? "alert" : "status"} className={`rounded-md border px-3 py-2 text-sm ${toneClasses[tone]} ${className}`}>
+    <div
+      id={id}
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-md border px-3 py-2 text-sm ${toneClasses[tone]} ${className}`}
+    >
       {children}
     </div>
   );
 }
 
-export function Badge({ children, tone = "slate" }: { children: React.ReactNode; tone?: "slate" | "indigo" | "amber" | "emerald" }) {
+export function Badge({
+  children,
+  tone = "slate",
+}: {
+  children: React.ReactNode;
+  tone?: "slate" | "indigo" | "amber" | "emerald";
+}) {
   const tones = {
     slate: "bg-slate-100 text-slate-800",
     indigo: "bg-indigo-100 text-indigo-900",
     amber: "bg-amber-100 text-amber-950",
     emerald: "bg-emerald-100 text-emerald-900",
   };
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ${tones[tone]}`}>{children}</span>;
+  return (
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ${tones[tone]}`}>
+      {children}
+    </span>
+  );
 }
 
 export function TextLink({ href, children }: { href: string; children: React.ReactNode }) {
   return (
-    <Link href={href} className="font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900 hover:decoration-indigo-600">
+    <Link
+      href={href}
+      className="font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900 hover:decoration-indigo-600"
+    >
       {children}
     </Link>
   );

@@ -17,7 +17,13 @@ test("the admin page is forbidden to a plain user, in the page and in the API", 
   expect(api).toEqual({ status: 403, body: { error: "forbidden", message: expect.any(String) } });
 });
 
-test("an admin sees recent events and can sign a user out everywhere", async ({ user, signedInPage: victim, admin, newContext, signIn }) => {
+test("an admin sees recent events and can sign a user out everywhere", async ({
+  user,
+  signedInPage: victim,
+  admin,
+  newContext,
+  signIn,
+}) => {
   const adminContext = await newContext();
   await signIn(adminContext, admin);
   const page = await adminContext.newPage();

@@ -9,23 +9,46 @@ import { serverUrl } from "./servers";
 export const MAIN = serverUrl("main");
 const { hostname, port } = new URL(MAIN);
 
-export type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; setCookies: { name: string; value: string; attrs: string }[] };
+export type RawResponse = {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  setCookies: { name: string; value: string; attrs: string }[];
+};
 
 /** One request exactly as given: the path is sent byte for byte (//x, %64, .rsc ...). */
-export function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, method: options.method ?? "GET", path, headers: options.headers, setHost: !options.headers?.host && !options.headers?.Host }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const setCookies = (res.headers["set-cookie"] ?? []).map((line) => {
-          const [pair, ...rest] = line.split(";");
-          const eq = pair.indexOf("=");
-          return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs: rest.join(";") };
+    const req = http.request(
+      {
+        host: hostname,
+        port,
+        method: options.method ?? "GET",
+        path,
+        headers: options.headers,
+        setHost: !options.headers?.host && !options.headers?.Host,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const setCookies = (res.headers["set-cookie"] ?? []).map((line) => {
+            const [pair, ...rest] = line.split(";");
+            const eq = pair.indexOf("=");
+            return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs: rest.join(";") };
+          });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+            setCookies,
+          });
         });
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), setCookies });
-      });
-    });
+      },
+    );
     req.on("error", reject);
     if (options.body !== undefined) req.write(options.body);
     req.end();
@@ -42,14 +65,19 @@ export async function register(prefix = "attack"): Promise<Session> {
   const id = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const email = `${prefix}-${id}@example.com`;
   const password = `pw-${id}-secret`;
-  const res = await raw("/api/auth/register", { method: "POST", headers: sameOrigin, body: JSON.stringify({ email, password }) });
+  const res = await raw("/api/auth/register", {
+    method: "POST",
+    headers: sameOrigin,
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.body}`);
   const access = res.setCookies.find((c) => c.name === "__Host-access" && c.value)!.value;
   const refresh = res.setCookies.find((c) => c.name === "__Secure-refresh" && c.value)!.value;
   return { email, password, access, refresh, cookie: `__Host-access=${access}; __Secure-refresh=${refresh}` };
 }
 
-export const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+export const b64 = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 export const decode = (segment: string) => JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
 
 /** Claims copied from a real token (so only the forged part can be what is refused), fresh jti. */

@@ -7,7 +7,14 @@
 import { expect, test } from "@playwright/test";
 import { MAIN, raw, register, sameOrigin } from "./attack-helpers";
 
-const STATE_CHANGING = ["/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/auth/logout-all", "/api/auth/password"];
+const STATE_CHANGING = [
+  "/api/auth/register",
+  "/api/auth/login",
+  "/api/auth/refresh",
+  "/api/auth/logout",
+  "/api/auth/logout-all",
+  "/api/auth/password",
+];
 
 test.describe("methods", () => {
   test("GET and HEAD on every state-changing route are a 405 with Allow; PUT, PATCH and DELETE are 405 too, never cacheable", async () => {
@@ -39,7 +46,11 @@ test.describe("cross-site and non-JSON requests", () => {
       { "Content-Type": "application/json" },
       { "Content-Type": "application/json", "Sec-Fetch-Site": "cross-site" },
     ]) {
-      const res = await raw("/api/auth/login", { method: "POST", headers, body: JSON.stringify({ email: user.email, password: user.password }) });
+      const res = await raw("/api/auth/login", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(JSON.parse(res.body)).toMatchObject({ error: "cross_site_request" });
       expect(res.setCookies).toEqual([]);
@@ -48,7 +59,10 @@ test.describe("cross-site and non-JSON requests", () => {
 
   test("a cross-site logout-all changes nothing: the session still works", async () => {
     const user = await register("csrf-e2e");
-    const res = await raw("/api/auth/logout-all", { method: "POST", headers: { Origin: "https://evil.example", cookie: user.cookie } });
+    const res = await raw("/api/auth/logout-all", {
+      method: "POST",
+      headers: { Origin: "https://evil.example", cookie: user.cookie },
+    });
     expect(res.status).toBe(403);
     expect((await raw("/api/me", { headers: { cookie: `__Host-access=${user.access}` } })).status).toBe(200);
   });
@@ -57,20 +71,35 @@ test.describe("cross-site and non-JSON requests", () => {
     const user = await register("form-e2e");
     for (const [type, body] of [
       ["application/x-www-form-urlencoded", `email=${encodeURIComponent(user.email)}&password=${user.password}`],
-      ["multipart/form-data; boundary=xyz", `--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\n${user.email}\r\n--xyz--\r\n`],
+      [
+        "multipart/form-data; boundary=xyz",
+        `--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\n${user.email}\r\n--xyz--\r\n`,
+      ],
       ["text/plain", JSON.stringify({ email: user.email, password: user.password })],
     ]) {
-      const login = await raw("/api/auth/login", { method: "POST", headers: { Origin: MAIN, "Content-Type": type }, body });
+      const login = await raw("/api/auth/login", {
+        method: "POST",
+        headers: { Origin: MAIN, "Content-Type": type },
+        body,
+      });
       expect(login.status, type).toBe(415);
       expect(login.setCookies).toEqual([]);
-      const logout = await raw("/api/auth/logout", { method: "POST", headers: { Origin: MAIN, "Content-Type": type, cookie: user.cookie }, body: "x=1" });
+      const logout = await raw("/api/auth/logout", {
+        method: "POST",
+        headers: { Origin: MAIN, "Content-Type": type, cookie: user.cookie },
+        body: "x=1",
+      });
       expect(logout.status, type).toBe(415);
     }
     expect((await raw("/api/me", { headers: { cookie: `__Host-access=${user.access}` } })).status).toBe(200);
   });
 
   test("a 1 MB chunked body is a 413", async () => {
-    const res = await raw("/api/auth/login", { method: "POST", headers: { ...sameOrigin, "Transfer-Encoding": "chunked" }, body: JSON.stringify({ email: "a@example.com", password: "p".repeat(1024 * 1024) }) });
+    const res = await raw("/api/auth/login", {
+      method: "POST",
+      headers: { ...sameOrigin, "Transfer-Encoding": "chunked" },
+      body: JSON.stringify({ email: "a@example.com", password: "p".repeat(1024 * 1024) }),
+    });
     expect(res.status).toBe(413);
   });
 });
@@ -107,7 +136,9 @@ test.describe("security headers on every kind of response", () => {
       expect(res.headers["x-powered-by"], label).toBeUndefined();
     }
     // Pages: script only by this response's nonce.
-    expect(String(login.headers["content-security-policy"])).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    expect(String(login.headers["content-security-policy"])).toMatch(
+      /script-src 'self' 'nonce-[^']+' 'strict-dynamic'/,
+    );
   });
 
   test("auth and identity answers are never cached", async () => {
@@ -129,7 +160,14 @@ test.describe("security headers on every kind of response", () => {
     for (const path of ["/api/me", "/.well-known/jwks.json", "/api/auth/login", "/api/auth/session"]) {
       for (const method of ["GET", "OPTIONS"]) {
         for (const origin of ["https://evil.example", "null", MAIN]) {
-          const res = await raw(path, { method, headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" } });
+          const res = await raw(path, {
+            method,
+            headers: {
+              Origin: origin,
+              "Access-Control-Request-Method": "POST",
+              "Access-Control-Request-Headers": "content-type",
+            },
+          });
           expect(res.headers["access-control-allow-origin"], `${method} ${path} ${origin}`).toBeUndefined();
           expect(res.headers["access-control-allow-credentials"], `${method} ${path} ${origin}`).toBeUndefined();
         }
@@ -143,7 +181,13 @@ test.describe("client address and host cannot be forged", () => {
     const email = `spoof-${Date.now()}@example.com`;
     const res = await raw("/api/auth/register", {
       method: "POST",
-      headers: { ...sameOrigin, "x-auth-socket-ip": "6.6.6.6", "X-Forwarded-For": "7.7.7.7", "X-Real-IP": "8.8.8.8", Forwarded: "for=9.9.9.9" },
+      headers: {
+        ...sameOrigin,
+        "x-auth-socket-ip": "6.6.6.6",
+        "X-Forwarded-For": "7.7.7.7",
+        "X-Real-IP": "8.8.8.8",
+        Forwarded: "for=9.9.9.9",
+      },
       body: JSON.stringify({ email, password: "password-123" }),
     });
     expect(res.status).toBe(201);
@@ -156,7 +200,9 @@ test.describe("client address and host cannot be forged", () => {
   });
 
   test("the sign-in redirect's Location never comes from a forged Host or X-Forwarded-Host", async () => {
-    const res = await raw("/dashboard", { headers: { Host: "evil.example", "X-Forwarded-Host": "evil2.example", "X-Forwarded-Proto": "https" } });
+    const res = await raw("/dashboard", {
+      headers: { Host: "evil.example", "X-Forwarded-Host": "evil2.example", "X-Forwarded-Proto": "https" },
+    });
     expect(res.status).toBe(307);
     const location = String(res.headers.location);
     expect(location).not.toMatch(/evil/);
@@ -169,7 +215,14 @@ test.describe("client address and host cannot be forged", () => {
 });
 
 test.describe("hostile next after sign-in", () => {
-  for (const next of ["//evil.example", "/.//evil.example", "https://evil.example", "/%2F%2Fevil.example", "/\\evil.example", "javascript:alert(1)"]) {
+  for (const next of [
+    "//evil.example",
+    "/.//evil.example",
+    "https://evil.example",
+    "/%2F%2Fevil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+  ]) {
     test(`/login?next=${next} lands on /dashboard`, async ({ page }) => {
       const user = await register("next-e2e");
       await page.goto(`${MAIN}/login?next=${encodeURIComponent(next)}`);
@@ -185,7 +238,12 @@ test.describe("refresh token rotation under a race", () => {
   test("ten parallel refreshes with one token: no 5xx, at most one new refresh token, still signed in", async () => {
     const user = await register("race-e2e");
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => raw("/api/auth/refresh", { method: "POST", headers: { Origin: MAIN, cookie: `__Secure-refresh=${user.refresh}` } })),
+      Array.from({ length: 10 }, () =>
+        raw("/api/auth/refresh", {
+          method: "POST",
+          headers: { Origin: MAIN, cookie: `__Secure-refresh=${user.refresh}` },
+        }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     const minted = results.flatMap((r) => r.setCookies.filter((c) => c.name === "__Secure-refresh" && c.value !== ""));
@@ -193,7 +251,10 @@ test.describe("refresh token rotation under a race", () => {
     const access = results[0].setCookies.find((c) => c.name === "__Host-access")!.value;
     expect((await raw("/api/me", { headers: { cookie: `__Host-access=${access}` } })).status).toBe(200);
     const current = minted[0]?.value ?? user.refresh;
-    const again = await raw("/api/auth/refresh", { method: "POST", headers: { Origin: MAIN, cookie: `__Secure-refresh=${current}` } });
+    const again = await raw("/api/auth/refresh", {
+      method: "POST",
+      headers: { Origin: MAIN, cookie: `__Secure-refresh=${current}` },
+    });
     expect(again.status).toBe(200);
   });
 });

@@ -9,7 +9,19 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateKeyPairSync, sign as signWith } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { SIGNED_IN_MARKER, b64, claimsOf, decode, highSTwin, hs256, publicKeyForms, raw, register, sameOrigin, type Session } from "./attack-helpers";
+import {
+  SIGNED_IN_MARKER,
+  b64,
+  claimsOf,
+  decode,
+  highSTwin,
+  hs256,
+  publicKeyForms,
+  raw,
+  register,
+  sameOrigin,
+  type Session,
+} from "./attack-helpers";
 
 let live: Session;
 
@@ -128,7 +140,10 @@ test.describe("forged access cookies at the proxy (and the same tokens as Bearer
   test("typ confusion: the refresh token as the access cookie; the access token as the refresh cookie", async () => {
     await expectDashboardRefused(live.refresh, "refresh as access");
     await expectMeRefused(live.refresh, "refresh as bearer");
-    const res = await raw("/api/auth/refresh", { method: "POST", headers: { ...sameOrigin, cookie: `__Secure-refresh=${live.access}` } });
+    const res = await raw("/api/auth/refresh", {
+      method: "POST",
+      headers: { ...sameOrigin, cookie: `__Secure-refresh=${live.access}` },
+    });
     expect(res.status).toBe(401);
     expect(res.setCookies.filter((c) => c.value !== "")).toEqual([]);
   });
@@ -155,7 +170,10 @@ test.describe("revocation the proxy cannot see: the page's full check refuses it
     expect(twin).not.toBe(session.access);
     // The twin is a valid signature: before logout it is accepted like the original.
     expect((await raw("/api/me", { headers: { authorization: `Bearer ${twin}` } })).status).toBe(200);
-    const logout = await raw("/api/auth/logout", { method: "POST", headers: { ...sameOrigin, cookie: session.cookie } });
+    const logout = await raw("/api/auth/logout", {
+      method: "POST",
+      headers: { ...sameOrigin, cookie: session.cookie },
+    });
     expect(logout.status).toBe(200);
     for (const [label, token] of [
       ["revoked", session.access],
@@ -209,7 +227,9 @@ test.describe("proxy bypass attempts never show protected content (CVE-2025-2992
     test(`${who}: ${PATHS.length} paths x ${HEADERS.length} header sets`, async () => {
       let cookieHeader: Record<string, string> = {};
       if (cookie === "forged") {
-        cookieHeader = { cookie: `__Host-access=${b64({ alg: "none", typ: "at+jwt" })}.${b64(claimsOf(live.access))}.` };
+        cookieHeader = {
+          cookie: `__Host-access=${b64({ alg: "none", typ: "at+jwt" })}.${b64(claimsOf(live.access))}.`,
+        };
       } else if (cookie === "revoked") {
         const s = await register("bypass-revoked");
         await raw("/api/auth/logout", { method: "POST", headers: { ...sameOrigin, cookie: s.cookie } });

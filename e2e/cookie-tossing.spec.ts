@@ -31,19 +31,17 @@ test("a refresh cookie planted at Path=/ is never used: refresh and sign-out are
 }) => {
   const attacker = await register("tosser");
   const plant = () =>
-    page
-      .context()
-      .addCookies([
-        {
-          name: REFRESH_COOKIE,
-          value: attacker.refresh,
-          domain: "127.0.0.1",
-          path: "/",
-          httpOnly: true,
-          secure: true,
-          sameSite: "Strict",
-        },
-      ]);
+    page.context().addCookies([
+      {
+        name: REFRESH_COOKIE,
+        value: attacker.refresh,
+        domain: "127.0.0.1",
+        path: "/",
+        httpOnly: true,
+        secure: true,
+        sameSite: "Strict",
+      },
+    ]);
 
   await plant();
   expect(await refreshCookiePaths(page)).toEqual(["/", "/api/auth"]);

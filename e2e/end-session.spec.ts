@@ -1,6 +1,11 @@
 import { expect, test } from "./fixtures";
 
-test("ending a session on the devices page signs that device out at its next request", async ({ signedInPage: laptop, user, newContext, signIn }) => {
+test("ending a session on the devices page signs that device out at its next request", async ({
+  signedInPage: laptop,
+  user,
+  newContext,
+  signIn,
+}) => {
   const phoneContext = await newContext();
   await signIn(phoneContext, user);
   const phone = await phoneContext.newPage();
@@ -11,7 +16,10 @@ test("ending a session on the devices page signs that device out at its next req
   const devices = laptop.getByTestId("device");
   await expect(devices).toHaveCount(2);
   await expect(devices.filter({ hasText: "This device" })).toHaveCount(1);
-  await devices.filter({ hasNotText: "This device" }).getByRole("button", { name: /^Sign out/ }).click();
+  await devices
+    .filter({ hasNotText: "This device" })
+    .getByRole("button", { name: /^Sign out/ })
+    .click();
   await expect(devices).toHaveCount(1);
 
   // The phone's next request: its access token is rejected and its refresh token is dead.

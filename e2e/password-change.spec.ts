@@ -1,6 +1,11 @@
 import { expect, test } from "./fixtures";
 
-test("changing the password signs out the other device; this one stays signed in", async ({ signedInPage: page, user, newContext, signIn }) => {
+test("changing the password signs out the other device; this one stays signed in", async ({
+  signedInPage: page,
+  user,
+  newContext,
+  signIn,
+}) => {
   const other = await newContext();
   await signIn(other, user);
   const otherPage = await other.newPage();

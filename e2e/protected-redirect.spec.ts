@@ -1,6 +1,9 @@
 import { expect, test } from "./fixtures";
 
-test("a protected page sends a signed-out visitor to sign in, then back to where they were going", async ({ page, user }) => {
+test("a protected page sends a signed-out visitor to sign in, then back to where they were going", async ({
+  page,
+  user,
+}) => {
   await page.goto("/account/security");
   await expect(page).toHaveURL(/\/login\?next=%2Faccount%2Fsecurity$/);
 

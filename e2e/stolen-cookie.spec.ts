@@ -29,5 +29,7 @@ test("a stolen refresh cookie replayed after the real one rotated signs out both
   // Signing in again, the security page shows the event in plain words.
   await signInThroughUi(victim, user, server);
   await victim.goto("/account/security");
-  await expect(victim.locator('[data-event-type="refresh_reuse_detected"]')).toContainText("A sign-in token was used twice");
+  await expect(victim.locator('[data-event-type="refresh_reuse_detected"]')).toContainText(
+    "A sign-in token was used twice",
+  );
 });

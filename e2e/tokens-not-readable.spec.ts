@@ -2,7 +2,9 @@ import { ACCESS_COOKIE, REFRESH_COOKIE, expect, nextRefresh, test } from "./fixt
 
 test.use({ server: "short" });
 
-test("no token is readable by page scripts: not in document.cookie, storage, or the page", async ({ signedInPage: page }) => {
+test("no token is readable by page scripts: not in document.cookie, storage, or the page", async ({
+  signedInPage: page,
+}) => {
   await nextRefresh(page, 200); // after a renewal too
   const cookies = await page.context().cookies();
   const tokens = cookies.filter((c) => c.name === ACCESS_COOKIE || c.name === REFRESH_COOKIE);

@@ -20,11 +20,17 @@ async function bothTabsRefreshAtOnce(tab1: Page, tab2: Page) {
   expect(await apiMeStatus(tab2)).toBe(200);
 }
 
-test("two tabs that need a refresh at the same moment both stay signed in", async ({ signedInPage: tab1, secondTab: tab2 }) => {
+test("two tabs that need a refresh at the same moment both stay signed in", async ({
+  signedInPage: tab1,
+  secondTab: tab2,
+}) => {
   await bothTabsRefreshAtOnce(tab1, tab2);
 });
 
-test("where Web Locks are missing, the fallback lock does the same", async ({ signedInPage: tab1, secondTab: tab2 }) => {
+test("where Web Locks are missing, the fallback lock does the same", async ({
+  signedInPage: tab1,
+  secondTab: tab2,
+}) => {
   await tab1.context().addInitScript(() => {
     Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined, configurable: true });
   });
@@ -32,8 +38,12 @@ test("where Web Locks are missing, the fallback lock does the same", async ({ si
   expect(await tab2.evaluate(() => navigator.locks)).toBeUndefined();
 });
 
-test("without coordination (two raw refreshes at once) the server's grace window still keeps both signed in", async ({ signedInPage: tab1, secondTab: tab2 }) => {
-  const refresh = (tab: Page) => tab.evaluate(async () => (await fetch("/api/auth/refresh", { method: "POST" })).status);
+test("without coordination (two raw refreshes at once) the server's grace window still keeps both signed in", async ({
+  signedInPage: tab1,
+  secondTab: tab2,
+}) => {
+  const refresh = (tab: Page) =>
+    tab.evaluate(async () => (await fetch("/api/auth/refresh", { method: "POST" })).status);
   expect(await Promise.all([refresh(tab1), refresh(tab2)])).toEqual([200, 200]);
   expect(await apiMeStatus(tab1)).toBe(200);
   await tab2.reload();

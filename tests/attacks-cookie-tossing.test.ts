@@ -132,9 +132,25 @@ describe("two different refresh cookies on logout", () => {
       expect(await conflictEvents()).toHaveLength(eventsBefore + 1);
       // The __Host-access cookie cannot be planted by a sibling: it names the victim's own
       // session, which signing out ends. The planted (attacker's) session is not touched.
-      expect((await call(r.me.GET, "/api/me", { headers: { cookie: `__Host-access=${victim.access}` } })).status).toBe(401);
-      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${victim.refresh}` } })).status).toBe(401);
-      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${attacker.refresh}` } })).status).toBe(200);
+      expect((await call(r.me.GET, "/api/me", { headers: { cookie: `__Host-access=${victim.access}` } })).status).toBe(
+        401,
+      );
+      expect(
+        (
+          await call(r.refresh.POST, "/api/auth/refresh", {
+            method: "POST",
+            headers: { cookie: `__Secure-refresh=${victim.refresh}` },
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await call(r.refresh.POST, "/api/auth/refresh", {
+            method: "POST",
+            headers: { cookie: `__Secure-refresh=${attacker.refresh}` },
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it(`(${order}) without an access cookie, nothing is revoked at all`, async () => {

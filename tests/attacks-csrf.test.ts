@@ -7,7 +7,15 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { getRuntime } from "@/lib/server/runtime";
-import { APP, CookieJar, call, configureTestEnv, databaseSnapshot as snapshot, loadRoutes, type CallOptions } from "./http-client";
+import {
+  APP,
+  CookieJar,
+  call,
+  configureTestEnv,
+  databaseSnapshot as snapshot,
+  loadRoutes,
+  type CallOptions,
+} from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
 
@@ -15,7 +23,6 @@ beforeAll(async () => {
   await configureTestEnv();
   r = await loadRoutes();
 });
-
 
 async function csrfEvents() {
   return (await (await getRuntime()).storage.store.recentEvents(10_000)).filter((e) => e.type === "csrf_refused");
@@ -25,22 +32,63 @@ let n = 0;
 async function victim() {
   const jar = new CookieJar();
   const email = `csrf-victim-${++n}@example.com`;
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar })).status).toBe(201);
+  expect(
+    (await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar })).status,
+  ).toBe(201);
   const sessions = await call(r.sessions.GET, "/api/auth/sessions", { jar });
   const sid = sessions.json.sessions[0].id as string;
   return { jar, email, sid };
 }
 
-type Target = { name: string; run: (v: Awaited<ReturnType<typeof victim>>, options: CallOptions) => ReturnType<typeof call> };
+type Target = {
+  name: string;
+  run: (v: Awaited<ReturnType<typeof victim>>, options: CallOptions) => ReturnType<typeof call>;
+};
 
 const TARGETS: Target[] = [
-  { name: "POST /api/auth/register", run: (_v, o) => call(r.register.POST, "/api/auth/register", { body: { email: `new-${Math.random()}@example.com`, password: "password-123" }, ...o }) },
-  { name: "POST /api/auth/login (login CSRF)", run: (v, o) => call(r.login.POST, "/api/auth/login", { body: { email: v.email, password: "password-123" }, ...o }) },
-  { name: "POST /api/auth/refresh", run: (v, o) => call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: v.jar, ...o }) },
-  { name: "POST /api/auth/logout", run: (v, o) => call(r.logout.POST, "/api/auth/logout", { method: "POST", jar: v.jar, ...o }) },
-  { name: "POST /api/auth/logout-all", run: (v, o) => call(r.logoutAll.POST, "/api/auth/logout-all", { method: "POST", jar: v.jar, ...o }) },
-  { name: "POST /api/auth/password", run: (v, o) => call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "attacker-chosen-1" }, jar: v.jar, ...o }) },
-  { name: "DELETE /api/auth/sessions/:id", run: (v, o) => call(r.sessionById.DELETE, `/api/auth/sessions/${v.sid}`, { method: "DELETE", jar: v.jar, params: { id: v.sid }, ...o }) },
+  {
+    name: "POST /api/auth/register",
+    run: (_v, o) =>
+      call(r.register.POST, "/api/auth/register", {
+        body: { email: `new-${Math.random()}@example.com`, password: "password-123" },
+        ...o,
+      }),
+  },
+  {
+    name: "POST /api/auth/login (login CSRF)",
+    run: (v, o) => call(r.login.POST, "/api/auth/login", { body: { email: v.email, password: "password-123" }, ...o }),
+  },
+  {
+    name: "POST /api/auth/refresh",
+    run: (v, o) => call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: v.jar, ...o }),
+  },
+  {
+    name: "POST /api/auth/logout",
+    run: (v, o) => call(r.logout.POST, "/api/auth/logout", { method: "POST", jar: v.jar, ...o }),
+  },
+  {
+    name: "POST /api/auth/logout-all",
+    run: (v, o) => call(r.logoutAll.POST, "/api/auth/logout-all", { method: "POST", jar: v.jar, ...o }),
+  },
+  {
+    name: "POST /api/auth/password",
+    run: (v, o) =>
+      call(r.password.POST, "/api/auth/password", {
+        body: { currentPassword: "password-123", newPassword: "attacker-chosen-1" },
+        jar: v.jar,
+        ...o,
+      }),
+  },
+  {
+    name: "DELETE /api/auth/sessions/:id",
+    run: (v, o) =>
+      call(r.sessionById.DELETE, `/api/auth/sessions/${v.sid}`, {
+        method: "DELETE",
+        jar: v.jar,
+        params: { id: v.sid },
+        ...o,
+      }),
+  },
 ];
 
 /** Hostile Origin / Sec-Fetch-Site combinations; `origin: null` means no Origin header at all. */
@@ -53,7 +101,11 @@ const HOSTILE: { label: string; origin: string | null; headers?: Record<string, 
   { label: "Origin with a trailing slash", origin: `${APP}/` },
   { label: "Origin with a path", origin: `${APP}/dashboard` },
   { label: "Origin of a sibling subdomain (same-site, not same-origin)", origin: "http://evil.localhost:3000" },
-  { label: "evil Origin even with Sec-Fetch-Site: same-origin", origin: "https://evil.example", headers: { "sec-fetch-site": "same-origin" } },
+  {
+    label: "evil Origin even with Sec-Fetch-Site: same-origin",
+    origin: "https://evil.example",
+    headers: { "sec-fetch-site": "same-origin" },
+  },
   { label: "no Origin, no Sec-Fetch-Site", origin: null },
   { label: "no Origin, Sec-Fetch-Site: cross-site", origin: null, headers: { "sec-fetch-site": "cross-site" } },
   { label: "no Origin, Sec-Fetch-Site: same-site", origin: null, headers: { "sec-fetch-site": "same-site" } },
@@ -68,7 +120,10 @@ describe("cross-site requests are refused on every state-changing route, nothing
       const before = await snapshot();
       const eventsBefore = (await csrfEvents()).length;
       for (const attack of HOSTILE) {
-        const res = await target.run(v, { origin: attack.origin, headers: { "user-agent": "csrf-test-agent", ...attack.headers } });
+        const res = await target.run(v, {
+          origin: attack.origin,
+          headers: { "user-agent": "csrf-test-agent", ...attack.headers },
+        });
         expect(res.status, attack.label).toBe(403);
         expect(res.json, attack.label).toEqual({ error: "cross_site_request", message: expect.any(String) });
         expect(res.setCookies, attack.label).toEqual([]);
@@ -99,14 +154,22 @@ describe("cross-site requests are refused on every state-changing route, nothing
   it("login CSRF: a cross-site login with the attacker's credentials sets no cookie in the victim's browser", async () => {
     const attacker = await victim();
     const browser = new CookieJar();
-    const res = await call(r.login.POST, "/api/auth/login", { body: { email: attacker.email, password: "password-123" }, jar: browser, origin: "https://evil.example" });
+    const res = await call(r.login.POST, "/api/auth/login", {
+      body: { email: attacker.email, password: "password-123" },
+      jar: browser,
+      origin: "https://evil.example",
+    });
     expect(res.status).toBe(403);
     expect(browser.cookies.size).toBe(0);
   });
 
   it("the recorded Origin is truncated, so a huge header cannot bloat the audit trail", async () => {
     const v = await victim();
-    await call(r.logout.POST, "/api/auth/logout", { method: "POST", jar: v.jar, origin: `https://${"a".repeat(5000)}.example` });
+    await call(r.logout.POST, "/api/auth/logout", {
+      method: "POST",
+      jar: v.jar,
+      origin: `https://${"a".repeat(5000)}.example`,
+    });
     const [latest] = await csrfEvents();
     expect(JSON.parse(latest.detail).origin.length).toBeLessThanOrEqual(200);
   });

@@ -14,11 +14,16 @@ const EMAIL = "exists@example.com";
 beforeAll(async () => {
   await configureTestEnv({ AUTH_RATE_LIMIT: "off" });
   r = await loadRoutes();
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email: EMAIL, password: "the-real-password" } })).status).toBe(201);
+  expect(
+    (await call(r.register.POST, "/api/auth/register", { body: { email: EMAIL, password: "the-real-password" } }))
+      .status,
+  ).toBe(201);
 });
 
-const wrongPassword = () => call(r.login.POST, "/api/auth/login", { body: { email: EMAIL, password: "not-the-password" } });
-const unknownEmail = (i: number) => call(r.login.POST, "/api/auth/login", { body: { email: `nobody-${i}@example.com`, password: "not-the-password" } });
+const wrongPassword = () =>
+  call(r.login.POST, "/api/auth/login", { body: { email: EMAIL, password: "not-the-password" } });
+const unknownEmail = (i: number) =>
+  call(r.login.POST, "/api/auth/login", { body: { email: `nobody-${i}@example.com`, password: "not-the-password" } });
 
 function median(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,7 +45,9 @@ describe("unknown email vs wrong password", () => {
   });
 
   it("a differently-cased or padded existing email is still the same account (no second, cheaper path)", async () => {
-    const res = await call(r.login.POST, "/api/auth/login", { body: { email: `  ${EMAIL.toUpperCase()} `, password: "the-real-password" } });
+    const res = await call(r.login.POST, "/api/auth/login", {
+      body: { email: `  ${EMAIL.toUpperCase()} `, password: "the-real-password" },
+    });
     expect(res.status).toBe(200);
   });
 

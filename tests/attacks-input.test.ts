@@ -16,12 +16,13 @@ beforeAll(async () => {
   r = await loadRoutes();
 });
 
-
 let n = 0;
 async function victim() {
   const jar = new CookieJar();
   const email = `input-${++n}@example.com`;
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar })).status).toBe(201);
+  expect(
+    (await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar })).status,
+  ).toBe(201);
   return { jar, email };
 }
 
@@ -29,7 +30,10 @@ function expectClean4xx(res: Awaited<ReturnType<typeof call>>, status: number, l
   expect(res.status, label).toBe(status);
   expect(res.json, label).toEqual({ error: expect.any(String), message: expect.any(String) });
   expect(res.headers.get("cache-control"), label).toBe("no-store");
-  expect(res.setCookies.filter((c) => c.value !== ""), label).toEqual([]);
+  expect(
+    res.setCookies.filter((c) => c.value !== ""),
+    label,
+  ).toEqual([]);
 }
 
 describe("content types: JSON or nothing (text/plain and form posts are what a page elsewhere can send without a preflight)", () => {
@@ -51,13 +55,19 @@ describe("content types: JSON or nothing (text/plain and form posts are what a p
     for (const type of [...NOT_JSON, null]) {
       for (const [handler, path, body] of [
         [r.login.POST, "/api/auth/login", { email, password: "password-123" }],
-        [r.register.POST, "/api/auth/register", { email: `new-${Math.random()}@example.com`, password: "password-123" }],
+        [
+          r.register.POST,
+          "/api/auth/register",
+          { email: `new-${Math.random()}@example.com`, password: "password-123" },
+        ],
       ] as const) {
         const headers: Record<string, string> = type === null ? {} : { "content-type": type };
         const req = new NextRequest(new URL(path, APP), {
           method: "POST",
           headers: { origin: APP, "x-auth-socket-ip": "198.51.100.10", ...headers },
-          body: type?.startsWith("application/x-www-form-urlencoded") ? `email=${encodeURIComponent(email)}&password=password-123` : JSON.stringify(body),
+          body: type?.startsWith("application/x-www-form-urlencoded")
+            ? `email=${encodeURIComponent(email)}&password=password-123`
+            : JSON.stringify(body),
         });
         if (type === null) req.headers.delete("content-type");
         const res = await handler(req, { params: Promise.resolve({}) });
@@ -80,7 +90,13 @@ describe("content types: JSON or nothing (text/plain and form posts are what a p
         [r.password.POST, "/api/auth/password", "POST", {}],
         [r.sessionById.DELETE, `/api/auth/sessions/${sid}`, "DELETE", { id: sid }],
       ] as const) {
-        const res = await call(handler, path, { method, jar: v.jar, rawBody: "a=1", headers: { "content-type": type }, params });
+        const res = await call(handler, path, {
+          method,
+          jar: v.jar,
+          rawBody: "a=1",
+          headers: { "content-type": type },
+          params,
+        });
         expectClean4xx(res, 415, `${path} ${type}`);
       }
     }
@@ -90,7 +106,10 @@ describe("content types: JSON or nothing (text/plain and form posts are what a p
 
   it("(control) application/json with a charset parameter is accepted", async () => {
     const { email } = await victim();
-    const res = await call(r.login.POST, "/api/auth/login", { body: { email, password: "password-123" }, headers: { "content-type": "application/json; charset=utf-8" } });
+    const res = await call(r.login.POST, "/api/auth/login", {
+      body: { email, password: "password-123" },
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -102,7 +121,10 @@ describe("body size: a few KB, enforced while streaming", () => {
       [r.login.POST, "/api/auth/login"],
       [r.register.POST, "/api/auth/register"],
     ] as const) {
-      const res = await call(handler, path, { rawBody: body, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } });
+      const res = await call(handler, path, {
+        rawBody: body,
+        headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+      });
       expectClean4xx(res, 413, path);
     }
   });
@@ -138,7 +160,12 @@ describe("body size: a few KB, enforced while streaming", () => {
     });
     const req = new NextRequest(new URL("/api/auth/login", APP), {
       method: "POST",
-      headers: { origin: APP, "content-type": "application/json", "content-length": "20", "x-auth-socket-ip": "198.51.100.10" },
+      headers: {
+        origin: APP,
+        "content-type": "application/json",
+        "content-length": "20",
+        "x-auth-socket-ip": "198.51.100.10",
+      },
       body: stream,
       duplex: "half",
     } as never);
@@ -149,7 +176,10 @@ describe("body size: a few KB, enforced while streaming", () => {
   it("(control) a body just under the limit is parsed (and then judged by the schema)", async () => {
     const body = JSON.stringify({ email: "a@example.com", password: "p".repeat(MAX_BODY_BYTES - 100) });
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
-    const res = await call(r.login.POST, "/api/auth/login", { rawBody: body, headers: { "content-type": "application/json" } });
+    const res = await call(r.login.POST, "/api/auth/login", {
+      rawBody: body,
+      headers: { "content-type": "application/json" },
+    });
     expectClean4xx(res, 400, "password too long for the schema");
   });
 });
@@ -176,7 +206,11 @@ describe("malformed JSON and strict schemas", () => {
         [r.login.POST, "/api/auth/login"],
         [r.register.POST, "/api/auth/register"],
       ] as const) {
-        expectClean4xx(await call(handler, path, { method: "POST", rawBody: raw, headers: { "content-type": "application/json" } }), 400, `${path} ${label}`);
+        expectClean4xx(
+          await call(handler, path, { method: "POST", rawBody: raw, headers: { "content-type": "application/json" } }),
+          400,
+          `${path} ${label}`,
+        );
       }
     }
     expect(await snapshot()).toBe(before);
@@ -205,8 +239,16 @@ describe("malformed JSON and strict schemas", () => {
     const before = await snapshot();
     for (const [label, extra] of SMUGGLED) {
       const base = `"email":"smuggle-${label.length}@example.com","password":"password-123"`;
-      const raw = typeof extra === "string" ? `{${base},${extra}}` : JSON.stringify({ ...JSON.parse(`{${base}}`), ...extra });
-      expectClean4xx(await call(r.register.POST, "/api/auth/register", { rawBody: raw, headers: { "content-type": "application/json" } }), 400, label);
+      const raw =
+        typeof extra === "string" ? `{${base},${extra}}` : JSON.stringify({ ...JSON.parse(`{${base}}`), ...extra });
+      expectClean4xx(
+        await call(r.register.POST, "/api/auth/register", {
+          rawBody: raw,
+          headers: { "content-type": "application/json" },
+        }),
+        400,
+        label,
+      );
     }
     expect(await snapshot()).toBe(before);
     expect(({} as Record<string, unknown>).role).toBeUndefined();
@@ -214,9 +256,18 @@ describe("malformed JSON and strict schemas", () => {
 
   it("login and password change refuse unknown keys too", async () => {
     const v = await victim();
-    expectClean4xx(await call(r.login.POST, "/api/auth/login", { body: { email: v.email, password: "password-123", remember: true } }), 400, "login");
     expectClean4xx(
-      await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "new-password-1", userId: "x" }, jar: v.jar }),
+      await call(r.login.POST, "/api/auth/login", {
+        body: { email: v.email, password: "password-123", remember: true },
+      }),
+      400,
+      "login",
+    );
+    expectClean4xx(
+      await call(r.password.POST, "/api/auth/password", {
+        body: { currentPassword: "password-123", newPassword: "new-password-1", userId: "x" },
+        jar: v.jar,
+      }),
       400,
       "password",
     );
@@ -260,7 +311,9 @@ describe("display names and password reuse", () => {
   it(`register refuses ${SPOOFING_NAMES.length} names with control or bidi-override characters, creating nothing`, async () => {
     for (const name of SPOOFING_NAMES) {
       const before = await snapshot();
-      const res = await call(r.register.POST, "/api/auth/register", { body: { email: `name-${++n}@example.com`, password: "password-123", name } });
+      const res = await call(r.register.POST, "/api/auth/register", {
+        body: { email: `name-${++n}@example.com`, password: "password-123", name },
+      });
       expectClean4xx(res, 400, JSON.stringify(name));
       expect(await snapshot(), JSON.stringify(name)).toBe(before);
     }
@@ -268,7 +321,9 @@ describe("display names and password reuse", () => {
 
   it("(control) ordinary names in any script, emoji sequences included, are accepted", async () => {
     for (const name of ["Zoë Ørsted", "محمد", "李小龍", "👩‍👩‍👧 family", "O'Brien-Smith"]) {
-      const res = await call(r.register.POST, "/api/auth/register", { body: { email: `name-${++n}@example.com`, password: "password-123", name } });
+      const res = await call(r.register.POST, "/api/auth/register", {
+        body: { email: `name-${++n}@example.com`, password: "password-123", name },
+      });
       expect(res.status, name).toBe(201);
       expect(res.json.user.name).toBe(name);
     }
@@ -277,7 +332,10 @@ describe("display names and password reuse", () => {
   it("a password change to the same password is a 400 same_password and changes nothing", async () => {
     const { jar } = await victim();
     const before = await snapshot();
-    const res = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "password-123" }, jar });
+    const res = await call(r.password.POST, "/api/auth/password", {
+      body: { currentPassword: "password-123", newPassword: "password-123" },
+      jar,
+    });
     expectClean4xx(res, 400, "same password");
     expect(res.json.error).toBe("same_password");
     expect(await snapshot()).toBe(before);
@@ -308,8 +366,20 @@ describe("cookie values the server never issued", () => {
   it("garbage, oversized and injected refresh cookies: 401, no 5xx, nothing rotated", async () => {
     const v = await victim();
     const before = await snapshot();
-    for (const value of ["x", "A".repeat(42), "A".repeat(44), "A".repeat(4000), "' OR 1=1 --", "%00", "a.b.c", `${v.jar.get("__Secure-refresh")}x`]) {
-      const res = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${value}` } });
+    for (const value of [
+      "x",
+      "A".repeat(42),
+      "A".repeat(44),
+      "A".repeat(4000),
+      "' OR 1=1 --",
+      "%00",
+      "a.b.c",
+      `${v.jar.get("__Secure-refresh")}x`,
+    ]) {
+      const res = await call(r.refresh.POST, "/api/auth/refresh", {
+        method: "POST",
+        headers: { cookie: `__Secure-refresh=${value}` },
+      });
       expect(res.status, value.slice(0, 10)).toBe(401);
     }
     expect(await snapshot()).toBe(before);

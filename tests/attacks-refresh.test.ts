@@ -20,22 +20,37 @@ beforeAll(async () => {
 let n = 0;
 async function signedIn() {
   const jar = new CookieJar();
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email: `refresh-${++n}@example.com`, password: "password-123" }, jar })).status).toBe(201);
+  expect(
+    (
+      await call(r.register.POST, "/api/auth/register", {
+        body: { email: `refresh-${++n}@example.com`, password: "password-123" },
+        jar,
+      })
+    ).status,
+  ).toBe(201);
   return jar;
 }
 
 async function tokenRows(familyId: string) {
   const db = await inspectRuntime();
-  return (await db.rows("refresh_tokens", { columns: ["generation", "used_at"], where: { family_id: familyId }, orderBy: "generation" })) as { generation: number; used_at: number | null }[];
+  return (await db.rows("refresh_tokens", {
+    columns: ["generation", "used_at"],
+    where: { family_id: familyId },
+    orderBy: "generation",
+  })) as { generation: number; used_at: number | null }[];
 }
 
 describe("ten parallel refreshes with one token", () => {
   it("no 5xx, at most one successor token, one family, and the user stays signed in", async () => {
     const jar = await signedIn();
     const familyId = (await call(r.session.GET, "/api/auth/session", { jar })).json.sessionId;
-    const results = await Promise.all(Array.from({ length: 10 }, () => call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: jar.clone() })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: jar.clone() })),
+    );
     expect(results.map((res) => res.status)).toEqual(Array(10).fill(200));
-    const minted = results.flatMap((res) => res.setCookies.filter((c) => c.name === "__Secure-refresh" && c.value !== ""));
+    const minted = results.flatMap((res) =>
+      res.setCookies.filter((c) => c.name === "__Secure-refresh" && c.value !== ""),
+    );
     expect(minted.length).toBeLessThanOrEqual(1);
     // Nobody was told to forget their cookies.
     expect(results.flatMap((res) => res.setCookies.filter((c) => c.maxAge === 0))).toEqual([]);
@@ -43,7 +58,10 @@ describe("ten parallel refreshes with one token", () => {
     // The winner's successor keeps working, and the session is whole.
     const next = jar.clone();
     if (minted[0]) next.cookies.set("__Secure-refresh", minted[0]);
-    next.cookies.set("__Host-access", results[0].setCookies.find((c) => c.name === "__Host-access")!);
+    next.cookies.set(
+      "__Host-access",
+      results[0].setCookies.find((c) => c.name === "__Host-access")!,
+    );
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: next })).status).toBe(200);
     expect((await call(r.me.GET, "/api/me", { jar: next })).status).toBe(200);
     expect((await call(r.sessions.GET, "/api/auth/sessions", { jar: next })).json.sessions).toHaveLength(1);
@@ -62,7 +80,9 @@ describe("replay after the grace window", () => {
     expect(replay.json.error).toBe("session_revoked_reuse");
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: victim })).status).toBe(401);
     expect((await call(r.me.GET, "/api/me", { jar: victim })).status).toBe(401);
-    const reuse = (await (await getRuntime()).storage.store.recentEvents(100)).filter((e) => e.type === "refresh_reuse_detected");
+    const reuse = (await (await getRuntime()).storage.store.recentEvents(100)).filter(
+      (e) => e.type === "refresh_reuse_detected",
+    );
     expect(reuse.length).toBeGreaterThan(0);
   });
 

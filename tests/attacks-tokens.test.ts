@@ -57,7 +57,10 @@ beforeAll(async () => {
   // The runtime loads AUTH_SIGNING_KEYS from the environment: the same key set, the same kid.
   keys = await loadKeySet(process.env.AUTH_SIGNING_KEYS!);
   jar = new CookieJar();
-  const res = await call(r.register.POST, "/api/auth/register", { body: { email: "victim@example.com", password: "password-123" }, jar });
+  const res = await call(r.register.POST, "/api/auth/register", {
+    body: { email: "victim@example.com", password: "password-123" },
+    jar,
+  });
   expect(res.status).toBe(201);
   realToken = jar.get("__Host-access")!;
   const p = decodePayload(realToken);
@@ -108,7 +111,10 @@ describe("algorithm attacks", () => {
     const realSignature = realToken.split(".")[2];
     for (const alg of ["none", "None", "NONE", "nOnE", "NoNe", "none "]) {
       for (const signature of ["", "AAAA", realSignature]) {
-        await expectRefused(unsigned(alg, claims(), signature, { kid: keys.signing.kid }), `${alg}/${signature.slice(0, 4)}`);
+        await expectRefused(
+          unsigned(alg, claims(), signature, { kid: keys.signing.kid }),
+          `${alg}/${signature.slice(0, 4)}`,
+        );
       }
     }
   });
@@ -140,7 +146,11 @@ describe("algorithm attacks", () => {
 
   it("a signature by another key under our kid, and a valid signature transplanted from another token", async () => {
     const other = await loadKeySet(await generateKeySetJson("ES256"));
-    const impostor = await signWithKey(other.signing.key, { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid }, claims());
+    const impostor = await signWithKey(
+      other.signing.key,
+      { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid },
+      claims(),
+    );
     await expectRefused(impostor, "other key");
     const [h, p] = (await signWithRealKey(keys, claims({ role: "admin" }))).split(".");
     await expectRefused(`${h}.${p}.${realToken.split(".")[2]}`, "transplanted signature");
@@ -151,8 +161,14 @@ describe("key-source headers (no key is ever taken from the token, no network fe
   it("embedded jwk: the attacker's own public key in the header, signed with their private key", async () => {
     const attacker = await generateKeyPair("ES256", { extractable: true });
     const jwk = await exportJWK(attacker.publicKey);
-    await expectRefused(await signWithKey(attacker.privateKey, { alg: "ES256", typ: "at+jwt", jwk }, claims()), "jwk, no kid");
-    await expectRefused(await signWithKey(attacker.privateKey, { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid, jwk }, claims()), "jwk + real kid");
+    await expectRefused(
+      await signWithKey(attacker.privateKey, { alg: "ES256", typ: "at+jwt", jwk }, claims()),
+      "jwk, no kid",
+    );
+    await expectRefused(
+      await signWithKey(attacker.privateKey, { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid, jwk }, claims()),
+      "jwk + real kid",
+    );
     // Even the server's own public key embedded in a genuinely signed token is refused: the header itself is.
     const ownJwk = keys.publicJwks.keys[0];
     const reason = await expectRefused(await signWithRealKey(keys, claims(), { jwk: ownJwk }), "own jwk");
@@ -168,7 +184,14 @@ describe("key-source headers (no key is ever taken from the token, no network fe
       { x5c: ["MIIBszCCAVmgAwIBAgIUAAAA"] },
       { jku: `${keyServerUrl}/jwks.json`, kid: "attacker" },
     ]) {
-      await expectRefused(await signWithKey(attacker.privateKey, { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid, ...header }, claims()), JSON.stringify(header));
+      await expectRefused(
+        await signWithKey(
+          attacker.privateKey,
+          { alg: "ES256", typ: "at+jwt", kid: keys.signing.kid, ...header },
+          claims(),
+        ),
+        JSON.stringify(header),
+      );
       await expectRefused(await signWithRealKey(keys, claims(), header), `real key + ${JSON.stringify(header)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -182,7 +205,7 @@ describe("kid injection", () => {
       "../../../../etc/passwd",
       "/dev/null",
       "' OR 1=1 --",
-      "\" OR \"\"=\"",
+      '" OR ""="',
       "x'; DROP TABLE users; --",
       `${keys.signing.kid}\u0000`,
       `${keys.signing.kid} `,
@@ -205,7 +228,10 @@ describe("kid injection", () => {
 
 describe("header rules", () => {
   it("unknown crit, empty crit, and crit b64:false (unencoded payload)", async () => {
-    await expectRefused(await signWithRealKey(keys, claims(), { crit: ["x-unknown"], "x-unknown": 1 }), "crit x-unknown");
+    await expectRefused(
+      await signWithRealKey(keys, claims(), { crit: ["x-unknown"], "x-unknown": 1 }),
+      "crit x-unknown",
+    );
     await expectRefused(await signWithRealKey(keys, claims(), { crit: [] }), "crit []");
     await expectRefused(await signWithRealKey(keys, claims(), { crit: ["exp"] }), "crit exp");
     await expectRefused(await signWithRealKey(keys, claims(), { crit: ["b64"], b64: false }), "b64 false");
@@ -235,7 +261,10 @@ describe("claim rules", () => {
     const now = nowS();
     await expectRefused(await signWithRealKey(keys, claims({ nbf: now + 600 })), "nbf +10m");
     await expectRefused(await signWithRealKey(keys, claims({ iat: now + 60, exp: now + 960 })), "iat +60s");
-    await expectRefused(await signWithRealKey(keys, claims({ iat: now + 10 * 365 * 86400, exp: now + 10 * 365 * 86400 + 900 })), "iat +10y");
+    await expectRefused(
+      await signWithRealKey(keys, claims({ iat: now + 10 * 365 * 86400, exp: now + 10 * 365 * 86400 + 900 })),
+      "iat +10y",
+    );
     await expectRefused(await signWithRealKey(keys, { ...claims(), iat: undefined }), "no iat");
     await expectRefused(await signWithRealKey(keys, claims({ iat: now - 3600, exp: now + 60 })), "iat -1h");
   });
@@ -251,8 +280,14 @@ describe("claim rules", () => {
   });
 
   it("an aud array that contains our audience is refused (we only ever issue a single string)", async () => {
-    await expectRefused(await signWithRealKey(keys, claims({ aud: [APP, "https://other-service.example"] })), "aud [ours, other]");
-    await expectRefused(await signWithRealKey(keys, claims({ aud: ["https://other-service.example", APP] })), "aud [other, ours]");
+    await expectRefused(
+      await signWithRealKey(keys, claims({ aud: [APP, "https://other-service.example"] })),
+      "aud [ours, other]",
+    );
+    await expectRefused(
+      await signWithRealKey(keys, claims({ aud: ["https://other-service.example", APP] })),
+      "aud [other, ours]",
+    );
     await expectRefused(await signWithRealKey(keys, claims({ aud: [APP] })), "aud [ours]");
   });
 
@@ -298,7 +333,12 @@ describe("duplicate JSON member names (the last one would silently win)", () => 
   });
 
   it("duplicate sub, role and exp in the payload", async () => {
-    for (const extra of [`"sub":"someone-else"`, `"role":"admin"`, `"exp":${nowS() + 60}`, `"sub":${JSON.stringify(base.sub)}`]) {
+    for (const extra of [
+      `"sub":"someone-else"`,
+      `"role":"admin"`,
+      `"exp":${nowS() + 60}`,
+      `"sub":${JSON.stringify(base.sub)}`,
+    ]) {
       await expectRefused(await signJsonTexts(keys, header(), payloadWith(extra)), extra);
     }
   });
@@ -320,7 +360,9 @@ describe("duplicate JSON member names (the last one would silently win)", () => 
   });
 
   it("a string value that merely looks like a member name is not a duplicate", async () => {
-    await expectAccepted(await signJsonTexts(keys, header(), JSON.stringify(claims({ jti: `"sub": "x" \\" "role":` }))));
+    await expectAccepted(
+      await signJsonTexts(keys, header(), JSON.stringify(claims({ jti: `"sub": "x" \\" "role":` }))),
+    );
   });
 });
 
@@ -371,18 +413,28 @@ describe("shape and size (checked before any parsing)", () => {
 
 describe("typ confusion across token kinds", () => {
   it("the refresh token presented as a Bearer access token is refused", async () => {
-    const res = await call(r.me.GET, "/api/me", { headers: { authorization: `Bearer ${jar.get("__Secure-refresh")}` } });
+    const res = await call(r.me.GET, "/api/me", {
+      headers: { authorization: `Bearer ${jar.get("__Secure-refresh")}` },
+    });
     expect(res.status).toBe(401);
-    const cookie = await call(r.me.GET, "/api/me", { headers: { cookie: `__Host-access=${jar.get("__Secure-refresh")}` } });
+    const cookie = await call(r.me.GET, "/api/me", {
+      headers: { cookie: `__Host-access=${jar.get("__Secure-refresh")}` },
+    });
     expect(cookie.status).toBe(401);
   });
 
   it("the access token presented as the refresh cookie is refused, nothing rotates and the session survives", async () => {
     const victim = new CookieJar();
-    await call(r.login.POST, "/api/auth/login", { body: { email: "victim@example.com", password: "password-123" }, jar: victim });
+    await call(r.login.POST, "/api/auth/login", {
+      body: { email: "victim@example.com", password: "password-123" },
+      jar: victim,
+    });
     const access = victim.get("__Host-access")!;
     const refreshBefore = victim.get("__Secure-refresh")!;
-    const res = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${access}` } });
+    const res = await call(r.refresh.POST, "/api/auth/refresh", {
+      method: "POST",
+      headers: { cookie: `__Secure-refresh=${access}` },
+    });
     expect(res.status).toBe(401);
     expect(res.setCookies.filter((c) => c.value !== "")).toEqual([]);
     // The real refresh token still rotates normally: nothing was revoked.
@@ -411,7 +463,10 @@ describe("revocation is keyed by jti, never by token bytes (ECDSA malleability)"
 
   it("(HTTP) after logout, /api/me refuses both the revoked access token and its high-S twin", async () => {
     const user = new CookieJar();
-    await call(r.login.POST, "/api/auth/login", { body: { email: "victim@example.com", password: "password-123" }, jar: user });
+    await call(r.login.POST, "/api/auth/login", {
+      body: { email: "victim@example.com", password: "password-123" },
+      jar: user,
+    });
     const token = user.get("__Host-access")!;
     const twin = highSTwin(token);
     expect((await call(r.me.GET, "/api/me", { headers: { authorization: `Bearer ${twin}` } })).status).toBe(200);

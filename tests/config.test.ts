@@ -21,28 +21,47 @@ describe("configuration", () => {
     expect(c.appOrigin).toBe("http://localhost:3000");
     expect(c.issuer).toBe("http://localhost:3000");
     expect(c.audience).toBe("http://localhost:3000");
-    expect([c.accessTokenTtl, c.refreshTokenTtl, c.sessionMaxAge, c.refreshReuseGrace]).toEqual([900, 604800, 2592000, 10]);
+    expect([c.accessTokenTtl, c.refreshTokenTtl, c.sessionMaxAge, c.refreshReuseGrace]).toEqual([
+      900, 604800, 2592000, 10,
+    ]);
     expect(c.rateLimit.enabled).toBe(true);
     expect(c.trustProxy).toBe(0);
   });
 
   it("derives iss and aud from APP_URL unless set; accepts absolute and relative file paths", () => {
-    const c = parseConfig({ APP_URL: "https://app.example.com/some/path", DATABASE_URL: "file:/var/lib/app.db", AUTH_AUDIENCE: "api" }, "/srv");
+    const c = parseConfig(
+      { APP_URL: "https://app.example.com/some/path", DATABASE_URL: "file:/var/lib/app.db", AUTH_AUDIENCE: "api" },
+      "/srv",
+    );
     expect(c.issuer).toBe("https://app.example.com");
     expect(c.audience).toBe("api");
     expect(c.database).toEqual({ engine: "sqlite", path: "/var/lib/app.db" });
-    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").database).toEqual({ engine: "sqlite", path: "/srv/data/x.db" });
+    expect(parseConfig({ DATABASE_URL: "file:data/x.db" }, "/srv").database).toEqual({
+      engine: "sqlite",
+      path: "/srv/data/x.db",
+    });
   });
 
   it("accepts lifetimes of a few seconds (tests exercise expiry for real)", () => {
-    const c = parseConfig({ ACCESS_TOKEN_TTL: "3s", REFRESH_TOKEN_TTL: "10", SESSION_MAX_AGE: "1m", REFRESH_REUSE_GRACE: "0" });
+    const c = parseConfig({
+      ACCESS_TOKEN_TTL: "3s",
+      REFRESH_TOKEN_TTL: "10",
+      SESSION_MAX_AGE: "1m",
+      REFRESH_REUSE_GRACE: "0",
+    });
     expect([c.accessTokenTtl, c.refreshTokenTtl, c.sessionMaxAge, c.refreshReuseGrace]).toEqual([3, 10, 60, 0]);
   });
 
   it("stops with a message naming each bad variable and what it expects", () => {
     let error: ConfigError | undefined;
     try {
-      parseConfig({ ACCESS_TOKEN_TTL: "soon", APP_URL: "not a url", DATABASE_URL: "mysql://x", AUTH_RATE_LIMIT: "maybe", TRUST_PROXY: "all" });
+      parseConfig({
+        ACCESS_TOKEN_TTL: "soon",
+        APP_URL: "not a url",
+        DATABASE_URL: "mysql://x",
+        AUTH_RATE_LIMIT: "maybe",
+        TRUST_PROXY: "all",
+      });
     } catch (e) {
       error = e as ConfigError;
     }
@@ -59,10 +78,16 @@ describe("configuration", () => {
     const url = "postgres://app:s3cret@db.example.com:5432/auth";
     expect(parseConfig({ DATABASE_URL: url }).database).toEqual({ engine: "postgres", url, poolSize: 10 });
     const other = "postgresql://app@10.0.0.5/auth?sslmode=require";
-    expect(parseConfig({ DATABASE_URL: other, DATABASE_POOL_SIZE: "25" }).database).toEqual({ engine: "postgres", url: other, poolSize: 25 });
+    expect(parseConfig({ DATABASE_URL: other, DATABASE_POOL_SIZE: "25" }).database).toEqual({
+      engine: "postgres",
+      url: other,
+      poolSize: 25,
+    });
     expect(parseConfig({ DATABASE_URL: "postgres:///auth?host=/run/postgresql" }).database.engine).toBe("postgres");
     for (const size of ["0", "101", "ten", "2.5"]) {
-      expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: size })).toThrow(/DATABASE_POOL_SIZE must be a whole number from 1 to 100/);
+      expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: size })).toThrow(
+        /DATABASE_POOL_SIZE must be a whole number from 1 to 100/,
+      );
     }
   });
 
@@ -102,7 +127,10 @@ describe("documentation", () => {
     const fs = await import("node:fs");
     const readme = fs.readFileSync("README.md", "utf8");
     const quickStart = readme.split("## Quick start")[1].split("```")[1];
-    const commands = quickStart.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => l && l !== "bash");
+    const commands = quickStart
+      .split("\n")
+      .map((l) => l.replace(/#.*/, "").trim())
+      .filter((l) => l && l !== "bash");
     expect(commands).toEqual(["npm install && npm run dev", "npm test"]);
   });
 });

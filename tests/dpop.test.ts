@@ -11,7 +11,12 @@ import { META, MINUTE, SECOND, makeAuth } from "./helpers";
 
 const URL_TOKEN = "http://localhost:3000/api/auth/token";
 const NOW = Date.UTC(2026, 0, 1);
-const req = (extra: Partial<Parameters<typeof verifyDpopProof>[1]> = {}) => ({ method: "POST", url: URL_TOKEN, now: NOW, ...extra });
+const req = (extra: Partial<Parameters<typeof verifyDpopProof>[1]> = {}) => ({
+  method: "POST",
+  url: URL_TOKEN,
+  now: NOW,
+  ...extra,
+});
 
 async function proofWith(key: DpopKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   return new SignJWT({ htm: "POST", htu: URL_TOKEN, jti: crypto.randomUUID(), iat: Math.floor(NOW / 1000), ...claims })
@@ -27,7 +32,10 @@ async function expectRefused(proof: string, error: string, request = req()) {
 describe("DPoP proof rules (each with a forged proof)", () => {
   it("(control) a well-made proof verifies and yields the key's RFC 7638 thumbprint", async () => {
     const key = await generateDpopKey();
-    const result = await verifyDpopProof(await createDpopProof(key, { method: "POST", url: URL_TOKEN, now: NOW }), req());
+    const result = await verifyDpopProof(
+      await createDpopProof(key, { method: "POST", url: URL_TOKEN, now: NOW }),
+      req(),
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
@@ -88,8 +96,19 @@ describe("DPoP proof rules (each with a forged proof)", () => {
     const url = "http://localhost:3000/api/me";
     const request = req({ method: "GET", url, accessToken: "the.access.token" });
     await expectRefused(await proofWith(key, { htm: "GET", htu: url }), "dpop_ath_mismatch", request);
-    await expectRefused(await proofWith(key, { htm: "GET", htu: url, ath: accessTokenHash("another.access.token") }), "dpop_ath_mismatch", request);
-    expect((await verifyDpopProof(await proofWith(key, { htm: "GET", htu: url, ath: accessTokenHash("the.access.token") }), request)).ok).toBe(true);
+    await expectRefused(
+      await proofWith(key, { htm: "GET", htu: url, ath: accessTokenHash("another.access.token") }),
+      "dpop_ath_mismatch",
+      request,
+    );
+    expect(
+      (
+        await verifyDpopProof(
+          await proofWith(key, { htm: "GET", htu: url, ath: accessTokenHash("the.access.token") }),
+          request,
+        )
+      ).ok,
+    ).toBe(true);
   });
 
   it("garbage is malformed, never an exception", async () => {
@@ -107,8 +126,17 @@ describe("native grants and DPoP binding", () => {
     await ctx.auth.register({ email: "app@example.com", password: "correct horse battery" }, META);
     const key = await generateDpopKey();
     const proof = async (k = key, extra: { url?: string; method?: string; accessToken?: string } = {}) => {
-      const made = await createDpopProof(k, { method: extra.method ?? "POST", url: extra.url ?? URL_TOKEN, now: ctx.clock.now(), accessToken: extra.accessToken });
-      const checked = await ctx.auth.checkDpopProof(made, { method: extra.method ?? "POST", url: extra.url ?? URL_TOKEN, accessToken: extra.accessToken });
+      const made = await createDpopProof(k, {
+        method: extra.method ?? "POST",
+        url: extra.url ?? URL_TOKEN,
+        now: ctx.clock.now(),
+        accessToken: extra.accessToken,
+      });
+      const checked = await ctx.auth.checkDpopProof(made, {
+        method: extra.method ?? "POST",
+        url: extra.url ?? URL_TOKEN,
+        accessToken: extra.accessToken,
+      });
       if (!checked.ok) throw new Error(checked.error);
       return checked.jkt;
     };
@@ -119,21 +147,34 @@ describe("native grants and DPoP binding", () => {
     const ctx = await setup();
     const made = await createDpopProof(ctx.key, { method: "POST", url: URL_TOKEN, now: ctx.clock.now() });
     expect((await ctx.auth.checkDpopProof(made, { method: "POST", url: URL_TOKEN })).ok).toBe(true);
-    expect(await ctx.auth.checkDpopProof(made, { method: "POST", url: URL_TOKEN })).toEqual({ ok: false, error: "dpop_replayed" });
+    expect(await ctx.auth.checkDpopProof(made, { method: "POST", url: URL_TOKEN })).toEqual({
+      ok: false,
+      error: "dpop_replayed",
+    });
   });
 
   it("a proof at sign-in binds the family: token type DPoP, cnf.jkt in every access token, same key for every refresh", async () => {
     const ctx = await setup();
     const jkt = await ctx.proof();
-    const signedIn = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, jkt);
+    const signedIn = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      jkt,
+    );
     if (!signedIn.ok) throw new Error(signedIn.error);
     expect(signedIn.tokenType).toBe("DPoP");
     expect(signedIn.access.claims.cnf).toEqual({ jkt });
     ctx.clock.advance(MINUTE);
     // Without a proof, or with another key: refused, and the token is not burnt.
-    expect(await ctx.auth.refreshGrant(signedIn.refresh.token, META, null)).toEqual({ ok: false, error: "dpop_mismatch" });
+    expect(await ctx.auth.refreshGrant(signedIn.refresh.token, META, null)).toEqual({
+      ok: false,
+      error: "dpop_mismatch",
+    });
     const thief = await generateDpopKey();
-    expect(await ctx.auth.refreshGrant(signedIn.refresh.token, META, await ctx.proof(thief))).toEqual({ ok: false, error: "dpop_mismatch" });
+    expect(await ctx.auth.refreshGrant(signedIn.refresh.token, META, await ctx.proof(thief))).toEqual({
+      ok: false,
+      error: "dpop_mismatch",
+    });
     const refreshed = await ctx.auth.refreshGrant(signedIn.refresh.token, META, await ctx.proof());
     if (!refreshed.ok) throw new Error(refreshed.error);
     expect(refreshed.access.claims.cnf).toEqual({ jkt });
@@ -143,30 +184,51 @@ describe("native grants and DPoP binding", () => {
   it("a bound access token is refused without its key's proof (as Bearer or cookie) and accepted with it", async () => {
     const ctx = await setup();
     const jkt = await ctx.proof();
-    const signedIn = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, jkt);
+    const signedIn = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      jkt,
+    );
     if (!signedIn.ok) throw new Error();
     expect(await ctx.auth.authenticate(signedIn.access.token)).toEqual({ ok: false, error: "dpop_mismatch" });
-    expect(await ctx.auth.authenticate(signedIn.access.token, "A".repeat(43))).toEqual({ ok: false, error: "dpop_mismatch" });
+    expect(await ctx.auth.authenticate(signedIn.access.token, "A".repeat(43))).toEqual({
+      ok: false,
+      error: "dpop_mismatch",
+    });
     expect((await ctx.auth.authenticate(signedIn.access.token, jkt)).ok).toBe(true);
   });
 
   it("an unbound token presented with a proof is refused too (the binding is exact)", async () => {
     const ctx = await setup();
-    const signedIn = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, null);
+    const signedIn = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      null,
+    );
     if (!signedIn.ok) throw new Error();
     expect(signedIn.tokenType).toBe("Bearer");
     expect(signedIn.access.claims.cnf).toBeUndefined();
     expect((await ctx.auth.authenticate(signedIn.access.token)).ok).toBe(true);
-    expect(await ctx.auth.authenticate(signedIn.access.token, await ctx.proof())).toEqual({ ok: false, error: "dpop_mismatch" });
+    expect(await ctx.auth.authenticate(signedIn.access.token, await ctx.proof())).toEqual({
+      ok: false,
+      error: "dpop_mismatch",
+    });
   });
 
   it("browser and native families do not mix: each token refused on the other path, and not burnt", async () => {
     const ctx = await setup();
     const browser = await ctx.auth.login({ email: "app@example.com", password: "correct horse battery" }, META);
-    const native = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, null);
+    const native = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      null,
+    );
     if (!browser.ok || !native.ok) throw new Error();
     ctx.clock.advance(MINUTE);
-    expect(await ctx.auth.refreshGrant(browser.refresh.token, META, null)).toEqual({ ok: false, error: "wrong_client" });
+    expect(await ctx.auth.refreshGrant(browser.refresh.token, META, null)).toEqual({
+      ok: false,
+      error: "wrong_client",
+    });
     expect(await ctx.auth.refresh(native.refresh.token, META)).toEqual({ ok: false, error: "wrong_client" });
     expect((await ctx.auth.refresh(browser.refresh.token, META)).ok).toBe(true);
     expect((await ctx.auth.refreshGrant(native.refresh.token, META, null)).ok).toBe(true);
@@ -174,7 +236,11 @@ describe("native grants and DPoP binding", () => {
 
   it("native rotation keeps every rule: grace answer repeats the presented token, reuse past grace ends the family", async () => {
     const ctx = await setup();
-    const native = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, null);
+    const native = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      null,
+    );
     if (!native.ok) throw new Error();
     const first = await ctx.auth.refreshGrant(native.refresh.token, META, null);
     if (!first.ok) throw new Error();
@@ -184,12 +250,19 @@ describe("native grants and DPoP binding", () => {
     ctx.clock.advance(MINUTE);
     expect((await ctx.auth.refreshGrant(first.refresh.token, META, null)).ok).toBe(true);
     ctx.clock.advance(MINUTE);
-    expect(await ctx.auth.refreshGrant(native.refresh.token, META, null)).toEqual({ ok: false, error: "reuse_detected" });
+    expect(await ctx.auth.refreshGrant(native.refresh.token, META, null)).toEqual({
+      ok: false,
+      error: "reuse_detected",
+    });
   });
 
   it("revocation ends the family whatever the token; unknown tokens are fine too", async () => {
     const ctx = await setup();
-    const native = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, META, null);
+    const native = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      META,
+      null,
+    );
     if (!native.ok) throw new Error();
     expect(await ctx.auth.revokeRefreshToken(native.refresh.token, META)).toEqual({ ok: true });
     expect((await ctx.auth.authenticate(native.access.token)).ok).toBe(false);
@@ -200,7 +273,11 @@ describe("native grants and DPoP binding", () => {
 
   it("native sessions are in the device list, marked as apps", async () => {
     const ctx = await setup();
-    const native = await ctx.auth.passwordGrant({ email: "app@example.com", password: "correct horse battery" }, { ip: "203.0.113.9", userAgent: "ExampleApp/1.0 (iOS 18)" }, await ctx.proof());
+    const native = await ctx.auth.passwordGrant(
+      { email: "app@example.com", password: "correct horse battery" },
+      { ip: "203.0.113.9", userAgent: "ExampleApp/1.0 (iOS 18)" },
+      await ctx.proof(),
+    );
     if (!native.ok) throw new Error();
     const devices = await ctx.auth.listDevices(native.access.claims.sub, native.access.claims.sid);
     const app = devices.find((d) => d.id === native.access.claims.sid)!;

@@ -39,7 +39,8 @@ export async function signWithRealKey(
   header: Partial<JWTHeaderParameters> & Record<string, unknown> = {},
 ) {
   const h = Object.fromEntries(Object.entries({ ...validHeader(keys), ...header }).filter(([, v]) => v !== undefined));
-  const c = typeof claims === "string" ? claims : Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+  const c =
+    typeof claims === "string" ? claims : Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
   return signRaw(keys, b64(h), b64(c));
 }
 
@@ -52,7 +53,12 @@ export async function signRaw(keys: KeySet, headerB64: string, payloadB64: strin
 }
 
 /** An unsigned token: `alg` as given (e.g. "none", "NONE"), empty or junk signature. */
-export function unsigned(alg: string, claims = validClaims(), signature = "", extraHeader: Record<string, unknown> = {}) {
+export function unsigned(
+  alg: string,
+  claims = validClaims(),
+  signature = "",
+  extraHeader: Record<string, unknown> = {},
+) {
   return `${b64({ alg, typ: "at+jwt", ...extraHeader })}.${b64(claims)}.${signature}`;
 }
 
@@ -108,9 +114,15 @@ export function signJsonTexts(keys: KeySet, headerJson: string, payloadJson: str
 }
 
 /** Signs with any key pair (e.g. an attacker's), header and claims exactly as given. */
-export async function signWithKey(privateKey: CryptoKey, header: Record<string, unknown>, claims: Record<string, unknown>) {
+export async function signWithKey(
+  privateKey: CryptoKey,
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+) {
   const input = `${b64(header)}.${b64(claims)}`;
-  const signature = Buffer.from(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, Buffer.from(input)));
+  const signature = Buffer.from(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, Buffer.from(input)),
+  );
   return `${input}.${signature.toString("base64url")}`;
 }
 

@@ -36,7 +36,13 @@ export function parseSetCookie(header: string): Cookie {
   const attrs = rest.join("; ");
   const path = /(?:^|; )Path=([^;]*)/i.exec(attrs)?.[1] ?? "/";
   const maxAge = /(?:^|; )Max-Age=(\d+)/i.exec(attrs)?.[1];
-  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), path, maxAge: maxAge === undefined ? null : Number(maxAge), attrs };
+  return {
+    name: pair.slice(0, eq),
+    value: pair.slice(eq + 1),
+    path,
+    maxAge: maxAge === undefined ? null : Number(maxAge),
+    attrs,
+  };
 }
 
 export class CookieJar {
@@ -95,7 +101,13 @@ export async function call(handler: Handler, path: string, options: CallOptions 
   } catch {
     /* not JSON */
   }
-  return { status: res.status, headers: res.headers, json, text, setCookies: res.headers.getSetCookie().map(parseSetCookie) };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json,
+    text,
+    setCookies: res.headers.getSetCookie().map(parseSetCookie),
+  };
 }
 
 /** All route handlers, imported after the environment is configured. */

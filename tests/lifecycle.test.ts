@@ -144,14 +144,21 @@ describe("refresh rotation", () => {
       const { auth, clock, session } = await signedIn();
       await auth.refresh(session.refresh.token, META);
       clock.advance(MINUTE);
-      const results = await Promise.all([auth.refresh(session.refresh.token, META), auth.refresh(session.refresh.token, META)]);
+      const results = await Promise.all([
+        auth.refresh(session.refresh.token, META),
+        auth.refresh(session.refresh.token, META),
+      ]);
       expect(results.every((r) => r.ok)).toBe(true);
       expect(results.filter((r) => r.ok && r.refresh)).toHaveLength(1);
     });
 
     it("a token superseded by a password change stays theft past the grace window", async () => {
       const { auth, clock, session } = await signedIn();
-      const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+      const changed = await auth.changePassword(
+        session.access.claims,
+        { currentPassword: "correct horse battery", newPassword: "new password 1" },
+        META,
+      );
       if (!changed.ok) throw new Error();
       clock.advance(MINUTE);
       expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
@@ -262,7 +269,11 @@ describe("revocation", () => {
     const { auth, clock, session } = await signedIn();
     const other = await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META);
     if (!("access" in other)) throw new Error();
-    const wrong = await auth.changePassword(session.access.claims, { currentPassword: "nope nope", newPassword: "new password 1" }, META);
+    const wrong = await auth.changePassword(
+      session.access.claims,
+      { currentPassword: "nope nope", newPassword: "new password 1" },
+      META,
+    );
     expect(wrong).toEqual({ ok: false, error: "wrong_password" });
     const changed = await auth.changePassword(
       session.access.claims,
@@ -279,13 +290,20 @@ describe("revocation", () => {
     const r = await auth.refresh(changed.refresh.token, META);
     expect(r.ok).toBe(true);
     if (r.ok) expect((await auth.authenticate(r.access.token)).ok).toBe(true);
-    expect(await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META)).toEqual({ ok: false, error: "invalid_credentials" });
+    expect(await auth.login({ email: "alice@example.com", password: "correct horse battery" }, META)).toEqual({
+      ok: false,
+      error: "invalid_credentials",
+    });
     expect("access" in (await auth.login({ email: "alice@example.com", password: "new password 1" }, META))).toBe(true);
   });
 
   it("password change issues this device a new refresh token: the old one, presented past the grace window, is reuse", async () => {
     const { auth, clock, store, session } = await signedIn();
-    const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+    const changed = await auth.changePassword(
+      session.access.claims,
+      { currentPassword: "correct horse battery", newPassword: "new password 1" },
+      META,
+    );
     if (!changed.ok) throw new Error();
     expect(changed.refresh.token).not.toBe(session.refresh.token);
     expect(changed.refresh.maxAge).toBeGreaterThan(0);
@@ -298,7 +316,11 @@ describe("revocation", () => {
 
   it("password change: inside the grace window the old refresh token gets an access token only, and the grace use is recorded", async () => {
     const { auth, clock, store, session } = await signedIn();
-    const changed = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "new password 1" }, META);
+    const changed = await auth.changePassword(
+      session.access.claims,
+      { currentPassword: "correct horse battery", newPassword: "new password 1" },
+      META,
+    );
     if (!changed.ok) throw new Error();
     clock.advance(2 * SECOND);
     const racing = await auth.refresh(session.refresh.token, META);
@@ -309,7 +331,11 @@ describe("revocation", () => {
 
   it("password change refuses a new password equal to the current one, and changes nothing", async () => {
     const { auth, session } = await signedIn();
-    const same = await auth.changePassword(session.access.claims, { currentPassword: "correct horse battery", newPassword: "correct horse battery" }, META);
+    const same = await auth.changePassword(
+      session.access.claims,
+      { currentPassword: "correct horse battery", newPassword: "correct horse battery" },
+      META,
+    );
     expect(same).toEqual({ ok: false, error: "same_password" });
     expect((await auth.authenticate(session.access.token)).ok).toBe(true);
     expect((await auth.refresh(session.refresh.token, META)).ok).toBe(true);
@@ -321,11 +347,16 @@ describe("revocation", () => {
     if (!("access" in other)) throw new Error();
     const bob = await auth.register({ email: "bob@example.com", password: "bob password" }, META);
     if (!("access" in bob)) throw new Error();
-    expect(await auth.endSession(bob.user.id, other.access.claims.sid, META)).toEqual({ ok: false, error: "not_found" });
+    expect(await auth.endSession(bob.user.id, other.access.claims.sid, META)).toEqual({
+      ok: false,
+      error: "not_found",
+    });
     expect(await auth.endSession(session.user.id, other.access.claims.sid, META)).toEqual({ ok: true });
     expect((await auth.authenticate(other.access.token)).ok).toBe(false);
     expect((await auth.authenticate(session.access.token)).ok).toBe(true);
-    expect((await auth.listDevices(session.user.id, session.access.claims.sid)).map((s) => s.id)).toEqual([session.access.claims.sid]);
+    expect((await auth.listDevices(session.user.id, session.access.claims.sid)).map((s) => s.id)).toEqual([
+      session.access.claims.sid,
+    ]);
   });
 
   it("an admin ending all sessions of a user invalidates their tokens", async () => {

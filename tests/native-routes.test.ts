@@ -13,7 +13,12 @@ let revoke: typeof import("@/app/api/auth/revoke/route");
 const PASSWORD = "password-123";
 
 beforeAll(async () => {
-  await configureTestEnv({ AUTH_RATE_LIMIT: "on", RATE_LIMIT_LOGIN_PER_ACCOUNT: "3", RATE_LIMIT_LOGIN_PER_IP: "1000", RATE_LIMIT_REFRESH_PER_IP: "1000" });
+  await configureTestEnv({
+    AUTH_RATE_LIMIT: "on",
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: "3",
+    RATE_LIMIT_LOGIN_PER_IP: "1000",
+    RATE_LIMIT_REFRESH_PER_IP: "1000",
+  });
   r = await loadRoutes();
   token = await import("@/app/api/auth/token/route");
   revoke = await import("@/app/api/auth/revoke/route");
@@ -24,15 +29,29 @@ let ipCounter = 0;
 const freshIp = () => `198.20.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250) + 1}`;
 async function newUser() {
   const email = `native-${++n}@example.com`;
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email, password: PASSWORD }, headers: { "x-auth-socket-ip": freshIp() } })).status).toBe(201);
+  expect(
+    (
+      await call(r.register.POST, "/api/auth/register", {
+        body: { email, password: PASSWORD },
+        headers: { "x-auth-socket-ip": freshIp() },
+      })
+    ).status,
+  ).toBe(201);
   return email;
 }
 
 const TOKEN_URL = `${APP}/api/auth/token`;
 const ME_URL = `${APP}/api/me`;
 
-async function tokenRequest(body: unknown, options: { dpop?: DpopKey; proof?: string; ip?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { "user-agent": "ExampleApp/1.0", "x-auth-socket-ip": options.ip ?? freshIp(), ...options.headers };
+async function tokenRequest(
+  body: unknown,
+  options: { dpop?: DpopKey; proof?: string; ip?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = {
+    "user-agent": "ExampleApp/1.0",
+    "x-auth-socket-ip": options.ip ?? freshIp(),
+    ...options.headers,
+  };
   if (options.proof) headers.dpop = options.proof;
   else if (options.dpop) headers.dpop = await createDpopProof(options.dpop, { method: "POST", url: TOKEN_URL });
   return call(token.POST, "/api/auth/token", { body, headers, origin: null });
@@ -49,7 +68,12 @@ describe("POST /api/auth/token", () => {
     const email = await newUser();
     const res = await tokenRequest({ grant_type: "password", email, password: PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ access_token: expect.any(String), token_type: "Bearer", expires_in: 900, refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(res.json).toEqual({
+      access_token: expect.any(String),
+      token_type: "Bearer",
+      expires_in: 900,
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.setCookies).toEqual([]);
     expect((await me(res.json.access_token, "Bearer")).json.user.email).toBe(email);
@@ -81,7 +105,10 @@ describe("POST /api/auth/token", () => {
     const jar = new CookieJar();
     await call(r.login.POST, "/api/auth/login", { body: { email, password: PASSWORD }, jar });
     const browserToken = jar.get("__Secure-refresh")!;
-    const res = await tokenRequest({ grant_type: "refresh_token", refresh_token: browserToken }, { headers: { cookie: jar.headerFor("/api/auth/token") } });
+    const res = await tokenRequest(
+      { grant_type: "refresh_token", refresh_token: browserToken },
+      { headers: { cookie: jar.headerFor("/api/auth/token") } },
+    );
     expect(res.status).toBe(400);
     expect(res.json.error).toBe("invalid_grant");
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar })).status).toBe(200);
@@ -90,9 +117,14 @@ describe("POST /api/auth/token", () => {
   it("a native refresh token is refused as the cookie (and not burnt)", async () => {
     const email = await newUser();
     const native = await tokenRequest({ grant_type: "password", email, password: PASSWORD });
-    const res = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: { cookie: `__Secure-refresh=${native.json.refresh_token}` } });
+    const res = await call(r.refresh.POST, "/api/auth/refresh", {
+      method: "POST",
+      headers: { cookie: `__Secure-refresh=${native.json.refresh_token}` },
+    });
     expect(res.status).toBe(401);
-    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: native.json.refresh_token })).status).toBe(200);
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: native.json.refresh_token })).status).toBe(
+      200,
+    );
   });
 
   it("shares sign-in's per-account back-off: alternating between the two routes gains nothing", async () => {
@@ -102,7 +134,10 @@ describe("POST /api/auth/token", () => {
       const res =
         i % 2 === 0
           ? await tokenRequest({ grant_type: "password", email, password: "wrong-password" })
-          : await call(r.login.POST, "/api/auth/login", { body: { email, password: "wrong-password" }, headers: { "x-auth-socket-ip": freshIp() } });
+          : await call(r.login.POST, "/api/auth/login", {
+              body: { email, password: "wrong-password" },
+              headers: { "x-auth-socket-ip": freshIp() },
+            });
       statuses.push(res.status);
     }
     // 3 free attempts + the one that takes the lock, then 429 on either route.
@@ -132,8 +167,13 @@ describe("DPoP over HTTP", () => {
     const key = await generateDpopKey();
     const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD }, { dpop: key });
     const stolen = signedIn.json.refresh_token;
-    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: stolen })).json.error).toBe("invalid_dpop_proof");
-    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: stolen }, { dpop: await generateDpopKey() })).json.error).toBe("invalid_dpop_proof");
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: stolen })).json.error).toBe(
+      "invalid_dpop_proof",
+    );
+    expect(
+      (await tokenRequest({ grant_type: "refresh_token", refresh_token: stolen }, { dpop: await generateDpopKey() }))
+        .json.error,
+    ).toBe("invalid_dpop_proof");
     const owner = await tokenRequest({ grant_type: "refresh_token", refresh_token: stolen }, { dpop: key });
     expect(owner.status).toBe(200);
     expect(owner.json.token_type).toBe("DPoP");
@@ -145,7 +185,10 @@ describe("DPoP over HTTP", () => {
     const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD }, { dpop: key });
     const proof = await createDpopProof(key, { method: "POST", url: TOKEN_URL });
     const grant = { grant_type: "refresh_token", refresh_token: signedIn.json.refresh_token };
-    expect((await tokenRequest(grant, { proof: await createDpopProof(key, { method: "POST", url: `${APP}/api/me` }) })).json.error).toBe("invalid_dpop_proof");
+    expect(
+      (await tokenRequest(grant, { proof: await createDpopProof(key, { method: "POST", url: `${APP}/api/me` }) })).json
+        .error,
+    ).toBe("invalid_dpop_proof");
     expect((await tokenRequest(grant, { proof: "not.a.proof" })).json.error).toBe("invalid_dpop_proof");
     expect((await tokenRequest(grant, { proof })).status).toBe(200);
     // The same proof again: a replay.
@@ -158,13 +201,20 @@ describe("POST /api/auth/revoke (RFC 7009)", () => {
   it("ends the token's session; 200 for unknown tokens too", async () => {
     const email = await newUser();
     const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD });
-    const res = await call(revoke.POST, "/api/auth/revoke", { body: { token: signedIn.json.refresh_token }, origin: null });
+    const res = await call(revoke.POST, "/api/auth/revoke", {
+      body: { token: signedIn.json.refresh_token },
+      origin: null,
+    });
     expect(res.status).toBe(200);
     expect((await me(signedIn.json.access_token, "Bearer")).status).toBe(401);
-    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: signedIn.json.refresh_token })).json.error).toBe("invalid_grant");
+    expect(
+      (await tokenRequest({ grant_type: "refresh_token", refresh_token: signedIn.json.refresh_token })).json.error,
+    ).toBe("invalid_grant");
     for (const t of ["A".repeat(43), "garbage", signedIn.json.access_token]) {
       expect((await call(revoke.POST, "/api/auth/revoke", { body: { token: t }, origin: null })).status).toBe(200);
     }
-    expect((await call(revoke.POST, "/api/auth/revoke", { body: {}, origin: null })).json.error).toBe("invalid_request");
+    expect((await call(revoke.POST, "/api/auth/revoke", { body: {}, origin: null })).json.error).toBe(
+      "invalid_request",
+    );
   });
 });

@@ -14,7 +14,16 @@ import { StorageUnavailableError } from "@/lib/auth/store";
 import { META, TEST_ENGINE, TEST_LIFETIMES, recordingMailer, testKeys } from "./helpers";
 import { createDatabase, startCluster } from "./pg-cluster";
 
-const APP_TABLES = ["auth_events", "dpop_proofs", "email_tokens", "rate_limits", "refresh_families", "refresh_tokens", "revoked_jtis", "users"];
+const APP_TABLES = [
+  "auth_events",
+  "dpop_proofs",
+  "email_tokens",
+  "rate_limits",
+  "refresh_families",
+  "refresh_tokens",
+  "revoked_jtis",
+  "users",
+];
 
 async function query(url: string, text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });

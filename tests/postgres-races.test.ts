@@ -24,7 +24,14 @@ async function twoInstances() {
   const clock = manualClock();
   const keys = await testKeys();
   const core = (storage: Storage) =>
-    createAuth({ store: storage.store, keys, config: TEST_LIFETIMES, clock, random: systemRandom, mailer: recordingMailer() });
+    createAuth({
+      store: storage.store,
+      keys,
+      config: TEST_LIFETIMES,
+      clock,
+      random: systemRandom,
+      mailer: recordingMailer(),
+    });
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   return {
@@ -238,7 +245,13 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
       await t.admin.query("select pg_advisory_lock(x'61757468'::int, 2)");
       expect(await t.a.store.prune(cutoffs)).toBeNull();
       await t.admin.query("select pg_advisory_unlock(x'61757468'::int, 2)");
-      expect(await t.a.store.prune(cutoffs)).toEqual({ families: 0, jtis: 0, events: 0, emailTokens: 0, dpopProofs: 0 });
+      expect(await t.a.store.prune(cutoffs)).toEqual({
+        families: 0,
+        jtis: 0,
+        events: 0,
+        emailTokens: 0,
+        dpopProofs: 0,
+      });
     } finally {
       await t.close();
     }

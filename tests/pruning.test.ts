@@ -55,7 +55,16 @@ describe("pruning", () => {
   it("deletes expired deny-list entries and events past AUDIT_RETENTION, in batches", async () => {
     const { auth, clock, store, settings, session } = await scenario();
     await auth.logout({ access: session.access.token }, META);
-    for (let i = 0; i < 1200; i++) await store.insertEvent({ type: "sign_in_failed", at: clock.now(), userId: null, familyId: null, ip: null, userAgent: null, detail: "{}" });
+    for (let i = 0; i < 1200; i++)
+      await store.insertEvent({
+        type: "sign_in_failed",
+        at: clock.now(),
+        userId: null,
+        familyId: null,
+        ip: null,
+        userAgent: null,
+        detail: "{}",
+      });
     clock.advance(RETENTION_S * 1000 + MINUTE);
     const counts = await pruneOnce(store, settings());
     expect(counts?.jtis).toBe(1);

@@ -35,13 +35,21 @@ beforeAll(async () => {
 /** A fresh client address per use, so each test has its own per-IP budget. */
 let ipCounter = 0;
 const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250) + 1}`;
-const from = (ip: string, extra: Record<string, string> = {}) => ({ "x-auth-socket-ip": ip, "user-agent": "rate-limit-test", ...extra });
+const from = (ip: string, extra: Record<string, string> = {}) => ({
+  "x-auth-socket-ip": ip,
+  "user-agent": "rate-limit-test",
+  ...extra,
+});
 
 let userCounter = 0;
 async function newUser() {
   const jar = new CookieJar();
   const email = `rl-${++userCounter}@example.com`;
-  const res = await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar, headers: from(freshIp()) });
+  const res = await call(r.register.POST, "/api/auth/register", {
+    body: { email, password: "password-123" },
+    jar,
+    headers: from(freshIp()),
+  });
   expect(res.status).toBe(201);
   return { jar, email };
 }
@@ -67,13 +75,32 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
   it(`registration: ${LIMITS.registerPerIp} per window per IP; the next creates nothing`, async () => {
     const ip = freshIp();
     for (let i = 0; i < LIMITS.registerPerIp; i++) {
-      expect((await call(r.register.POST, "/api/auth/register", { body: { email: `reg-${ip}-${i}@example.com`, password: "password-123" }, headers: from(ip) })).status).toBe(201);
+      expect(
+        (
+          await call(r.register.POST, "/api/auth/register", {
+            body: { email: `reg-${ip}-${i}@example.com`, password: "password-123" },
+            headers: from(ip),
+          })
+        ).status,
+      ).toBe(201);
     }
     const users = await userCount();
-    const retryAfter = expect429(await call(r.register.POST, "/api/auth/register", { body: { email: `reg-${ip}-x@example.com`, password: "password-123" }, headers: from(ip) }));
+    const retryAfter = expect429(
+      await call(r.register.POST, "/api/auth/register", {
+        body: { email: `reg-${ip}-x@example.com`, password: "password-123" },
+        headers: from(ip),
+      }),
+    );
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     expect(await userCount()).toBe(users);
-    expect((await call(r.register.POST, "/api/auth/register", { body: { email: `reg-other-${ip}@example.com`, password: "password-123" }, headers: from(freshIp()) })).status).toBe(201);
+    expect(
+      (
+        await call(r.register.POST, "/api/auth/register", {
+          body: { email: `reg-other-${ip}@example.com`, password: "password-123" },
+          headers: from(freshIp()),
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it(`sign-in: ${LIMITS.loginPerIp} attempts per window per IP, then even the right password is a 429`, async () => {
@@ -92,10 +119,15 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
     const { jar } = await newUser();
     // Rotations of a live session never use the budget.
     for (let i = 0; i < LIMITS.refreshPerIp * 3; i++) {
-      expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(office) })).status).toBe(200);
+      expect(
+        (await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, headers: from(office) })).status,
+      ).toBe(200);
     }
     const junk = () =>
-      call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(office, { cookie: `__Secure-refresh=${"A".repeat(43)}` }) });
+      call(r.refresh.POST, "/api/auth/refresh", {
+        method: "POST",
+        headers: from(office, { cookie: `__Secure-refresh=${"A".repeat(43)}` }),
+      });
     for (let i = 0; i < LIMITS.refreshPerIp; i++) expect((await junk()).status).toBe(401);
     expect429(await junk());
     expect429(await junk());
@@ -110,11 +142,19 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
     const ip = freshIp();
     const results = await Promise.all(
       Array.from({ length: LIMITS.refreshPerIp * 3 }, () =>
-        call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(ip, { cookie: `__Secure-refresh=${"B".repeat(43)}` }) }),
+        call(r.refresh.POST, "/api/auth/refresh", {
+          method: "POST",
+          headers: from(ip, { cookie: `__Secure-refresh=${"B".repeat(43)}` }),
+        }),
       ),
     );
     expect(results.every((res) => res.status === 401 || res.status === 429)).toBe(true);
-    expect429(await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", headers: from(ip, { cookie: `__Secure-refresh=${"C".repeat(43)}` }) }));
+    expect429(
+      await call(r.refresh.POST, "/api/auth/refresh", {
+        method: "POST",
+        headers: from(ip, { cookie: `__Secure-refresh=${"C".repeat(43)}` }),
+      }),
+    );
   });
 
   it("rotating forged X-Forwarded-For values (TRUST_PROXY=0) does not get around the per-IP limit", async () => {
@@ -123,7 +163,11 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
     for (let i = 0; i < LIMITS.registerPerIp + 3; i++) {
       const res = await call(r.register.POST, "/api/auth/register", {
         body: { email: `xff-${ip}-${i}@example.com`, password: "password-123" },
-        headers: from(ip, { "x-forwarded-for": `203.0.113.${i}, 10.9.8.${i}`, "x-real-ip": `192.0.2.${i}`, forwarded: `for=192.0.2.${i}` }),
+        headers: from(ip, {
+          "x-forwarded-for": `203.0.113.${i}, 10.9.8.${i}`,
+          "x-real-ip": `192.0.2.${i}`,
+          forwarded: `for=192.0.2.${i}`,
+        }),
       });
       statuses.push(res.status);
     }
@@ -143,7 +187,9 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
   });
 
   it("every 429 is in the audit trail as rate_limited, with path, IP and user agent", async () => {
-    const events = (await (await getRuntime()).storage.store.recentEvents(10_000)).filter((e) => e.type === "rate_limited");
+    const events = (await (await getRuntime()).storage.store.recentEvents(10_000)).filter(
+      (e) => e.type === "rate_limited",
+    );
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const e of events) {
       expect(e.ip).toMatch(/^(198\.18\.|2001:db8:)/);
@@ -156,7 +202,8 @@ describe("per-IP limits: 429 + Retry-After + JSON, other clients unaffected", ()
 describe("per-account back-off on failed sign-ins (over HTTP)", () => {
   it(`after ${LIMITS.loginPerAccount} failures from any IPs the account backs off; the right password waits too; then it works (no permanent lockout)`, async () => {
     const { email } = await newUser();
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
     // The first attempt past the free ones is checked (and takes a 2 s lock before it is)...
     expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
     // ...the next, from yet another IP, waits.
@@ -166,19 +213,22 @@ describe("per-account back-off on failed sign-ins (over HTTP)", () => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await login(email, "password-123", freshIp())).status).toBe(200);
     // A success starts the count again: the free attempts are back.
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
   });
 
   it("unknown emails back off exactly like real ones (the limit does not reveal which accounts exist)", async () => {
     const ghost = `ghost-${Date.now()}@example.com`;
     const statuses: number[] = [];
-    for (let i = 0; i < LIMITS.loginPerAccount + 2; i++) statuses.push((await login(ghost, "wrong-password", freshIp())).status);
+    for (let i = 0; i < LIMITS.loginPerAccount + 2; i++)
+      statuses.push((await login(ghost, "wrong-password", freshIp())).status);
     expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(401), 429]);
   });
 
   it("ten parallel guesses at the moment a lock ends: exactly one is checked, nine are 429", async () => {
     const { email } = await newUser();
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
     const results = await Promise.all(Array.from({ length: 10 }, () => login(email, "wrong-password", freshIp())));
     const statuses = results.map((res) => res.status).sort();
     expect(statuses).toEqual([401, ...Array(9).fill(429)]);
@@ -188,14 +238,18 @@ describe("per-account back-off on failed sign-ins (over HTTP)", () => {
     const { email } = await newUser();
     const results = await Promise.all(Array.from({ length: 25 }, () => login(email, "wrong-password", freshIp())));
     const statuses = results.map((res) => res.status).sort();
-    expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(401), ...Array(25 - LIMITS.loginPerAccount - 1).fill(429)]);
+    expect(statuses).toEqual([
+      ...Array(LIMITS.loginPerAccount + 1).fill(401),
+      ...Array(25 - LIMITS.loginPerAccount - 1).fill(429),
+    ]);
   });
 
   it("an attacker who keeps the account locked does not lock its owner out of a network they signed in from before", async () => {
     const { email } = await newUser();
     const home = freshIp();
     expect((await login(email, "password-123", home)).status).toBe(200);
-    for (let i = 0; i <= LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i <= LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
     expect429(await login(email, "wrong-password", freshIp()), "attacker locked out");
     expect429(await login(email, "password-123", freshIp()), "unknown network, right password: still locked");
     expect((await login(email, "password-123", home)).status).toBe(200);
@@ -208,14 +262,16 @@ describe("password change: the current password is a guess like a sign-in", () =
 
   it("wrong current passwords back off like sign-in (429 + Retry-After), and the right one waits too", async () => {
     const { jar } = await newUser();
-    for (let i = 0; i <= LIMITS.loginPerAccount; i++) expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
+    for (let i = 0; i <= LIMITS.loginPerAccount; i++)
+      expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
     expect429(await change(jar, "wrong-password", freshIp()), "locked");
     expect429(await change(jar, "password-123", freshIp()), "locked, right password");
   });
 
   it("shares sign-in's per-account count: failures on one route back off the other", async () => {
     const { jar, email } = await newUser();
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
     expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
     expect429(await change(jar, "wrong-password", freshIp()), "password change after sign-in failures");
     expect429(await login(email, "password-123", freshIp()), "sign-in after password-change failures");
@@ -225,28 +281,44 @@ describe("password change: the current password is a guess like a sign-in", () =
     const { jar } = await newUser();
     const results = await Promise.all(Array.from({ length: 16 }, () => change(jar, "wrong-password", freshIp())));
     const statuses = results.map((res) => res.status).sort();
-    expect(statuses).toEqual([...Array(LIMITS.loginPerAccount + 1).fill(400), ...Array(16 - LIMITS.loginPerAccount - 1).fill(429)]);
+    expect(statuses).toEqual([
+      ...Array(LIMITS.loginPerAccount + 1).fill(400),
+      ...Array(16 - LIMITS.loginPerAccount - 1).fill(429),
+    ]);
   });
 
   it("shares sign-in's per-IP budget", async () => {
     const ip = freshIp();
     const users = [];
     for (let i = 0; i < 2; i++) users.push(await newUser());
-    for (let i = 0; i < LIMITS.loginPerIp; i++) expect((await login(`nobody-pw-${i}-${ip}@example.com`, "wrong-password", ip)).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerIp; i++)
+      expect((await login(`nobody-pw-${i}-${ip}@example.com`, "wrong-password", ip)).status).toBe(401);
     expect429(await change(users[0].jar, "wrong-password", ip), "per-IP");
   });
 
   it("a successful change resets the count", async () => {
     const { jar, email } = await newUser();
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await change(jar, "wrong-password", freshIp())).status).toBe(400);
     expect((await change(jar, "password-123", freshIp())).status).toBe(200);
-    for (let i = 0; i < LIMITS.loginPerAccount; i++) expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
+    for (let i = 0; i < LIMITS.loginPerAccount; i++)
+      expect((await login(email, "wrong-password", freshIp())).status).toBe(401);
   });
 });
 
 describe("the back-off itself (lib/rate-limit.ts on the database under test)", () => {
   const config = (overrides: Partial<typeof LIMITS & { enabled: boolean }> = {}) => ({
-    rateLimit: { enabled: true, loginPerAccount: 1, loginPerIp: 10_000, registerPerIp: 2, refreshPerIp: 10_000, recoveryPerAddress: 3, recoveryPerIp: 10, window: 900, ...overrides },
+    rateLimit: {
+      enabled: true,
+      loginPerAccount: 1,
+      loginPerIp: 10_000,
+      registerPerIp: 2,
+      refreshPerIp: 10_000,
+      recoveryPerAddress: 3,
+      recoveryPerIp: 10,
+      window: 900,
+      ...overrides,
+    },
   });
   const opened: Storage[] = [];
   const databases: DatabaseConfig[] = [];

@@ -18,7 +18,11 @@ let verify: typeof import("@/app/api/auth/email/verify/route");
 let resend: typeof import("@/app/api/auth/email/resend/route");
 
 beforeAll(async () => {
-  await configureTestEnv({ AUTH_RATE_LIMIT: "on", RATE_LIMIT_RECOVERY_PER_ADDRESS: "3", RATE_LIMIT_RECOVERY_PER_IP: "1000" });
+  await configureTestEnv({
+    AUTH_RATE_LIMIT: "on",
+    RATE_LIMIT_RECOVERY_PER_ADDRESS: "3",
+    RATE_LIMIT_RECOVERY_PER_IP: "1000",
+  });
   r = await loadRoutes();
   forgot = await import("@/app/api/auth/password/forgot/route");
   reset = await import("@/app/api/auth/password/reset/route");
@@ -33,7 +37,11 @@ const freshIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${(ipCounter % 25
 async function newUser() {
   const jar = new CookieJar();
   const email = `recover-${++n}@example.com`;
-  const res = await call(r.register.POST, "/api/auth/register", { body: { email, password: "password-123" }, jar, headers: { "x-auth-socket-ip": freshIp() } });
+  const res = await call(r.register.POST, "/api/auth/register", {
+    body: { email, password: "password-123" },
+    jar,
+    headers: { "x-auth-socket-ip": freshIp() },
+  });
   expect(res.status).toBe(201);
   return { jar, email };
 }
@@ -87,7 +95,9 @@ describe("POST /api/auth/password/forgot", () => {
     const k = median(known);
     const u = median(unknown);
     // No hash, no lookup, no mail on the request path: the medians differ by scheduling noise only.
-    expect(Math.abs(k - u), `known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(Math.max(8, 0.5 * Math.min(k, u)));
+    expect(Math.abs(k - u), `known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(
+      Math.max(8, 0.5 * Math.min(k, u)),
+    );
   });
 
   it("a burst of 30 requests for one address delivers at most 3 mails; the rest are 429 (known or not alike)", async () => {
@@ -104,7 +114,14 @@ describe("POST /api/auth/password/forgot", () => {
 
   it("a malformed address is a 400; a form post is a 415; GET is a 405", async () => {
     expect((await askReset("not-an-email")).status).toBe(400);
-    expect((await call(forgot.POST, "/api/auth/password/forgot", { rawBody: "email=a@b.c", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(415);
+    expect(
+      (
+        await call(forgot.POST, "/api/auth/password/forgot", {
+          rawBody: "email=a@b.c",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        })
+      ).status,
+    ).toBe(415);
     expect((await forgot.GET()).status).toBe(405);
   });
 });
@@ -114,15 +131,21 @@ describe("POST /api/auth/password/reset", () => {
     const { jar, email } = await newUser();
     await askReset(email);
     const token = (await linkToken(email, "password_reset"))!;
-    const ok = await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "brand-new-password" } });
+    const ok = await call(reset.POST, "/api/auth/password/reset", {
+      body: { token, newPassword: "brand-new-password" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.json).toEqual({ ok: true });
     expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(401);
     expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar })).status).toBe(401);
-    const again = await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "another-password" } });
+    const again = await call(reset.POST, "/api/auth/password/reset", {
+      body: { token, newPassword: "another-password" },
+    });
     expect(again.status).toBe(400);
     expect(again.json.error).toBe("invalid_token");
-    expect((await call(r.login.POST, "/api/auth/login", { body: { email, password: "brand-new-password" } })).status).toBe(200);
+    expect(
+      (await call(r.login.POST, "/api/auth/login", { body: { email, password: "brand-new-password" } })).status,
+    ).toBe(200);
     expect((await mailsTo(email)).some((m) => m.kind === "password_changed")).toBe(true);
   });
 
@@ -130,8 +153,12 @@ describe("POST /api/auth/password/reset", () => {
     const { email } = await newUser();
     await askReset(email);
     const token = (await linkToken(email, "password_reset"))!;
-    expect((await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "short" } })).status).toBe(400);
-    expect((await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "long-enough-now" } })).status).toBe(200);
+    expect((await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "short" } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call(reset.POST, "/api/auth/password/reset", { body: { token, newPassword: "long-enough-now" } })).status,
+    ).toBe(200);
   });
 });
 

@@ -61,7 +61,10 @@ describe("reset password", () => {
       expect((await ctx.auth.authenticate(s.access.token)).ok).toBe(false);
       expect((await ctx.auth.refresh(s.refresh.token, META)).ok).toBe(false);
     }
-    expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({ ok: false, error: "invalid_credentials" });
+    expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({
+      ok: false,
+      error: "invalid_credentials",
+    });
     expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
     expect(ctx.mailer.sent.at(-1)?.kind).toBe("password_changed");
     const completed = (await ctx.store.recentEvents(100)).find((e) => e.type === "password_reset_completed");
@@ -73,14 +76,19 @@ describe("reset password", () => {
     await ctx.auth.requestPasswordReset(EMAIL, META);
     const token = resetToken(ctx);
     expect((await ctx.auth.resetPassword(token, "brand new password", META)).ok).toBe(true);
-    expect(await ctx.auth.resetPassword(token, "another new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.resetPassword(token, "another new password", META)).toEqual({
+      ok: false,
+      error: "invalid_token",
+    });
   });
 
   it("ten parallel uses of one link: exactly one wins", async () => {
     const ctx = await withUser();
     await ctx.auth.requestPasswordReset(EMAIL, META);
     const token = resetToken(ctx);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.auth.resetPassword(token, `parallel password ${i}`, META)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ctx.auth.resetPassword(token, `parallel password ${i}`, META)),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.error === "invalid_token")).toHaveLength(9);
   });
@@ -90,7 +98,10 @@ describe("reset password", () => {
     await ctx.auth.requestPasswordReset(EMAIL, META);
     const token = resetToken(ctx);
     ctx.clock.advance(30 * MINUTE + SECOND);
-    expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({
+      ok: false,
+      error: "invalid_token",
+    });
     expect((await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).ok).toBe(true);
   });
 
@@ -102,18 +113,27 @@ describe("reset password", () => {
     await ctx.auth.requestPasswordReset(EMAIL, META);
     const newer = resetToken(ctx);
     expect(newer).not.toBe(older);
-    expect(await ctx.auth.resetPassword(older, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.resetPassword(older, "brand new password", META)).toEqual({
+      ok: false,
+      error: "invalid_token",
+    });
     expect((await ctx.auth.resetPassword(newer, "brand new password", META)).ok).toBe(true);
   });
 
   it("forged, malformed and cross-kind tokens are refused", async () => {
     const ctx = await withUser();
     for (const token of ["", "x", "A".repeat(43), "A".repeat(44), `${"A".repeat(42)}=`]) {
-      expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+      expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({
+        ok: false,
+        error: "invalid_token",
+      });
     }
     // A verification link is not a reset link.
     const verification = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
-    expect(await ctx.auth.resetPassword(verification, "brand new password", META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.resetPassword(verification, "brand new password", META)).toEqual({
+      ok: false,
+      error: "invalid_token",
+    });
     expect((await ctx.auth.verifyEmail(verification, META)).ok).toBe(true);
   });
 });
@@ -128,7 +148,10 @@ describe("email verification", () => {
     const check = await ctx.auth.authenticate(ctx.session.access.token);
     expect(check.ok && check.user.emailVerified).toBe(true);
     expect(await ctx.auth.verifyEmail(token, META)).toEqual({ ok: false, error: "invalid_token" });
-    expect(await ctx.auth.sendVerification(ctx.session.user.id, META)).toEqual({ ok: false, error: "already_verified" });
+    expect(await ctx.auth.sendVerification(ctx.session.user.id, META)).toEqual({
+      ok: false,
+      error: "already_verified",
+    });
   });
 
   it("a verification link expires after EMAIL_VERIFICATION_TTL; a resend replaces it", async () => {
@@ -166,8 +189,14 @@ describe("email verification", () => {
     it("sign-in with the right password before verifying is email_unverified; a wrong one stays invalid_credentials", async () => {
       const ctx = await makeAuth({ emailVerification: "required" });
       await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
-      expect(await ctx.auth.login({ email: EMAIL, password: "wrong password!" }, META)).toEqual({ ok: false, error: "invalid_credentials" });
-      expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({ ok: false, error: "email_unverified" });
+      expect(await ctx.auth.login({ email: EMAIL, password: "wrong password!" }, META)).toEqual({
+        ok: false,
+        error: "invalid_credentials",
+      });
+      expect(await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META)).toEqual({
+        ok: false,
+        error: "email_unverified",
+      });
       expect((await ctx.auth.verifyEmail(ctx.mailer.tokenFor(EMAIL, "email_verification")!, META)).ok).toBe(true);
       const signedIn = await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META);
       expect(signedIn.ok && signedIn.user.emailVerified).toBe(true);
@@ -177,7 +206,9 @@ describe("email verification", () => {
       const ctx = await makeAuth({ emailVerification: "required" });
       await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
       await ctx.auth.requestPasswordReset(EMAIL, META);
-      expect((await ctx.auth.resetPassword(ctx.mailer.tokenFor(EMAIL, "password_reset")!, "brand new password", META)).ok).toBe(true);
+      expect(
+        (await ctx.auth.resetPassword(ctx.mailer.tokenFor(EMAIL, "password_reset")!, "brand new password", META)).ok,
+      ).toBe(true);
       expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
     });
   });
@@ -186,8 +217,16 @@ describe("email verification", () => {
 describe("notices", () => {
   it("a password change mails 'your password was changed'", async () => {
     const ctx = await withUser();
-    const changed = await ctx.auth.changePassword(ctx.session.access.claims, { currentPassword: PASSWORD, newPassword: "brand new password" }, META);
+    const changed = await ctx.auth.changePassword(
+      ctx.session.access.claims,
+      { currentPassword: PASSWORD, newPassword: "brand new password" },
+      META,
+    );
     expect(changed.ok).toBe(true);
-    expect(ctx.mailer.sent.at(-1)).toMatchObject({ kind: "password_changed", to: EMAIL, subject: "Your password was changed" });
+    expect(ctx.mailer.sent.at(-1)).toMatchObject({
+      kind: "password_changed",
+      to: EMAIL,
+      subject: "Your password was changed",
+    });
   });
 });

@@ -19,7 +19,10 @@ async function newUser() {
 describe("register and login", () => {
   it("sets both cookies with the exact attributes and never puts a token in the body", async () => {
     const jar = new CookieJar();
-    const res = await call(r.register.POST, "/api/auth/register", { body: { email: "Cookie@Example.com", password: "password-123", name: "C" }, jar });
+    const res = await call(r.register.POST, "/api/auth/register", {
+      body: { email: "Cookie@Example.com", password: "password-123", name: "C" },
+      jar,
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("no-store");
     // The only lines with a value; the others clear planted refresh copies (tests/attacks-cookie-tossing.test.ts).
@@ -41,7 +44,9 @@ describe("register and login", () => {
   it("answers wrong credentials with the same 401 body whether or not the email exists", async () => {
     const { email } = await newUser();
     const wrong = await call(r.login.POST, "/api/auth/login", { body: { email, password: "wrong-password" } });
-    const unknown = await call(r.login.POST, "/api/auth/login", { body: { email: "ghost@example.com", password: "wrong-password" } });
+    const unknown = await call(r.login.POST, "/api/auth/login", {
+      body: { email: "ghost@example.com", password: "wrong-password" },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.text).toBe(unknown.text);
@@ -137,16 +142,22 @@ describe("identity", () => {
   it("GET /api/me accepts the cookie or a Bearer token and returns the user", async () => {
     const { jar, email } = await newUser();
     const viaCookie = await call(r.me.GET, "/api/me", { jar });
-    expect(viaCookie.json).toEqual({ user: { id: expect.any(String), email, name: null, role: "user", emailVerified: false } });
+    expect(viaCookie.json).toEqual({
+      user: { id: expect.any(String), email, name: null, role: "user", emailVerified: false },
+    });
     expect(viaCookie.headers.get("cache-control")).toBe("no-store");
-    const bearer = await call(r.me.GET, "/api/me", { headers: { authorization: `Bearer ${jar.get("__Host-access")}` } });
+    const bearer = await call(r.me.GET, "/api/me", {
+      headers: { authorization: `Bearer ${jar.get("__Host-access")}` },
+    });
     expect(bearer.status).toBe(200);
     expect((await call(r.me.GET, "/api/me", {})).status).toBe(401);
   });
 
   it("the refresh token is not a bearer token (typ confusion)", async () => {
     const { jar } = await newUser();
-    const res = await call(r.me.GET, "/api/me", { headers: { authorization: `Bearer ${jar.get("__Secure-refresh")}` } });
+    const res = await call(r.me.GET, "/api/me", {
+      headers: { authorization: `Bearer ${jar.get("__Secure-refresh")}` },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -195,7 +206,14 @@ describe("revocation over HTTP", () => {
   it("lists active sessions with the current one marked and ends another; another user's id is 404", async () => {
     const { jar, email } = await newUser();
     const laptop = new CookieJar();
-    await call(r.login.POST, "/api/auth/login", { body: { email, password: "password-123" }, jar: laptop, headers: { "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15" } });
+    await call(r.login.POST, "/api/auth/login", {
+      body: { email, password: "password-123" },
+      jar: laptop,
+      headers: {
+        "user-agent":
+          "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
+      },
+    });
     const list = await call(r.sessions.GET, "/api/auth/sessions", { jar });
     expect(list.json.sessions).toHaveLength(2);
     const current = list.json.sessions.find((s: { current: boolean }) => s.current);
@@ -203,9 +221,17 @@ describe("revocation over HTTP", () => {
     expect(current).toBeTruthy();
     expect(other.browser).toMatch(/Safari/);
     const mallory = await newUser();
-    const forbidden = await call(r.sessionById.DELETE, `/api/auth/sessions/${other.id}`, { method: "DELETE", jar: mallory.jar, params: { id: other.id } });
+    const forbidden = await call(r.sessionById.DELETE, `/api/auth/sessions/${other.id}`, {
+      method: "DELETE",
+      jar: mallory.jar,
+      params: { id: other.id },
+    });
     expect(forbidden.status).toBe(404);
-    const ended = await call(r.sessionById.DELETE, `/api/auth/sessions/${other.id}`, { method: "DELETE", jar, params: { id: other.id } });
+    const ended = await call(r.sessionById.DELETE, `/api/auth/sessions/${other.id}`, {
+      method: "DELETE",
+      jar,
+      params: { id: other.id },
+    });
     expect(ended.status).toBe(200);
     expect((await call(r.me.GET, "/api/me", { jar: laptop })).status).toBe(401);
     expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(200);
@@ -215,10 +241,16 @@ describe("revocation over HTTP", () => {
     const { jar, email } = await newUser();
     const other = new CookieJar();
     await call(r.login.POST, "/api/auth/login", { body: { email, password: "password-123" }, jar: other });
-    const wrong = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "nope-nope", newPassword: "new-password-1" }, jar });
+    const wrong = await call(r.password.POST, "/api/auth/password", {
+      body: { currentPassword: "nope-nope", newPassword: "new-password-1" },
+      jar,
+    });
     expect(wrong.status).toBe(400);
     const stolenCopy = jar.get("__Secure-refresh");
-    const ok = await call(r.password.POST, "/api/auth/password", { body: { currentPassword: "password-123", newPassword: "new-password-1" }, jar });
+    const ok = await call(r.password.POST, "/api/auth/password", {
+      body: { currentPassword: "password-123", newPassword: "new-password-1" },
+      jar,
+    });
     expect(ok.status).toBe(200);
     // This device gets a new refresh token with the change; a stolen copy of the old one is dead.
     const refreshCookie = ok.setCookies.find((c) => c.name === "__Secure-refresh");
@@ -247,7 +279,12 @@ describe("cross-site requests", () => {
     const { jar } = await newUser();
     const bare = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, origin: null });
     expect(bare.status).toBe(403);
-    const same = await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar, origin: null, headers: { "sec-fetch-site": "same-origin" } });
+    const same = await call(r.refresh.POST, "/api/auth/refresh", {
+      method: "POST",
+      jar,
+      origin: null,
+      headers: { "sec-fetch-site": "same-origin" },
+    });
     expect(same.status).toBe(200);
     expect(APP).toBe("http://localhost:3000");
   });

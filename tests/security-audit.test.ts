@@ -20,7 +20,12 @@ const secrets = new Set<string>();
 const started = Date.now();
 
 beforeAll(async () => {
-  await configureTestEnv({ AUTH_RATE_LIMIT: "on", RATE_LIMIT_REGISTER_PER_IP: "3", REFRESH_REUSE_GRACE: "0", LOG_LEVEL: "trace" });
+  await configureTestEnv({
+    AUTH_RATE_LIMIT: "on",
+    RATE_LIMIT_REGISTER_PER_IP: "3",
+    REFRESH_REUSE_GRACE: "0",
+    LOG_LEVEL: "trace",
+  });
   // The runtime's logger, captured: the log is scanned for secrets too.
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -36,7 +41,8 @@ async function send(handler: Parameters<typeof call>[0], path: string, options: 
   const res = await call(handler, path, { ...options, headers: { "user-agent": UA, ...options.headers } });
   for (const c of res.setCookies) if (c.value) secrets.add(c.value);
   const body = options.body as Record<string, unknown> | undefined;
-  for (const key of ["password", "currentPassword", "newPassword"]) if (typeof body?.[key] === "string") secrets.add(body[key] as string);
+  for (const key of ["password", "currentPassword", "newPassword"])
+    if (typeof body?.[key] === "string") secrets.add(body[key] as string);
   return res;
 }
 
@@ -44,7 +50,17 @@ async function events() {
   return (await getRuntime()).storage.store.recentEvents(10_000);
 }
 
-const FAMILY_EVENTS = ["register", "sign_in", "refresh", "refresh_reuse_detected", "sign_out", "sign_out_everywhere", "password_changed", "password_change_failed", "session_ended"];
+const FAMILY_EVENTS = [
+  "register",
+  "sign_in",
+  "refresh",
+  "refresh_reuse_detected",
+  "sign_out",
+  "sign_out_everywhere",
+  "password_changed",
+  "password_change_failed",
+  "session_ended",
+];
 
 describe("every auth event is recorded", () => {
   let userId = "";
@@ -52,14 +68,27 @@ describe("every auth event is recorded", () => {
   beforeAll(async () => {
     const email = "audited@example.com";
     const a = new CookieJar();
-    const reg = await send(r.register.POST, "/api/auth/register", { body: { email, password: "first-password-1" }, jar: a });
+    const reg = await send(r.register.POST, "/api/auth/register", {
+      body: { email, password: "first-password-1" },
+      jar: a,
+    });
     userId = reg.json.user.id;
 
     // sign-in ok and failed (wrong password, unknown email)
     const b = new CookieJar();
-    expect((await send(r.login.POST, "/api/auth/login", { body: { email, password: "first-password-1" }, jar: b })).status).toBe(200);
-    expect((await send(r.login.POST, "/api/auth/login", { body: { email, password: "wrong-password-9" } })).status).toBe(401);
-    expect((await send(r.login.POST, "/api/auth/login", { body: { email: "nobody@example.com", password: "guess-password-7" } })).status).toBe(401);
+    expect(
+      (await send(r.login.POST, "/api/auth/login", { body: { email, password: "first-password-1" }, jar: b })).status,
+    ).toBe(200);
+    expect(
+      (await send(r.login.POST, "/api/auth/login", { body: { email, password: "wrong-password-9" } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await send(r.login.POST, "/api/auth/login", {
+          body: { email: "nobody@example.com", password: "guess-password-7" },
+        })
+      ).status,
+    ).toBe(401);
 
     // refresh, then reuse of a rotated token whose successor was used (grace 0): theft detected
     expect((await send(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: a })).status).toBe(200);
@@ -80,11 +109,33 @@ describe("every auth event is recorded", () => {
     await send(r.login.POST, "/api/auth/login", { body: { email, password: "first-password-1" }, jar: d });
     const list = await send(r.sessions.GET, "/api/auth/sessions", { jar: a });
     const other = list.json.sessions.find((s: { current: boolean }) => !s.current).id;
-    expect((await send(r.sessionById.DELETE, `/api/auth/sessions/${other}`, { method: "DELETE", jar: a, params: { id: other } })).status).toBe(200);
+    expect(
+      (
+        await send(r.sessionById.DELETE, `/api/auth/sessions/${other}`, {
+          method: "DELETE",
+          jar: a,
+          params: { id: other },
+        })
+      ).status,
+    ).toBe(200);
 
     // password change, failed and done
-    expect((await send(r.password.POST, "/api/auth/password", { body: { currentPassword: "not-the-password", newPassword: "second-password-2" }, jar: a })).status).toBe(400);
-    expect((await send(r.password.POST, "/api/auth/password", { body: { currentPassword: "first-password-1", newPassword: "second-password-2" }, jar: a })).status).toBe(200);
+    expect(
+      (
+        await send(r.password.POST, "/api/auth/password", {
+          body: { currentPassword: "not-the-password", newPassword: "second-password-2" },
+          jar: a,
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await send(r.password.POST, "/api/auth/password", {
+          body: { currentPassword: "first-password-1", newPassword: "second-password-2" },
+          jar: a,
+        })
+      ).status,
+    ).toBe(200);
 
     // an administrator ends every session (lib call: the admin UI is elsewhere)
     const e = new CookieJar();
@@ -98,9 +149,15 @@ describe("every auth event is recorded", () => {
 
     // rate limited (its own IP) and a cross-site request refused
     for (let i = 0; i < 4; i++) {
-      await send(r.register.POST, "/api/auth/register", { body: { email: `flood-${i}@example.com`, password: "flood-password-3" }, headers: { "x-auth-socket-ip": "203.0.113.99" } });
+      await send(r.register.POST, "/api/auth/register", {
+        body: { email: `flood-${i}@example.com`, password: "flood-password-3" },
+        headers: { "x-auth-socket-ip": "203.0.113.99" },
+      });
     }
-    expect((await send(r.logout.POST, "/api/auth/logout", { method: "POST", jar: a, origin: "https://evil.example" })).status).toBe(403);
+    expect(
+      (await send(r.logout.POST, "/api/auth/logout", { method: "POST", jar: a, origin: "https://evil.example" }))
+        .status,
+    ).toBe(403);
   });
 
   const REQUIRED = [
@@ -148,7 +205,16 @@ describe("every auth event is recorded", () => {
   it("the user can read their own trail (newest first)", async () => {
     const mine = await (await getRuntime()).auth.userEvents(userId, 100);
     expect(mine[0].type).toBe("sign_out_everywhere");
-    expect(new Set(mine.map((e) => e.type))).toEqual(new Set(FAMILY_EVENTS.concat(["sign_in_failed", "refresh_failed", "sessions_ended_by_admin", "email_verification_sent"])));
+    expect(new Set(mine.map((e) => e.type))).toEqual(
+      new Set(
+        FAMILY_EVENTS.concat([
+          "sign_in_failed",
+          "refresh_failed",
+          "sessions_ended_by_admin",
+          "email_verification_sent",
+        ]),
+      ),
+    );
   });
 });
 
@@ -157,7 +223,16 @@ describe("nothing secret is stored or logged", () => {
     expect(secrets.size).toBeGreaterThan(20);
     const db = await inspectRuntime();
     const tables = await db.tables();
-    expect(tables).toEqual(expect.arrayContaining(["users", "auth_events", "refresh_families", "refresh_tokens", "revoked_jtis", "rate_limits"]));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "users",
+        "auth_events",
+        "refresh_families",
+        "refresh_tokens",
+        "revoked_jtis",
+        "rate_limits",
+      ]),
+    );
     let cells = 0;
     for (const table of tables) {
       for (const row of await db.rows(table)) {

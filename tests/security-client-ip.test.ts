@@ -22,7 +22,8 @@ describe("without the server hook (route handlers called directly)", () => {
 });
 
 describe("TRUST_PROXY: how many proxies' X-Forwarded-For entries to believe, counted from the right", () => {
-  const h = (xff: string | null, peer = "10.0.0.2") => new Headers({ [SOCKET_IP_HEADER]: peer, ...(xff === null ? {} : { "x-forwarded-for": xff }) });
+  const h = (xff: string | null, peer = "10.0.0.2") =>
+    new Headers({ [SOCKET_IP_HEADER]: peer, ...(xff === null ? {} : { "x-forwarded-for": xff }) });
 
   it("TRUST_PROXY=0: a forged X-Forwarded-For changes nothing, whatever it says", () => {
     for (const xff of ["1.2.3.4", "1.2.3.4, 5.6.7.8", "127.0.0.1", "::1", "unknown", "a".repeat(5000)]) {
@@ -58,7 +59,11 @@ describe("per-IP limit keys", () => {
   it("IPv4 by address; IPv6 by /64, so rotating addresses inside one allocation lands on one key", () => {
     expect(rateLimitKeyForIp("203.0.113.7")).toBe("203.0.113.7");
     expect(rateLimitKeyForIp(null)).toBe("unknown");
-    const keys = new Set(["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:0db8:0001:0002:0:0:0:9", "2001:db8:1:2:abcd::"].map(rateLimitKeyForIp));
+    const keys = new Set(
+      ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:0db8:0001:0002:0:0:0:9", "2001:db8:1:2:abcd::"].map(
+        rateLimitKeyForIp,
+      ),
+    );
     expect([...keys]).toEqual(["2001:db8:1:2::/64"]);
     expect(rateLimitKeyForIp("2001:db8:1:3::1")).not.toBe(rateLimitKeyForIp("2001:db8:1:2::1"));
     expect(rateLimitKeyForIp("::1")).toBe("0:0:0:0::/64");

@@ -10,7 +10,13 @@ import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
 import { corsHeaders } from "@/lib/security/origin";
-import { HSTS, STATIC_CSP, configSecurityHeaders, contentSecurityPolicy, securityHeaders } from "@/lib/security/headers";
+import {
+  HSTS,
+  STATIC_CSP,
+  configSecurityHeaders,
+  contentSecurityPolicy,
+  securityHeaders,
+} from "@/lib/security/headers";
 import { unsigned } from "./forge";
 import { APP, configureTestEnv } from "./http-client";
 
@@ -26,7 +32,12 @@ const request = (path: string, init: { method?: string; headers?: Record<string,
   new NextRequest(`${APP}${path}`, { method: init.method ?? "GET", headers: init.headers });
 
 function directives(csp: string) {
-  return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 describe("lib/security-headers.ts", () => {
@@ -68,7 +79,9 @@ describe("lib/security-headers.ts", () => {
     });
     expect(all.headers.some((h) => h.key === "Content-Security-Policy")).toBe(false);
     for (const source of ["/_next/static/:path*", "/_next/image", "/(favicon\\.ico|robots\\.txt)"]) {
-      expect(prod.find((rule) => rule.source === source)?.headers).toEqual([{ key: "Content-Security-Policy", value: STATIC_CSP }]);
+      expect(prod.find((rule) => rule.source === source)?.headers).toEqual([
+        { key: "Content-Security-Policy", value: STATIC_CSP },
+      ]);
     }
     const dev = configSecurityHeaders(false).find((rule) => rule.source === "/:path*")!;
     expect(dev.headers.some((h) => h.key === "Strict-Transport-Security")).toBe(false);
@@ -90,7 +103,14 @@ describe("the proxy's answers carry the headers", () => {
 
   it("the sign-in redirect: headers, no-store, and a Location built from APP_URL even with a forged Host and X-Forwarded-Host", async () => {
     const res = await proxy(
-      request("/dashboard?tab=1", { headers: { host: "evil.example", "x-forwarded-host": "evil2.example", "x-forwarded-proto": "https", forwarded: "host=evil3.example" } }),
+      request("/dashboard?tab=1", {
+        headers: {
+          host: "evil.example",
+          "x-forwarded-host": "evil2.example",
+          "x-forwarded-proto": "https",
+          forwarded: "host=evil3.example",
+        },
+      }),
     );
     expect(res.status).toBe(307);
     const location = new URL(res.headers.get("location")!);
@@ -192,7 +212,9 @@ describe("CORS: an exact allow-list, read-only routes only, never a reflected or
       APP,
     ]) {
       for (const method of ["GET", "OPTIONS"]) {
-        const res = await proxy(request("/api/me", { method, headers: { origin, "access-control-request-method": "GET" } }));
+        const res = await proxy(
+          request("/api/me", { method, headers: { origin, "access-control-request-method": "GET" } }),
+        );
         expect(res.headers.get("access-control-allow-origin"), `${method} ${origin}`).toBeNull();
         expect(res.headers.get("access-control-allow-credentials"), `${method} ${origin}`).toBeNull();
       }
@@ -200,7 +222,16 @@ describe("CORS: an exact allow-list, read-only routes only, never a reflected or
   });
 
   it("preflight (OPTIONS) from the allow-listed origin: 204, GET/HEAD with Authorization, nothing more", async () => {
-    const res = await proxy(request("/api/me", { method: "OPTIONS", headers: { origin: PARTNER, "access-control-request-method": "GET", "access-control-request-headers": "authorization" } }));
+    const res = await proxy(
+      request("/api/me", {
+        method: "OPTIONS",
+        headers: {
+          origin: PARTNER,
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "authorization",
+        },
+      }),
+    );
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(PARTNER);
     expect(res.headers.get("access-control-allow-methods")).toBe("GET, HEAD");
@@ -215,9 +246,18 @@ describe("CORS: an exact allow-list, read-only routes only, never a reflected or
   });
 
   it("state-changing and session routes never answer cross-origin, even to an allow-listed origin", async () => {
-    for (const path of ["/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/auth/session", "/api/auth/sessions", "/api/auth/password"]) {
+    for (const path of [
+      "/api/auth/login",
+      "/api/auth/refresh",
+      "/api/auth/logout",
+      "/api/auth/session",
+      "/api/auth/sessions",
+      "/api/auth/password",
+    ]) {
       for (const method of ["POST", "OPTIONS", "GET"]) {
-        const res = await proxy(request(path, { method, headers: { origin: PARTNER, "access-control-request-method": "POST" } }));
+        const res = await proxy(
+          request(path, { method, headers: { origin: PARTNER, "access-control-request-method": "POST" } }),
+        );
         expect(res.headers.get("access-control-allow-origin"), `${method} ${path}`).toBeNull();
       }
     }
@@ -233,6 +273,9 @@ describe("CORS: an exact allow-list, read-only routes only, never a reflected or
     for (const value of ["*", "https://partner.example/path", "partner.example", "https://*.example"]) {
       expect(() => parseConfig({ CORS_ORIGINS: value }), value).toThrow(ConfigError);
     }
-    expect(parseConfig({ CORS_ORIGINS: `${PARTNER}, https://b.example` }).corsOrigins).toEqual([PARTNER, "https://b.example"]);
+    expect(parseConfig({ CORS_ORIGINS: `${PARTNER}, https://b.example` }).corsOrigins).toEqual([
+      PARTNER,
+      "https://b.example",
+    ]);
   });
 });

@@ -51,7 +51,11 @@ describe("pino redaction by configuration", () => {
     const { log, json } = capture();
     log.warn(
       {
-        req: { method: "POST", url: "/api/auth/login", headers: { cookie: SECRETS.cookie, authorization: SECRETS.authorization, "user-agent": "ua" } },
+        req: {
+          method: "POST",
+          url: "/api/auth/login",
+          headers: { cookie: SECRETS.cookie, authorization: SECRETS.authorization, "user-agent": "ua" },
+        },
         res: { headers: { "set-cookie": [SECRETS["set-cookie"]] } },
         body: { email: "a@example.com", password: SECRETS.password },
         jwk: { kty: "EC", d: SECRETS.d, x: "public-x" },
@@ -69,7 +73,14 @@ describe("pino redaction by configuration", () => {
     const { log, json } = capture();
     log.error({ event: "refresh_reuse_detected", userId: "u1", familyId: "f1" }, "security event");
     const [entry] = json();
-    expect(entry).toMatchObject({ level: 50, app: "auth-starter", event: "refresh_reuse_detected", userId: "u1", familyId: "f1", msg: "security event" });
+    expect(entry).toMatchObject({
+      level: 50,
+      app: "auth-starter",
+      event: "refresh_reuse_detected",
+      userId: "u1",
+      familyId: "f1",
+      msg: "security event",
+    });
     expect(typeof entry.time).toBe("number");
   });
 

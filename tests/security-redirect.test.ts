@@ -59,7 +59,15 @@ describe("safeNextPath refuses every way off the site", () => {
 });
 
 describe("safeNextPath keeps ordinary same-origin paths", () => {
-  for (const value of ["/dashboard", "/account/sessions", "/account/security?tab=2", "/dashboard#top", "/admin/users/42", "/@me", "/a/../dashboard"]) {
+  for (const value of [
+    "/dashboard",
+    "/account/sessions",
+    "/account/security?tab=2",
+    "/dashboard#top",
+    "/admin/users/42",
+    "/@me",
+    "/a/../dashboard",
+  ]) {
     it(`keeps ${value}`, () => {
       const result = safeNextPath(value);
       expect(result.startsWith("/")).toBe(true);

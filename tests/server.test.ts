@@ -15,16 +15,23 @@ import { META, TEST_ENGINE, makeAuth, tempDatabasePath } from "./helpers";
 const silent = () => createLogger("silent");
 
 describe("database", () => {
-  it.skipIf(TEST_ENGINE !== "sqlite")("opens in WAL mode with a busy timeout and foreign keys, and migrations are idempotent", () => {
-    const db = openDatabase(tempDatabasePath());
-    migrateDatabase(db);
-    migrateDatabase(db);
-    expect(db.$client.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.$client.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(1000);
-    expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
-    const tables = (db.$client.prepare("select name from sqlite_master where type='table'").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(["users", "refresh_families", "refresh_tokens", "revoked_jtis", "auth_events"]));
-  });
+  it.skipIf(TEST_ENGINE !== "sqlite")(
+    "opens in WAL mode with a busy timeout and foreign keys, and migrations are idempotent",
+    () => {
+      const db = openDatabase(tempDatabasePath());
+      migrateDatabase(db);
+      migrateDatabase(db);
+      expect(db.$client.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.$client.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(1000);
+      expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
+      const tables = (
+        db.$client.prepare("select name from sqlite_master where type='table'").all() as { name: string }[]
+      ).map((t) => t.name);
+      expect(tables).toEqual(
+        expect.arrayContaining(["users", "refresh_families", "refresh_tokens", "revoked_jtis", "auth_events"]),
+      );
+    },
+  );
 
   it("stores refresh tokens only as hashes, never the token", async () => {
     const { auth, db } = await makeAuth();
@@ -77,7 +84,11 @@ describe("signing keys at start-up", () => {
   });
 
   it("in production, a malformed key set is a clear start-up error", async () => {
-    const config = parseConfig({ NODE_ENV: "production", SMTP_URL: "smtp://127.0.0.1:2525", AUTH_SIGNING_KEYS: '{"keys":[{"kty":"EC"}]}' });
+    const config = parseConfig({
+      NODE_ENV: "production",
+      SMTP_URL: "smtp://127.0.0.1:2525",
+      AUTH_SIGNING_KEYS: '{"keys":[{"kty":"EC"}]}',
+    });
     await expect(resolveKeySet(config, silent())).rejects.toThrow(/AUTH_SIGNING_KEYS key #1 needs a "kid"/);
   });
 });
@@ -99,7 +110,14 @@ describe("development seed", () => {
 
   it("does nothing when the database already has users", async () => {
     const { store } = await makeAuth();
-    await store.insertUser({ id: "x", email: "x@example.com", name: null, passwordHash: "h", role: "user", createdAt: 0 });
+    await store.insertUser({
+      id: "x",
+      email: "x@example.com",
+      name: null,
+      passwordHash: "h",
+      role: "user",
+      createdAt: 0,
+    });
     expect(await seedDevelopmentAccounts(store)).toBeNull();
     expect(await store.userCount()).toBe(1);
   });

@@ -27,7 +27,14 @@ async function databaseDown() {
 
 it("API calls during an outage get 503 service_unavailable with Retry-After, then work again", async () => {
   const jar = new CookieJar();
-  expect((await call(r.register.POST, "/api/auth/register", { body: { email: "outage@example.com", password: "password-123" }, jar })).status).toBe(201);
+  expect(
+    (
+      await call(r.register.POST, "/api/auth/register", {
+        body: { email: "outage@example.com", password: "password-123" },
+        jar,
+      })
+    ).status,
+  ).toBe(201);
   const restore = await databaseDown();
   try {
     for (const res of [
@@ -35,7 +42,10 @@ it("API calls during an outage get 503 service_unavailable with Retry-After, the
       await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar }),
       await call(r.login.POST, "/api/auth/login", { body: { email: "outage@example.com", password: "password-123" } }),
       await call(r.sessions.GET, "/api/auth/sessions", { jar }),
-      await call(r.login.POST, "/api/auth/login", { body: { email: "x@example.com", password: "p" }, origin: "https://evil.example" }),
+      await call(r.login.POST, "/api/auth/login", {
+        body: { email: "x@example.com", password: "p" },
+        origin: "https://evil.example",
+      }),
     ]) {
       expect(res.status).toBe(503);
       expect(res.json).toEqual({ error: "service_unavailable", message: expect.any(String) });

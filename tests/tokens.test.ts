@@ -17,8 +17,17 @@ async function verify(token: string, at = nowMs()) {
 describe("access token issuance", () => {
   it("has header alg/typ/kid and exactly the documented claims, and is small", async () => {
     const keys = await testKeys();
-    const { token, claims } = await signAccessToken({ userId: "u1", familyId: "f1", tokenVersion: 3, role: "admin" }, keys, settings, nowMs(), "j1");
-    const [h, p] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
+    const { token, claims } = await signAccessToken(
+      { userId: "u1", familyId: "f1", tokenVersion: 3, role: "admin" },
+      keys,
+      settings,
+      nowMs(),
+      "j1",
+    );
+    const [h, p] = token
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
     expect(h).toEqual({ alg: "ES256", typ: "at+jwt", kid: keys.signing.kid });
     expect(Object.keys(p).sort()).toEqual(["aud", "exp", "iat", "iss", "jti", "role", "sid", "sub", "ver"]);
     expect(p.exp - p.iat).toBe(900);
@@ -57,8 +66,12 @@ describe("verification refuses forged tokens", () => {
 
   it("wrong issuer or audience", async () => {
     const keys = await testKeys();
-    expect((await verify(await signWithRealKey(keys, { ...validClaims(), iss: "https://evil.example" }))).ok).toBe(false);
-    expect((await verify(await signWithRealKey(keys, { ...validClaims(), aud: "https://other-service.example" }))).ok).toBe(false);
+    expect((await verify(await signWithRealKey(keys, { ...validClaims(), iss: "https://evil.example" }))).ok).toBe(
+      false,
+    );
+    expect(
+      (await verify(await signWithRealKey(keys, { ...validClaims(), aud: "https://other-service.example" }))).ok,
+    ).toBe(false);
   });
 
   it("missing exp, iat, sub, jti, sid, ver or role", async () => {
@@ -76,7 +89,13 @@ describe("verification refuses forged tokens", () => {
     // exp still in the future but iat older than the TTL allows: not one of ours.
     expect((await verify(await signWithRealKey(keys, { ...validClaims(), iat: nowS() - 3600 }))).ok).toBe(false);
     // Within tolerance still passes.
-    const { token } = await signAccessToken({ userId: "u", familyId: "f", tokenVersion: 0, role: "user" }, keys, settings, nowMs(), "j");
+    const { token } = await signAccessToken(
+      { userId: "u", familyId: "f", tokenVersion: 0, role: "user" },
+      keys,
+      settings,
+      nowMs(),
+      "j",
+    );
     expect((await verify(token, nowMs() + 902_000)).ok).toBe(true);
     expect((await verify(token, nowMs() + 906_000)).ok).toBe(false);
   });
@@ -92,7 +111,9 @@ describe("verification refuses forged tokens", () => {
     expect((await verify(await signWithRealKey(keys, validClaims(), { kid: "someone-elses-key" }))).ok).toBe(false);
     expect((await verify(await signWithRealKey(keys, validClaims(), { kid: undefined }))).ok).toBe(false);
     const other = await loadKeySet(await generateKeySetJson("ES256"));
-    const impostor = await new SignJWT(validClaims()).setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: keys.signing.kid }).sign(other.signing.key);
+    const impostor = await new SignJWT(validClaims())
+      .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: keys.signing.kid })
+      .sign(other.signing.key);
     expect((await verify(impostor)).ok).toBe(false);
   });
 
@@ -105,7 +126,10 @@ describe("verification refuses forged tokens", () => {
   it("wrong claim types (string exp, negative ver, unknown role)", async () => {
     const keys = await testKeys();
     for (const patch of [{ exp: String(nowS() + 900) }, { ver: -1 }, { role: "superuser" }, { sub: 42 }]) {
-      expect((await verify(await signWithRealKey(keys, { ...validClaims(), ...patch }))).ok, JSON.stringify(patch)).toBe(false);
+      expect(
+        (await verify(await signWithRealKey(keys, { ...validClaims(), ...patch }))).ok,
+        JSON.stringify(patch),
+      ).toBe(false);
     }
   });
 
@@ -123,8 +147,24 @@ describe("key sets", () => {
     const before = await loadKeySet(JSON.stringify({ keys: [oldSet] }));
     const after = await loadKeySet(JSON.stringify({ keys: [newSet, oldSet] }));
     expect(after.signing.alg).toBe("EdDSA");
-    const oldToken = (await signAccessToken({ userId: "u", familyId: "f", tokenVersion: 0, role: "user" }, before, settings, nowMs(), "a")).token;
-    const newToken = (await signAccessToken({ userId: "u", familyId: "f", tokenVersion: 0, role: "user" }, after, settings, nowMs(), "b")).token;
+    const oldToken = (
+      await signAccessToken(
+        { userId: "u", familyId: "f", tokenVersion: 0, role: "user" },
+        before,
+        settings,
+        nowMs(),
+        "a",
+      )
+    ).token;
+    const newToken = (
+      await signAccessToken(
+        { userId: "u", familyId: "f", tokenVersion: 0, role: "user" },
+        after,
+        settings,
+        nowMs(),
+        "b",
+      )
+    ).token;
     expect((await verifyAccessToken(oldToken, after, settings, nowMs())).ok).toBe(true);
     expect((await verifyAccessToken(newToken, after, settings, nowMs())).ok).toBe(true);
     expect((await verifyAccessToken(newToken, before, settings, nowMs())).ok).toBe(false);

@@ -14,7 +14,10 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const events = await rt.auth.recentEvents(100, { includeRenewals: withRefresh });
   return (
     <div className="space-y-6">
-      <PageHeading title="Admin" description="Recent authentication activity across all accounts, and a way to sign someone out everywhere." />
+      <PageHeading
+        title="Admin"
+        description="Recent authentication activity across all accounts, and a way to sign someone out everywhere."
+      />
       <Card
         title="Sign a user out everywhere"
         titleId="end-sessions"
@@ -22,14 +25,24 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
       >
         <AdminEndSessionsForm />
       </Card>
-      <Card title="Recent auth events" titleId="events" description={`The latest ${events.length} events, newest first.`}>
+      <Card
+        title="Recent auth events"
+        titleId="events"
+        description={`The latest ${events.length} events, newest first.`}
+      >
         <p className="mb-4 text-sm">
           {withRefresh ? (
-            <Link href="/admin" className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+            <Link
+              href="/admin"
+              className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
+            >
               Hide routine session renewals
             </Link>
           ) : (
-            <Link href="/admin?refresh=1" className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+            <Link
+              href="/admin?refresh=1"
+              className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
+            >
               Include routine session renewals
             </Link>
           )}

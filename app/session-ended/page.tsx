@@ -12,8 +12,19 @@ export default function SessionEndedPage() {
     <div className="mx-auto max-w-xl">
       <div className="rounded-xl border border-amber-300 bg-white p-6 shadow-sm sm:p-8">
         <div className="flex items-start gap-4">
-          <span aria-hidden="true" className="grid size-10 shrink-0 place-items-center rounded-full bg-amber-100 text-amber-900">
-            <svg viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <span
+            aria-hidden="true"
+            className="grid size-10 shrink-0 place-items-center rounded-full bg-amber-100 text-amber-900"
+          >
+            <svg
+              viewBox="0 0 24 24"
+              className="size-5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            >
               <path d="M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6l8-3z" />
               <path d="M12 8v5M12 16h.01" />
             </svg>
@@ -21,16 +32,16 @@ export default function SessionEndedPage() {
           <div>
             <h1 className="text-2xl font-semibold tracking-tight">We signed you out to keep your account safe</h1>
             <p className="mt-3 text-slate-800">
-              Your session&apos;s sign-in token was used twice. That happens when a copy of it exists somewhere else, for
-              example if it was stolen. For your safety we ended this session everywhere it was being used: on this device and
-              on any device that had a copy of it.
+              Your session&apos;s sign-in token was used twice. That happens when a copy of it exists somewhere else,
+              for example if it was stolen. For your safety we ended this session everywhere it was being used: on this
+              device and on any device that had a copy of it.
             </p>
             <h2 className="mt-6 font-semibold text-slate-900">What to do now</h2>
             <ol className="mt-2 list-decimal space-y-1 pl-5 text-slate-800">
               <li>Sign in again.</li>
               <li>
-                If you didn&apos;t expect this, change your password and review your devices. Sign out any device you don&apos;t
-                recognise.
+                If you didn&apos;t expect this, change your password and review your devices. Sign out any device you
+                don&apos;t recognise.
               </li>
             </ol>
             <div className="mt-6 flex flex-wrap gap-3">

@@ -31,13 +31,34 @@ function makeInputs(n: number): Inputs {
   return { hashes, ids };
 }
 
-async function seedFamily(store: Store, userId: string, token = newOpaqueToken(systemRandom)): Promise<{ familyId: string; hash: string }> {
+async function seedFamily(
+  store: Store,
+  userId: string,
+  token = newOpaqueToken(systemRandom),
+): Promise<{ familyId: string; hash: string }> {
   const now = Date.now();
   const familyId = crypto.randomUUID();
   const hash = hashOpaqueToken(token);
   await store.startFamily(
-    { id: familyId, userId, now, absoluteExpiresAt: now + 30 * 86400_000, userAgent: "bench", ip: "127.0.0.1", client: "browser", dpopJkt: null },
-    { id: crypto.randomUUID(), familyId, parentId: null, generation: 0, tokenHash: hash, now, expiresAt: now + 7 * 86400_000 },
+    {
+      id: familyId,
+      userId,
+      now,
+      absoluteExpiresAt: now + 30 * 86400_000,
+      userAgent: "bench",
+      ip: "127.0.0.1",
+      client: "browser",
+      dpopJkt: null,
+    },
+    {
+      id: crypto.randomUUID(),
+      familyId,
+      parentId: null,
+      generation: 0,
+      tokenHash: hash,
+      now,
+      expiresAt: now + 7 * 86400_000,
+    },
     { type: "sign_in", at: now, userId, familyId, ip: META.ip, userAgent: META.userAgent, detail: "{}" },
   );
   return { familyId, hash };

@@ -19,7 +19,14 @@ export function createEmailAndProofUnits(
     const [used] = await tx
       .update(emailTokens)
       .set({ usedAt: now })
-      .where(and(eq(emailTokens.tokenHash, tokenHash), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+      .where(
+        and(
+          eq(emailTokens.tokenHash, tokenHash),
+          eq(emailTokens.kind, kind),
+          isNull(emailTokens.usedAt),
+          gt(emailTokens.expiresAt, now),
+        ),
+      )
       .returning({ userId: emailTokens.userId });
     return used;
   };
@@ -39,7 +46,9 @@ export function createEmailAndProofUnits(
         await tx
           .update(emailTokens)
           .set({ usedAt: token.now })
-          .where(and(eq(emailTokens.userId, token.userId), eq(emailTokens.kind, token.kind), isNull(emailTokens.usedAt)));
+          .where(
+            and(eq(emailTokens.userId, token.userId), eq(emailTokens.kind, token.kind), isNull(emailTokens.usedAt)),
+          );
         await tx.insert(emailTokens).values({
           id: token.id,
           userId: token.userId,
@@ -51,7 +60,12 @@ export function createEmailAndProofUnits(
       }),
     async emailToken(tokenHash) {
       const [row] = await db
-        .select({ userId: emailTokens.userId, kind: emailTokens.kind, expiresAt: emailTokens.expiresAt, usedAt: emailTokens.usedAt })
+        .select({
+          userId: emailTokens.userId,
+          kind: emailTokens.kind,
+          expiresAt: emailTokens.expiresAt,
+          usedAt: emailTokens.usedAt,
+        })
         .from(emailTokens)
         .where(eq(emailTokens.tokenHash, tokenHash));
       return row;
@@ -63,7 +77,11 @@ export function createEmailAndProofUnits(
         // Lock order as everywhere: the user row, then families.
         await tx
           .update(users)
-          .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1`, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+          .set({
+            passwordHash,
+            tokenVersion: sql`${users.tokenVersion} + 1`,
+            emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`,
+          })
           .where(eq(users.id, used.userId));
         const ended = await tx
           .update(refreshFamilies)

@@ -79,7 +79,12 @@ export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<Pru
             db
               .select({ id: emailTokens.id })
               .from(emailTokens)
-              .where(or(lt(emailTokens.expiresAt, cutoffs.emailTokensBefore), lt(emailTokens.usedAt, cutoffs.emailTokensBefore)))
+              .where(
+                or(
+                  lt(emailTokens.expiresAt, cutoffs.emailTokensBefore),
+                  lt(emailTokens.usedAt, cutoffs.emailTokensBefore),
+                ),
+              )
               .limit(limit),
           ),
         ),
@@ -90,7 +95,11 @@ export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<Pru
           .where(
             inArray(
               dpopProofs.id,
-              db.select({ id: dpopProofs.id }).from(dpopProofs).where(lt(dpopProofs.expiresAt, cutoffs.dpopProofsBefore)).limit(limit),
+              db
+                .select({ id: dpopProofs.id })
+                .from(dpopProofs)
+                .where(lt(dpopProofs.expiresAt, cutoffs.dpopProofsBefore))
+                .limit(limit),
             ),
           ),
       ),

@@ -12,7 +12,8 @@ type CompiledQuery = { toSQL(): { sql: string; params: unknown[] } };
 function binder(params: unknown[]): (values: Values) => unknown[] {
   const slots = params.map((param) => {
     if (is(param, Placeholder)) return { name: param.name, encoder: undefined, literal: undefined };
-    if (is(param, Param) && is(param.value, Placeholder)) return { name: param.value.name, encoder: param.encoder, literal: undefined };
+    if (is(param, Param) && is(param.value, Placeholder))
+      return { name: param.value.name, encoder: param.encoder, literal: undefined };
     return { name: undefined, encoder: undefined, literal: param };
   });
   const args: unknown[] = new Array(slots.length);
@@ -45,12 +46,14 @@ export function directGet<Q extends CompiledQuery & { get(): unknown }>(
   const { sql: text, params } = query.toSQL();
   const stmt = sqlite.prepare(text).raw(true);
   const keys = Object.keys(fields);
-  if (stmt.columns().length !== keys.length) throw new Error(`store: ${keys.length} fields but ${stmt.columns().length} columns in: ${text}`);
+  if (stmt.columns().length !== keys.length)
+    throw new Error(`store: ${keys.length} fields but ${stmt.columns().length} columns in: ${text}`);
   const decoders = keys.map((key) => {
     const field = fields[key];
     if (is(field, Column)) return field;
     // An SQL field's decoder (sql.mapWith(), else pass-through) is internal in Drizzle's types.
-    if (is(field, SQL)) return (field as unknown as { decoder: { mapFromDriverValue(value: unknown): unknown } }).decoder;
+    if (is(field, SQL))
+      return (field as unknown as { decoder: { mapFromDriverValue(value: unknown): unknown } }).decoder;
     throw new Error(`store: unsupported field "${key}" in: ${text}`);
   });
   const bind = binder(params);
@@ -59,9 +62,9 @@ export function directGet<Q extends CompiledQuery & { get(): unknown }>(
       const row = stmt.get(bind(values)) as unknown[] | undefined;
       if (!row) return undefined;
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) out[keys[i]] = row[i] === null ? null : decoders[i].mapFromDriverValue(row[i]);
+      for (let i = 0; i < keys.length; i++)
+        out[keys[i]] = row[i] === null ? null : decoders[i].mapFromDriverValue(row[i]);
       return out as ReturnType<Q["get"]>;
     },
   };
 }
-

@@ -87,7 +87,9 @@ export const authEvents = sqliteTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     /** Small JSON object; never a token, cookie or password. */
-    detail: text("detail").notNull().default(sql`'{}'`),
+    detail: text("detail")
+      .notNull()
+      .default(sql`'{}'`),
   },
   (t) => [index("auth_events_user_at_idx").on(t.userId, t.at), index("auth_events_at_idx").on(t.at)],
 );

@@ -1,7 +1,15 @@
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { directRun } from "@/db/sqlite/prepared";
-import { authEvents, dpopProofs, emailTokens, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
+import {
+  authEvents,
+  dpopProofs,
+  emailTokens,
+  refreshFamilies,
+  refreshTokens,
+  revokedJtis,
+  users,
+} from "@/db/sqlite/schema";
 
 const p = sql.placeholder;
 const revokedNow = { revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` };
@@ -9,8 +17,15 @@ const revokedNow = { revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason
 /** Every Drizzle statement the SQLite store runs, prepared once per database. */
 export function createStatements(db: Db) {
   return {
-    userByEmail: db.select().from(users).where(eq(users.email, p("email"))).prepare(),
-    userCount: db.select({ n: sql<number>`count(*)` }).from(users).prepare(),
+    userByEmail: db
+      .select()
+      .from(users)
+      .where(eq(users.email, p("email")))
+      .prepare(),
+    userCount: db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .prepare(),
     insertUser: db
       .insert(users)
       .values({
@@ -45,7 +60,12 @@ export function createStatements(db: Db) {
       })
       .prepare(),
     emailToken: db
-      .select({ userId: emailTokens.userId, kind: emailTokens.kind, expiresAt: emailTokens.expiresAt, usedAt: emailTokens.usedAt })
+      .select({
+        userId: emailTokens.userId,
+        kind: emailTokens.kind,
+        expiresAt: emailTokens.expiresAt,
+        usedAt: emailTokens.usedAt,
+      })
       .from(emailTokens)
       .where(eq(emailTokens.tokenHash, p("tokenHash")))
       .prepare(),
@@ -107,13 +127,21 @@ export function createStatements(db: Db) {
       .prepare(),
     pruneDpopProofs: db
       .delete(dpopProofs)
-      .where(inArray(dpopProofs.id, db.select({ id: dpopProofs.id }).from(dpopProofs).where(lt(dpopProofs.expiresAt, p("before"))).limit(p("limit"))))
+      .where(
+        inArray(
+          dpopProofs.id,
+          db
+            .select({ id: dpopProofs.id })
+            .from(dpopProofs)
+            .where(lt(dpopProofs.expiresAt, p("before")))
+            .limit(p("limit")),
+        ),
+      )
       .prepare(),
     // On the rotation path: run on better-sqlite3 directly (db/sqlite/prepared.ts).
     insertToken: directRun(
       db.$client,
-      db.insert(refreshTokens)
-      .values({
+      db.insert(refreshTokens).values({
         id: p("id"),
         familyId: p("familyId"),
         parentId: p("parentId"),
@@ -168,10 +196,18 @@ export function createStatements(db: Db) {
       .update(refreshFamilies)
       .set(revokedNow)
       .where(
-        and(eq(refreshFamilies.userId, p("userId")), isNull(refreshFamilies.revokedAt), ne(refreshFamilies.id, p("keepId"))),
+        and(
+          eq(refreshFamilies.userId, p("userId")),
+          isNull(refreshFamilies.revokedAt),
+          ne(refreshFamilies.id, p("keepId")),
+        ),
       )
       .prepare(),
-    familyById: db.select().from(refreshFamilies).where(eq(refreshFamilies.id, p("id"))).prepare(),
+    familyById: db
+      .select()
+      .from(refreshFamilies)
+      .where(eq(refreshFamilies.id, p("id")))
+      .prepare(),
     activeFamilies: db
       .select()
       .from(refreshFamilies)
@@ -190,7 +226,10 @@ export function createStatements(db: Db) {
       .values({ jti: p("jti"), expiresAt: p("expiresAt") })
       .onConflictDoNothing()
       .prepare(),
-    sweepJtis: db.delete(revokedJtis).where(lt(revokedJtis.expiresAt, p("now"))).prepare(),
+    sweepJtis: db
+      .delete(revokedJtis)
+      .where(lt(revokedJtis.expiresAt, p("now")))
+      .prepare(),
     deadFamilies: db
       .select({ id: refreshFamilies.id })
       .from(refreshFamilies)
@@ -208,18 +247,30 @@ export function createStatements(db: Db) {
       .where(
         inArray(
           revokedJtis.jti,
-          db.select({ jti: revokedJtis.jti }).from(revokedJtis).where(lt(revokedJtis.expiresAt, p("before"))).limit(p("limit")),
+          db
+            .select({ jti: revokedJtis.jti })
+            .from(revokedJtis)
+            .where(lt(revokedJtis.expiresAt, p("before")))
+            .limit(p("limit")),
         ),
       )
       .prepare(),
     pruneEvents: db
       .delete(authEvents)
-      .where(inArray(authEvents.id, db.select({ id: authEvents.id }).from(authEvents).where(lt(authEvents.at, p("before"))).limit(p("limit"))))
+      .where(
+        inArray(
+          authEvents.id,
+          db
+            .select({ id: authEvents.id })
+            .from(authEvents)
+            .where(lt(authEvents.at, p("before")))
+            .limit(p("limit")),
+        ),
+      )
       .prepare(),
     insertEvent: directRun(
       db.$client,
-      db.insert(authEvents)
-      .values({
+      db.insert(authEvents).values({
         type: p("type"),
         at: p("at"),
         userId: p("userId"),

@@ -38,7 +38,14 @@ export function createSqliteStore(db: Db): Store {
       .where(eq(refreshTokens.tokenHash, sql.placeholder("tokenHash"))),
     presentedFields,
   );
-  const userById = directGet(sqlite, db.select().from(users).where(eq(users.id, sql.placeholder("id"))), getTableColumns(users));
+  const userById = directGet(
+    sqlite,
+    db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id"))),
+    getTableColumns(users),
+  );
   const fullCheckFields = {
     id: users.id,
     email: users.email,
@@ -99,7 +106,8 @@ export function createSqliteStore(db: Db): Store {
         return { ok: true };
       } catch (error) {
         const { code, message } = error as { code?: string; message?: string };
-        if (code === "SQLITE_CONSTRAINT_UNIQUE" && message?.includes("users.email")) return { ok: false, error: "email_taken" };
+        if (code === "SQLITE_CONSTRAINT_UNIQUE" && message?.includes("users.email"))
+          return { ok: false, error: "email_taken" };
         throw error;
       }
     },
@@ -128,7 +136,8 @@ export function createSqliteStore(db: Db): Store {
         // The gates cannot be lost inside an IMMEDIATE transaction; if they ever were, fail closed.
         if (writes.markUsed && markUsed.run({ id: token.id, now }).changes !== 1) throw new Error("rotation gate lost");
         if (writes.supersedeSuccessor) {
-          if (q.supersede.run({ id: writes.supersedeSuccessor.id, now }).changes !== 1) throw new Error("rotation gate lost");
+          if (q.supersede.run({ id: writes.supersedeSuccessor.id, now }).changes !== 1)
+            throw new Error("rotation gate lost");
           q.setUsedAt.run({ id: token.id, now });
         }
         if (writes.insertToken) q.insertToken.run(writes.insertToken);
@@ -172,7 +181,12 @@ export function createSqliteStore(db: Db): Store {
         const family = q.familyById.get({ id: familyId });
         if (!family || family.userId !== userId || family.revokedAt !== null) return null;
         q.setPassword.run({ id: userId, passwordHash });
-        const sessionsEnded = q.revokeOtherFamilies.run({ userId, keepId: familyId, now, reason: "password_changed" }).changes;
+        const sessionsEnded = q.revokeOtherFamilies.run({
+          userId,
+          keepId: familyId,
+          now,
+          reason: "password_changed",
+        }).changes;
         const live = q.liveToken.get({ familyId });
         q.retireLiveTokens.run({ familyId, now });
         q.insertToken.run({
@@ -214,7 +228,9 @@ export function createSqliteStore(db: Db): Store {
         ),
         jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
         events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
-        emailTokens: drain(() => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes),
+        emailTokens: drain(
+          () => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes,
+        ),
         dpopProofs: drain(() => q.pruneDpopProofs.run({ before: cutoffs.dpopProofsBefore, limit: batchSize }).changes),
       };
     },

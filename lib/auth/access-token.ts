@@ -55,7 +55,9 @@ export async function signAccessToken(
   // the JWS (IEEE P1363) signature form, not DER. The result is an ordinary compact JWS: jose and
   // any JWKS-based verifier check it (tests/tokens.test.ts).
   const signature =
-    alg === "ES256" ? sign("sha256", Buffer.from(input), { key: keyObject, dsaEncoding: "ieee-p1363" }) : sign(null, Buffer.from(input), keyObject);
+    alg === "ES256"
+      ? sign("sha256", Buffer.from(input), { key: keyObject, dsaEncoding: "ieee-p1363" })
+      : sign(null, Buffer.from(input), keyObject);
   return { token: `${input}.${signature.toString("base64url")}`, claims };
 }
 

@@ -76,7 +76,11 @@ export function createContext(deps: AuthDeps) {
     alert: (type: EventType, detail: Record<string, unknown>) => deps.onSecurityEvent?.(type, detail),
     /** Records an audit event on its own (events that go with a write are passed to the store). */
     record: (...args: Parameters<typeof event>) => store.insertEvent(event(...args)),
-    mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, familyId: string, dpopJkt: string | null = null): Promise<IssuedAccess> {
+    mintAccess(
+      user: Pick<UserRow, "id" | "role" | "tokenVersion">,
+      familyId: string,
+      dpopJkt: string | null = null,
+    ): Promise<IssuedAccess> {
       return signAccessToken(
         { userId: user.id, familyId, tokenVersion: user.tokenVersion, role: user.role, dpopJkt },
         keys,

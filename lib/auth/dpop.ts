@@ -63,7 +63,8 @@ export async function verifyDpopProof(
   request: { method: string; url: string; now: number; accessToken?: string },
 ): Promise<VerifiedDpopProof | Failure<DpopError>> {
   const fail = (error: DpopError): Failure<DpopError> => ({ ok: false, error });
-  if (proof.length > MAX_PROOF_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(proof)) return fail("dpop_malformed");
+  if (proof.length > MAX_PROOF_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(proof))
+    return fail("dpop_malformed");
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(proof);
@@ -88,11 +89,17 @@ export async function verifyDpopProof(
   const htu = typeof payload.htu === "string" ? normalisedUri(payload.htu) : null;
   if (!htu || htu !== normalisedUri(request.url)) return fail("dpop_htu_mismatch");
   const nowS = Math.floor(request.now / 1000);
-  if (typeof payload.iat !== "number" || payload.iat < nowS - DPOP_MAX_AGE_SECONDS || payload.iat > nowS + DPOP_FUTURE_SKEW_SECONDS) {
+  if (
+    typeof payload.iat !== "number" ||
+    payload.iat < nowS - DPOP_MAX_AGE_SECONDS ||
+    payload.iat > nowS + DPOP_FUTURE_SKEW_SECONDS
+  ) {
     return fail("dpop_stale");
   }
-  if (typeof payload.jti !== "string" || payload.jti.length < 8 || payload.jti.length > 256) return fail("dpop_bad_jti");
-  if (request.accessToken !== undefined && payload.ath !== accessTokenHash(request.accessToken)) return fail("dpop_ath_mismatch");
+  if (typeof payload.jti !== "string" || payload.jti.length < 8 || payload.jti.length > 256)
+    return fail("dpop_bad_jti");
+  if (request.accessToken !== undefined && payload.ath !== accessTokenHash(request.accessToken))
+    return fail("dpop_ath_mismatch");
   const jkt = await calculateJwkThumbprint(jwk, "sha256");
   return {
     ok: true,

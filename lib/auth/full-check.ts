@@ -11,7 +11,10 @@ export type FullCheckError =
   | "session_revoked"
   /** A DPoP-bound token without a proof from its key (as Bearer or cookie), or the reverse. */
   | "dpop_mismatch";
-export type FullCheckResult = Result<{ user: PublicUser; claims: AccessClaims; sessionStartedAt: number }, FullCheckError>;
+export type FullCheckResult = Result<
+  { user: PublicUser; claims: AccessClaims; sessionStartedAt: number },
+  FullCheckError
+>;
 
 /**
  * The full check, used by every route handler and server component that needs a user: signature

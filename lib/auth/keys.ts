@@ -50,11 +50,15 @@ export async function loadKeySet(json: string): Promise<KeySet> {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new KeySetError('AUTH_SIGNING_KEYS is not valid JSON: expected a JWK Set such as {"keys":[{...}]} (run `npm run keys` to make one)');
+    throw new KeySetError(
+      'AUTH_SIGNING_KEYS is not valid JSON: expected a JWK Set such as {"keys":[{...}]} (run `npm run keys` to make one)',
+    );
   }
   const keys = (parsed as { keys?: unknown })?.keys;
   if (!Array.isArray(keys) || keys.length === 0) {
-    throw new KeySetError('AUTH_SIGNING_KEYS must be a JWK Set with at least one key: {"keys":[{...}]} (run `npm run keys` to make one)');
+    throw new KeySetError(
+      'AUTH_SIGNING_KEYS must be a JWK Set with at least one key: {"keys":[{...}]} (run `npm run keys` to make one)',
+    );
   }
 
   const verifying: KeySet["verifying"] = new Map();
@@ -77,7 +81,9 @@ export async function loadKeySet(json: string): Promise<KeySet> {
       throw new KeySetError(`${where} (kid "${jwk.kid}") must be a ${expected.kty} ${expected.crv} key for ${alg}`);
     }
     if (typeof jwk.d !== "string") {
-      throw new KeySetError(`${where} (kid "${jwk.kid}") is missing its private part "d": AUTH_SIGNING_KEYS holds private keys`);
+      throw new KeySetError(
+        `${where} (kid "${jwk.kid}") is missing its private part "d": AUTH_SIGNING_KEYS holds private keys`,
+      );
     }
     if (verifying.has(jwk.kid)) throw new KeySetError(`${where}: kid "${jwk.kid}" appears twice`);
 
@@ -88,7 +94,10 @@ export async function loadKeySet(json: string): Promise<KeySet> {
     try {
       privateKey = (await importJWK({ ...jwk, ext: false }, alg)) as CryptoKey;
       publicKey = (await importJWK(pub, alg)) as CryptoKey;
-      keyObject = createPrivateKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d: jwk.d } as never, format: "jwk" });
+      keyObject = createPrivateKey({
+        key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d: jwk.d } as never,
+        format: "jwk",
+      });
     } catch (error) {
       throw new KeySetError(`${where} (kid "${jwk.kid}") could not be imported: ${(error as Error).message}`);
     }
@@ -107,7 +116,10 @@ export async function loadKeySet(json: string): Promise<KeySet> {
 
 /** A fresh private JWK Set with one key, as a JSON string (for `npm run keys` and development). */
 export async function generateKeySetJson(alg: SigningAlgorithm = "ES256", now = new Date()): Promise<string> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, crv: alg === "EdDSA" ? "Ed25519" : undefined });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    crv: alg === "EdDSA" ? "Ed25519" : undefined,
+  });
   const jwk = await exportJWK(privateKey);
   const kid = `${now.toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
   return JSON.stringify({ keys: [{ ...jwk, kid, alg, use: "sig" }] });

@@ -8,7 +8,12 @@ import type { createRotation } from "@/lib/auth/rotation";
 import type { createSignIn } from "@/lib/auth/sign-in";
 
 /** What the token endpoint answers (RFC 6749 §5.1): both tokens in the body, never in cookies. */
-export type NativeTokens = { access: IssuedAccess; refresh: IssuedRefresh; tokenType: "Bearer" | "DPoP"; expiresIn: number };
+export type NativeTokens = {
+  access: IssuedAccess;
+  refresh: IssuedRefresh;
+  tokenType: "Bearer" | "DPoP";
+  expiresIn: number;
+};
 
 /**
  * Native apps and other clients without cookies: the token endpoint's grants, RFC 7009
@@ -52,7 +57,11 @@ export function createNative(
   }
 
   /** grant_type=refresh_token: rotation exactly as for browsers, but only for native families. */
-  async function refreshGrant(token: string, meta: RequestMeta, dpopJkt: string | null): Promise<Result<NativeTokens, RefreshError>> {
+  async function refreshGrant(
+    token: string,
+    meta: RequestMeta,
+    dpopJkt: string | null,
+  ): Promise<Result<NativeTokens, RefreshError>> {
     const rotated = await rotation.refresh(token, meta, { kind: "native", dpopJkt });
     if (!rotated.ok) return rotated;
     // Inside the grace window there is no new refresh token (the family does not fork): the
@@ -67,7 +76,13 @@ export function createNative(
     const row = await store.presentedToken(hashOpaqueToken(token));
     if (!row) return { ok: true };
     const now = clock.now();
-    const event = ctx.event("sign_out", meta, { userId: row.userId, familyId: row.familyId }, { via: "revocation_endpoint" }, now);
+    const event = ctx.event(
+      "sign_out",
+      meta,
+      { userId: row.userId, familyId: row.familyId },
+      { via: "revocation_endpoint" },
+      now,
+    );
     await store.endFamily({ familyId: row.familyId, userId: row.userId, now, reason: "revoked_by_client", event });
     return { ok: true };
   }

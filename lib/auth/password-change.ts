@@ -23,7 +23,13 @@ export function createPasswordChange(ctx: AuthContext) {
     meta: RequestMeta,
   ): Promise<
     Result<
-      { user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionsEnded: number; sessionStartedAt: number },
+      {
+        user: PublicUser;
+        access: IssuedAccess;
+        refresh: IssuedRefresh;
+        sessionsEnded: number;
+        sessionStartedAt: number;
+      },
       PasswordChangeError
     >
   > {
@@ -45,7 +51,8 @@ export function createPasswordChange(ctx: AuthContext) {
       now,
       newToken: { id: random.uuid(), tokenHash: hashOpaqueToken(refreshToken), idleExpiresAt: now + ctx.idleMs },
       denyJti: ctx.denyEntry(claims),
-      event: (sessionsEnded) => ctx.event("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded }, now),
+      event: (sessionsEnded) =>
+        ctx.event("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded }, now),
     });
     if (!changed) return fail("user_gone");
     const updated = await store.userById(user.id);

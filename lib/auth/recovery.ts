@@ -19,7 +19,14 @@ export function createRecovery(ctx: AuthContext) {
   async function issue(user: UserRow, kind: EmailTokenKind, ttlSeconds: number): Promise<string> {
     const token = newOpaqueToken(random);
     const now = clock.now();
-    await store.issueEmailToken({ id: random.uuid(), userId: user.id, kind, tokenHash: hashOpaqueToken(token), now, expiresAt: now + ttlSeconds * 1000 });
+    await store.issueEmailToken({
+      id: random.uuid(),
+      userId: user.id,
+      kind,
+      tokenHash: hashOpaqueToken(token),
+      now,
+      expiresAt: now + ttlSeconds * 1000,
+    });
     return token;
   }
 
@@ -37,12 +44,17 @@ export function createRecovery(ctx: AuthContext) {
   }
 
   /** A new password from a reset link: token version bumped, every session ended, a notice mailed. */
-  async function resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<Result<object, "invalid_token">> {
+  async function resetPassword(
+    token: string,
+    newPassword: string,
+    meta: RequestMeta,
+  ): Promise<Result<object, "invalid_token">> {
     if (!isWellFormedOpaqueToken(token)) return fail("invalid_token");
     const tokenHash = hashOpaqueToken(token);
     // A cheap look first, so a bad link does not cost an argon2 hash.
     const row = await store.emailToken(tokenHash);
-    if (!row || row.kind !== "password_reset" || row.usedAt !== null || row.expiresAt <= clock.now()) return fail("invalid_token");
+    if (!row || row.kind !== "password_reset" || row.usedAt !== null || row.expiresAt <= clock.now())
+      return fail("invalid_token");
     const passwordHash = await hashPassword(newPassword);
     const done = await store.resetPassword({
       tokenHash,
@@ -57,7 +69,10 @@ export function createRecovery(ctx: AuthContext) {
   }
 
   /** Mails a verification link (registration, or the "Resend" button). */
-  async function sendVerification(userId: string, meta: RequestMeta): Promise<Result<object, "already_verified" | "user_gone">> {
+  async function sendVerification(
+    userId: string,
+    meta: RequestMeta,
+  ): Promise<Result<object, "already_verified" | "user_gone">> {
     const user = await store.userById(userId);
     if (!user) return fail("user_gone");
     if (user.emailVerifiedAt !== null) return fail("already_verified");

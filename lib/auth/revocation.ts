@@ -37,7 +37,10 @@ export function createRevocation(ctx: AuthContext) {
   }
 
   /** Ends every session of the user, this one included. */
-  async function logoutEverywhere(claims: AccessClaims, meta: RequestMeta): Promise<Result<{ ended: number }, "user_gone">> {
+  async function logoutEverywhere(
+    claims: AccessClaims,
+    meta: RequestMeta,
+  ): Promise<Result<{ ended: number }, "user_gone">> {
     const now = clock.now();
     const ended = await store.endUserFamilies({
       userId: claims.sub,
@@ -55,7 +58,9 @@ export function createRevocation(ctx: AuthContext) {
   async function endSession(userId: string, familyId: string, meta: RequestMeta): Promise<Result<object, "not_found">> {
     const now = clock.now();
     const event = ctx.event("session_ended", meta, { userId, familyId }, {}, now);
-    return (await store.endFamily({ familyId, userId, now, reason: "session_ended", event })) ? { ok: true } : fail("not_found");
+    return (await store.endFamily({ familyId, userId, now, reason: "session_ended", event }))
+      ? { ok: true }
+      : fail("not_found");
   }
 
   /**
@@ -67,7 +72,8 @@ export function createRevocation(ctx: AuthContext) {
     adminId: string,
     meta: RequestMeta,
   ): Promise<Result<{ ended: number; user: { id: string; email: string } }, "not_found">> {
-    const user = "userId" in target ? await store.userById(target.userId) : await store.userByEmail(normaliseEmail(target.email));
+    const user =
+      "userId" in target ? await store.userById(target.userId) : await store.userByEmail(normaliseEmail(target.email));
     if (!user) return fail("not_found");
     const now = clock.now();
     const ended = await store.endUserFamilies({
@@ -75,7 +81,8 @@ export function createRevocation(ctx: AuthContext) {
       now,
       reason: "admin",
       bumpTokenVersion: true,
-      event: (sessionsEnded) => ctx.event("sessions_ended_by_admin", meta, { userId: user.id }, { by: adminId, sessionsEnded }, now),
+      event: (sessionsEnded) =>
+        ctx.event("sessions_ended_by_admin", meta, { userId: user.id }, { by: adminId, sessionsEnded }, now),
     });
     if (ended === null) return fail("not_found");
     ctx.alert("sessions_ended_by_admin", { userId: user.id, by: adminId, sessionsEnded: ended });

@@ -67,7 +67,10 @@ export function createRotation(ctx: AuthContext) {
     if (row.revokedAt !== null) {
       // The holder of a token whose family was ended for reuse learns why.
       const error = row.revokedReason === "reuse_detected" ? "reuse_detected" : "revoked";
-      return { writes: { now, event: ctx.event("refresh_failed", meta, ids, { reason: "revoked" }, now) }, result: failed(error) };
+      return {
+        writes: { now, event: ctx.event("refresh_failed", meta, ids, { reason: "revoked" }, now) },
+        result: failed(error),
+      };
     }
     if (!user || user.disabledAt !== null) {
       return { writes: { now, revokeFamily: { reason: "user_disabled" } }, result: failed("user_gone") };
@@ -86,8 +89,18 @@ export function createRotation(ctx: AuthContext) {
       const usedAgoMs = now - row.usedAt;
       if (ctx.graceMs > 0 && usedAgoMs <= ctx.graceMs) {
         return {
-          writes: { now, touchFamily: true, event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now) },
-          result: { kind: "grace", user, familyId: row.familyId, familyCreatedAt: row.familyCreatedAt, dpopJkt: row.dpopJkt },
+          writes: {
+            now,
+            touchFamily: true,
+            event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now),
+          },
+          result: {
+            kind: "grace",
+            user,
+            familyId: row.familyId,
+            familyCreatedAt: row.familyCreatedAt,
+            dpopJkt: row.dpopJkt,
+          },
         };
       }
       // A lost answer (the server committed a rotation but the client never got the successor,
@@ -156,7 +169,9 @@ export function createRotation(ctx: AuthContext) {
   async function refresh(presented: string, meta: RequestMeta, client: Client = BROWSER): Promise<RefreshResult> {
     if (!isWellFormedOpaqueToken(presented)) return fail("malformed");
     const refreshToken = newOpaqueToken(random);
-    const outcome = await store.rotate(hashOpaqueToken(presented), (found) => decide(found, meta, refreshToken, client));
+    const outcome = await store.rotate(hashOpaqueToken(presented), (found) =>
+      decide(found, meta, refreshToken, client),
+    );
     if (outcome.kind === "failed") {
       if (outcome.alert) ctx.alert("refresh_reuse_detected", outcome.alert);
       return fail(outcome.error);

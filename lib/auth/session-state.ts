@@ -20,6 +20,10 @@ export type SessionState =
 
 export type AuthenticatedSessionState = Extract<SessionState, { status: "authenticated" }>;
 
-export function sessionState(user: PublicUser, claims: AccessClaims, sessionStartedAt: number): AuthenticatedSessionState {
+export function sessionState(
+  user: PublicUser,
+  claims: AccessClaims,
+  sessionStartedAt: number,
+): AuthenticatedSessionState {
   return { status: "authenticated", user, sessionId: claims.sid, accessExpiresAt: claims.exp * 1000, sessionStartedAt };
 }

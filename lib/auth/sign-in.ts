@@ -20,7 +20,12 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
   const { store, clock, random, config } = ctx;
 
   /** A new family with its first refresh token, and an access token for it. */
-  async function startSession(user: UserRow, meta: RequestMeta, type: EventType, client: Client = BROWSER): Promise<NewSession> {
+  async function startSession(
+    user: UserRow,
+    meta: RequestMeta,
+    type: EventType,
+    client: Client = BROWSER,
+  ): Promise<NewSession> {
     const now = clock.now();
     const familyId = random.uuid();
     const refreshToken = newOpaqueToken(random);
@@ -45,7 +50,13 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
         now,
         expiresAt: Math.min(now + ctx.idleMs, absoluteExpiresAt),
       },
-      ctx.event(type, meta, { userId: user.id, familyId }, client.kind === "native" ? { client: "native", dpop: !!client.dpopJkt } : {}, now),
+      ctx.event(
+        type,
+        meta,
+        { userId: user.id, familyId },
+        client.kind === "native" ? { client: "native", dpop: !!client.dpopJkt } : {},
+        now,
+      ),
     );
     return {
       user: toPublicUser(user),
@@ -97,7 +108,11 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
    * work (a password hash). Its owner is mailed a notice instead of a second account, or, if they
    * never verified (the first mail was lost), a fresh verification link.
    */
-  async function answerForExistingAddress(owner: UserRow, password: string | null, meta: RequestMeta): Promise<VerificationRequired> {
+  async function answerForExistingAddress(
+    owner: UserRow,
+    password: string | null,
+    meta: RequestMeta,
+  ): Promise<VerificationRequired> {
     if (password !== null) await hashPassword(password);
     if (owner.emailVerifiedAt === null) {
       await recovery.sendVerification(owner.id, meta);
@@ -115,9 +130,16 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
   ): Promise<Result<NewSession, "invalid_credentials" | "email_unverified">> {
     const user = await store.userByEmail(normaliseEmail(input.email));
     // Unknown email: still pay for a hash verify, so timing does not reveal which accounts exist.
-    const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+    const valid = user
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyAgainstDummy(input.password);
     if (!user || !valid || user.disabledAt !== null) {
-      await ctx.record("sign_in_failed", meta, { userId: user?.id ?? null }, { reason: user ? "wrong_password" : "unknown_email" });
+      await ctx.record(
+        "sign_in_failed",
+        meta,
+        { userId: user?.id ?? null },
+        { reason: user ? "wrong_password" : "unknown_email" },
+      );
       return fail("invalid_credentials");
     }
     // Only told to someone who knows the password: it reveals nothing to a guesser.

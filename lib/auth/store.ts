@@ -33,7 +33,14 @@ export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "
 export const EMAIL_TOKEN_KINDS = ["password_reset", "email_verification"] as const;
 export type EmailTokenKind = (typeof EMAIL_TOKEN_KINDS)[number];
 
-export type NewEmailToken = { id: string; userId: string; kind: EmailTokenKind; tokenHash: string; now: number; expiresAt: number };
+export type NewEmailToken = {
+  id: string;
+  userId: string;
+  kind: EmailTokenKind;
+  tokenHash: string;
+  now: number;
+  expiresAt: number;
+};
 export type EmailTokenRow = { userId: string; kind: EmailTokenKind; expiresAt: number; usedAt: number | null };
 
 /** Who holds a family's refresh tokens: a browser (cookie) or a native app (token endpoint). */
@@ -57,7 +64,10 @@ export type FamilyRow = {
   dpopJkt: string | null;
 };
 
-export type NewFamily = Pick<FamilyRow, "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt"> & {
+export type NewFamily = Pick<
+  FamilyRow,
+  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt"
+> & {
   now: number;
 };
 
@@ -109,7 +119,10 @@ export type EventRow = {
 export type NewEvent = Omit<EventRow, "id">;
 
 /** Everything the full check needs in one read: the user, the token's family, the deny-list. */
-export type FullCheckRow = Pick<UserRow, "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt" | "emailVerifiedAt"> & {
+export type FullCheckRow = Pick<
+  UserRow,
+  "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt" | "emailVerifiedAt"
+> & {
   familyUserId: string | null;
   familyRevokedAt: number | null;
   familyCreatedAt: number | null;
@@ -264,7 +277,11 @@ export interface Store {
     event: (userId: string, sessionsEnded: number) => NewEvent;
   }): Promise<{ userId: string; sessionsEnded: number } | null>;
   /** Uses an email-verification token the same way and marks the address verified. */
-  verifyEmail(input: { tokenHash: string; now: number; event: (userId: string) => NewEvent }): Promise<{ userId: string } | null>;
+  verifyEmail(input: {
+    tokenHash: string;
+    now: number;
+    event: (userId: string) => NewEvent;
+  }): Promise<{ userId: string } | null>;
   /**
    * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
    * token of a live family: reuse detection reads the used ones. Returns null when another

@@ -7,8 +7,7 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** How one refresh attempt ended, from the page's point of view. */
 export type RefreshAttempt =
-  | { ok: true; state: AuthenticatedSessionState }
-  | { ok: false; reason: "reuse" | "ended" | "none" | "network" };
+  { ok: true; state: AuthenticatedSessionState } | { ok: false; reason: "reuse" | "ended" | "none" | "network" };
 
 export function timeoutSignal(ms = REQUEST_TIMEOUT_MS): AbortSignal | undefined {
   return typeof AbortSignal !== "undefined" && "timeout" in AbortSignal ? AbortSignal.timeout(ms) : undefined;
@@ -39,7 +38,10 @@ export async function postRefresh(onResponse: (res: Response) => void): Promise<
     if (res.ok && isSessionState(body)) return { ok: true, state: body };
     if (res.status === 401) {
       const code = (body as { error?: string } | null)?.error;
-      return { ok: false, reason: code === "session_revoked_reuse" ? "reuse" : code === "no_session" ? "none" : "ended" };
+      return {
+        ok: false,
+        reason: code === "session_revoked_reuse" ? "reuse" : code === "no_session" ? "none" : "ended",
+      };
     }
     // 429, 5xx, a proxy error page: not the user's fault and not a sign-out. Try again later.
     return { ok: false, reason: "network" };
@@ -51,7 +53,11 @@ export async function postRefresh(onResponse: (res: Response) => void): Promise<
 /** The session state behind the current cookies (GET /api/auth/session does the full check). */
 export async function fetchSessionState(): Promise<AuthenticatedSessionState | null> {
   try {
-    const res = await fetch("/api/auth/session", { credentials: "same-origin", cache: "no-store", signal: timeoutSignal() });
+    const res = await fetch("/api/auth/session", {
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: timeoutSignal(),
+    });
     const body: unknown = await res.json().catch(() => null);
     return res.ok && isSessionState(body) ? body : null;
   } catch {
@@ -61,7 +67,10 @@ export async function fetchSessionState(): Promise<AuthenticatedSessionState | n
 
 /** POST /api/auth/logout, completed even if the page goes away. */
 export function postLogout(): Promise<Response | null> {
-  return fetch("/api/auth/logout", { method: "POST", credentials: "same-origin", keepalive: true, signal: timeoutSignal() }).catch(
-    () => null,
-  );
+  return fetch("/api/auth/logout", {
+    method: "POST",
+    credentials: "same-origin",
+    keepalive: true,
+    signal: timeoutSignal(),
+  }).catch(() => null);
 }

@@ -1,9 +1,21 @@
 import { fetchWithRefresh } from "@/lib/client/auth-fetch";
 import { withRefreshLock } from "@/lib/client/refresh-lock";
 import { refreshDueAt, ServerClock } from "@/lib/client/schedule";
-import { fetchSessionState, postLogout, postRefresh, timeoutSignal, type RefreshAttempt } from "@/lib/client/server-calls";
+import {
+  fetchSessionState,
+  postLogout,
+  postRefresh,
+  timeoutSignal,
+  type RefreshAttempt,
+} from "@/lib/client/server-calls";
 import { openTabChannel, type TabMessage } from "@/lib/client/tab-channel";
-import { isAuthenticated, isSessionState, type AuthenticatedSessionState, type ClientAuthState, type SignOutReason } from "@/lib/client/types";
+import {
+  isAuthenticated,
+  isSessionState,
+  type AuthenticatedSessionState,
+  type ClientAuthState,
+  type SignOutReason,
+} from "@/lib/client/types";
 
 /** The page's session: state in memory, refresh scheduling, cross-tab coordination (see lib/client/index.ts). */
 export type AuthHooks = {
@@ -200,7 +212,10 @@ export class AuthController {
     await this.inflight?.catch(() => undefined);
     if (everywhere) {
       // Needs a valid access token: fetchWithRefresh renews it first if it has to.
-      const res = await fetchWithRefresh(this, "/api/auth/logout-all", { method: "POST", signal: timeoutSignal() }).catch(() => null);
+      const res = await fetchWithRefresh(this, "/api/auth/logout-all", {
+        method: "POST",
+        signal: timeoutSignal(),
+      }).catch(() => null);
       if (!res) return { ok: false, message: "Could not reach the server. Check your connection and try again." };
       if (!res.ok && res.status !== 401) {
         const body = (await res.json().catch(() => null)) as { message?: string } | null;
@@ -218,7 +233,11 @@ export class AuthController {
     if (isAuthenticated(seed)) {
       if (serverNow <= this.signedOutAt) return; // rendered before we signed out
       const current = this.state;
-      if (!isAuthenticated(current) || current.user.id !== seed.user.id || seed.accessExpiresAt > current.accessExpiresAt) {
+      if (
+        !isAuthenticated(current) ||
+        current.user.id !== seed.user.id ||
+        seed.accessExpiresAt > current.accessExpiresAt
+      ) {
         this.set(seed);
       }
     } else if (isAuthenticated(this.state) && this.now() > this.lastRefreshAt + MIN_REFRESH_GAP_MS) {

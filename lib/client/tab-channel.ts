@@ -1,7 +1,8 @@
 import type { AuthenticatedSessionState, SignOutReason } from "@/lib/client/types";
 
 /** What tabs tell each other: a new session state, or that the session is over. */
-export type TabMessage = { type: "state"; state: AuthenticatedSessionState } | { type: "signed-out"; reason: SignOutReason };
+export type TabMessage =
+  { type: "state"; state: AuthenticatedSessionState } | { type: "signed-out"; reason: SignOutReason };
 
 const CHANNEL_NAME = "auth-starter:auth";
 

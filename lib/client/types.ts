@@ -16,9 +16,7 @@ export type SignOutReason = "signed_out" | "signed_out_everywhere" | "reuse" | "
  * state, plus why it ended and a loading state before the first answer.
  */
 export type ClientAuthState =
-  | AuthenticatedSessionState
-  | { status: "unauthenticated"; reason?: SignOutReason }
-  | { status: "loading" };
+  AuthenticatedSessionState | { status: "unauthenticated"; reason?: SignOutReason } | { status: "loading" };
 
 export function isAuthenticated(s: ClientAuthState): s is AuthenticatedSessionState {
   return s.status === "authenticated";
@@ -27,5 +25,11 @@ export function isAuthenticated(s: ClientAuthState): s is AuthenticatedSessionSt
 /** An authenticated session state as the server sends it (checked before it is trusted). */
 export function isSessionState(value: unknown): value is AuthenticatedSessionState {
   const v = value as AuthenticatedSessionState | null;
-  return !!v && v.status === "authenticated" && typeof v.accessExpiresAt === "number" && !!v.user && typeof v.sessionId === "string";
+  return (
+    !!v &&
+    v.status === "authenticated" &&
+    typeof v.accessExpiresAt === "number" &&
+    !!v.user &&
+    typeof v.sessionId === "string"
+  );
 }

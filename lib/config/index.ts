@@ -105,7 +105,10 @@ const url = (name: string) =>
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
       return parsed;
     } catch {
-      ctx.addIssue({ code: "custom", message: `${name} must be an absolute http(s) URL such as https://app.example.com, got "${value}"` });
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an absolute http(s) URL such as https://app.example.com, got "${value}"`,
+      });
       return z.NEVER;
     }
   });
@@ -119,7 +122,8 @@ const databaseUrl = z
   .string()
   .default("file:.data/app.db")
   .transform((value, ctx) => {
-    if (value.startsWith("file:") && value.length > "file:".length) return { engine: "sqlite" as const, file: value.slice(5) };
+    if (value.startsWith("file:") && value.length > "file:".length)
+      return { engine: "sqlite" as const, file: value.slice(5) };
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1].toLowerCase();
     if (scheme === "postgres" || scheme === "postgresql") {
       try {
@@ -173,7 +177,10 @@ const envSchema = z.object({
     .refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), {
       message: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465",
     }),
-  MAIL_FROM: z.string().min(3, "MAIL_FROM must be an address such as Auth Starter <no-reply@example.com>").default("Auth Starter <no-reply@localhost>"),
+  MAIL_FROM: z
+    .string()
+    .min(3, "MAIL_FROM must be an address such as Auth Starter <no-reply@example.com>")
+    .default("Auth Starter <no-reply@localhost>"),
   MAIL_OUTBOX_DIR: z.string().default(".data/outbox"),
   EMAIL_VERIFICATION: z
     .enum(["optional", "required", "off"], { message: 'EMAIL_VERIFICATION must be "optional", "required" or "off"' })
@@ -230,7 +237,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       // Exact origins only: a wildcard would never match (the check is exact) and suggests it does.
       if (new URL(origin).origin !== origin || origin.includes("*")) throw new Error();
     } catch {
-      problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${origin}"`);
+      problems.push(
+        `CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${origin}"`,
+      );
     }
   }
   if (problems.length) throw new ConfigError(problems);

@@ -30,7 +30,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   async function deliver(mail: OutgoingMail) {
     if (!transport) {
       const file = writeToOutbox(outboxDir, { ...mail, from });
-      log.info({ kind: mail.kind, to: maskAddress(mail.to), outbox: file }, "mail written to the development outbox (see /dev/outbox)");
+      log.info(
+        { kind: mail.kind, to: maskAddress(mail.to), outbox: file },
+        "mail written to the development outbox (see /dev/outbox)",
+      );
       return;
     }
     await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
@@ -48,7 +51,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
           log.error({ kind: mail.kind, to: maskAddress(mail.to), code }, "mail could not be sent; giving up");
           return;
         }
-        log.warn({ kind: mail.kind, to: maskAddress(mail.to), code, attempt: attempt + 1 }, "mail not sent; will retry");
+        log.warn(
+          { kind: mail.kind, to: maskAddress(mail.to), code, attempt: attempt + 1 },
+          "mail not sent; will retry",
+        );
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
       }
     }

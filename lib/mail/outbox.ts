@@ -8,7 +8,10 @@ import type { OutgoingMail } from "@/lib/mail/templates";
  */
 export function writeToOutbox(dir: string, mail: OutgoingMail & { from: string }, now = Date.now()): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${new Date(now).toISOString().replace(/[:.]/g, "-")}-${mail.kind}-${Math.random().toString(36).slice(2, 8)}.json`);
+  const file = path.join(
+    dir,
+    `${new Date(now).toISOString().replace(/[:.]/g, "-")}-${mail.kind}-${Math.random().toString(36).slice(2, 8)}.json`,
+  );
   fs.writeFileSync(file, JSON.stringify({ ...mail, date: new Date(now).toISOString() }, null, 2), { mode: 0o600 });
   return file;
 }

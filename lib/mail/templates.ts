@@ -16,7 +16,13 @@ export type MailKind = "password_reset" | "email_verification" | "password_chang
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function render(kind: MailKind, to: string, subject: string, paragraphs: string[], action?: { label: string; url: string }): OutgoingMail {
+function render(
+  kind: MailKind,
+  to: string,
+  subject: string,
+  paragraphs: string[],
+  action?: { label: string; url: string },
+): OutgoingMail {
   const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), "— Auth Starter"].join("\n\n");
   const html = [
     ...paragraphs.map((p) => `<p>${escape(p)}</p>`),
@@ -26,7 +32,8 @@ function render(kind: MailKind, to: string, subject: string, paragraphs: string[
   return { kind, to, subject, text, html };
 }
 
-const minutes = (seconds: number) => (seconds >= 7200 ? `${Math.round(seconds / 3600)} hours` : `${Math.round(seconds / 60)} minutes`);
+const minutes = (seconds: number) =>
+  seconds >= 7200 ? `${Math.round(seconds / 3600)} hours` : `${Math.round(seconds / 60)} minutes`;
 
 export function passwordResetMail(to: string, url: string, ttlSeconds: number): OutgoingMail {
   return render(

@@ -41,10 +41,16 @@ function storageErrorsAsUnavailable<L extends RateLimiterAbstract>(limiter: L): 
   return new Proxy(limiter, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
-      if (typeof value !== "function" || !["consume", "penalty", "reward", "get", "set", "block", "delete"].includes(String(name))) return value;
+      if (
+        typeof value !== "function" ||
+        !["consume", "penalty", "reward", "get", "set", "block", "delete"].includes(String(name))
+      )
+        return value;
       return (...args: unknown[]) =>
         (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-          throw error instanceof RateLimiterRes ? error : new StorageUnavailableError("The rate-limit store is unavailable.");
+          throw error instanceof RateLimiterRes
+            ? error
+            : new StorageUnavailableError("The rate-limit store is unavailable.");
         });
     },
   });
@@ -57,7 +63,9 @@ export function createRateLimits(
 ) {
   const { rateLimit } = config;
   if (!rateLimit.enabled) {
-    log?.warn("AUTH_RATE_LIMIT=off: rate limits are disabled. This setting exists for tests only; never use it in production.");
+    log?.warn(
+      "AUTH_RATE_LIMIT=off: rate limits are disabled. This setting exists for tests only; never use it in production.",
+    );
   }
   const make = (keyPrefix: string, points: number, duration: number, clearExpiredByTimeout = false) =>
     // One limiter sweeps the shared table (rows expired over an hour ago, every 5 minutes, on an

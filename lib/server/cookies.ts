@@ -25,7 +25,15 @@ export function accessCookie(token: string, maxAge: number): CookieSpec {
 }
 
 export function refreshCookie(token: string, maxAge: number): CookieSpec {
-  return { name: REFRESH_COOKIE, value: token, httpOnly: true, secure: true, sameSite: "strict", path: REFRESH_COOKIE_PATH, maxAge };
+  return {
+    name: REFRESH_COOKIE,
+    value: token,
+    httpOnly: true,
+    secure: true,
+    sameSite: "strict",
+    path: REFRESH_COOKIE_PATH,
+    maxAge,
+  };
 }
 
 /**
@@ -48,7 +56,8 @@ export function cookieDomainsFor(hostname: string): string[] {
 export function clearedCookies(hostname = ""): CookieSpec[] {
   const refreshClears: CookieSpec[] = [];
   for (const domain of [undefined, ...cookieDomainsFor(hostname)]) {
-    for (const path of [REFRESH_COOKIE_PATH, ...STRAY_REFRESH_PATHS]) refreshClears.push({ ...refreshCookie("", 0), path, domain });
+    for (const path of [REFRESH_COOKIE_PATH, ...STRAY_REFRESH_PATHS])
+      refreshClears.push({ ...refreshCookie("", 0), path, domain });
   }
   return [accessCookie("", 0), ...refreshClears];
 }
@@ -57,7 +66,11 @@ export function clearedCookies(hostname = ""): CookieSpec[] {
 export function serializeCookie(c: CookieSpec): string {
   const parts = [`${c.name}=${encodeURIComponent(c.value)}`, `Path=${c.path}`];
   if (c.domain) parts.push(`Domain=${c.domain}`);
-  parts.push(c.maxAge > 0 ? `Expires=${new Date(Date.now() + c.maxAge * 1000).toUTCString()}` : "Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+  parts.push(
+    c.maxAge > 0
+      ? `Expires=${new Date(Date.now() + c.maxAge * 1000).toUTCString()}`
+      : "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+  );
   parts.push(`Max-Age=${c.maxAge}`);
   if (c.secure) parts.push("Secure");
   if (c.httpOnly) parts.push("HttpOnly");

@@ -2,7 +2,18 @@ import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { clientIp } from "@/lib/security/client-ip";
 import { getConfig } from "@/lib/config";
-import { clearedCookies, accessCookie, cookieIdentity, readCookie, soleCookieValue, refreshCookie, serializeCookie, ACCESS_COOKIE, REFRESH_COOKIE, type CookieSpec } from "@/lib/server/cookies";
+import {
+  clearedCookies,
+  accessCookie,
+  cookieIdentity,
+  readCookie,
+  soleCookieValue,
+  refreshCookie,
+  serializeCookie,
+  ACCESS_COOKIE,
+  REFRESH_COOKIE,
+  type CookieSpec,
+} from "@/lib/server/cookies";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { StorageUnavailableError } from "@/lib/auth/store";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
@@ -46,7 +57,8 @@ export function methodNotAllowed(allowed: string) {
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
-const unsupportedMediaType = () => new HttpError(415, "unsupported_media_type", "Send the request body as application/json.");
+const unsupportedMediaType = () =>
+  new HttpError(415, "unsupported_media_type", "Send the request body as application/json.");
 const bodyTooLarge = () => new HttpError(413, "body_too_large", "The request body is too large.");
 
 /**
@@ -91,7 +103,11 @@ export async function readJson<T>(req: NextRequest, schema: z.ZodType<T>): Promi
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const field = first?.path.join(".");
-    throw new HttpError(400, "invalid_input", field ? `${field}: ${first.message}` : (first?.message ?? "Invalid input."));
+    throw new HttpError(
+      400,
+      "invalid_input",
+      field ? `${field}: ${first.message}` : (first?.message ?? "Invalid input."),
+    );
   }
   return parsed.data;
 }
@@ -163,7 +179,9 @@ export async function requireUser(req: NextRequest, rt: Runtime, options: { allo
   if (!result.ok) {
     // A DPoP-bound token shown without its key's proof is told to use DPoP (RFC 9449 §7.1).
     const challenge: Record<string, string> =
-      result.error === "dpop_mismatch" ? { "WWW-Authenticate": dpopChallenge(dpopJkt ? "invalid_dpop_proof" : "invalid_token") } : {};
+      result.error === "dpop_mismatch"
+        ? { "WWW-Authenticate": dpopChallenge(dpopJkt ? "invalid_dpop_proof" : "invalid_token") }
+        : {};
     throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.", challenge);
   }
   return result;
@@ -206,7 +224,9 @@ type Handler<C> = (req: NextRequest, ctx: { rt: Runtime; meta: RequestMeta; para
 function unavailable(rt: Runtime | undefined, req: NextRequest) {
   const log = rt?.log ?? getLogger();
   log.warn({ path: req.nextUrl.pathname }, "database unavailable; answered 503");
-  return errorJson(503, "service_unavailable", "The service is briefly unavailable. Try again in a moment.", { "Retry-After": "2" });
+  return errorJson(503, "service_unavailable", "The service is briefly unavailable. Try again in a moment.", {
+    "Retry-After": "2",
+  });
 }
 
 /** An audit row on an error path: if the database is down too, the answer must not become a 500. */
@@ -225,7 +245,12 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       rt = await getRuntime();
       const meta = requestMeta(req, rt);
       if (options.stateChanging && !isSameOriginRequest(req.headers, rt.config.appOrigin)) {
-        await rt.auth.record("csrf_refused", meta, {}, { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null });
+        await rt.auth.record(
+          "csrf_refused",
+          meta,
+          {},
+          { path: req.nextUrl.pathname, origin: req.headers.get("origin")?.slice(0, 200) ?? null },
+        );
         return errorJson(403, "cross_site_request", "Cross-site requests are not allowed.");
       }
       // The JSON API takes JSON or nothing: a form post or text/plain (the content types a page

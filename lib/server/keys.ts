@@ -22,7 +22,10 @@ export async function resolveKeySet(config: Config, log: Logger): Promise<KeySet
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
       fs.writeFileSync(file, await generateKeySetJson("ES256"), { flag: "wx", mode: 0o600 });
-      log.info({ file: path.relative(process.cwd(), file) }, "generated a development signing key (git-ignored); set AUTH_SIGNING_KEYS in production");
+      log.info(
+        { file: path.relative(process.cwd(), file) },
+        "generated a development signing key (git-ignored); set AUTH_SIGNING_KEYS in production",
+      );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }

@@ -37,7 +37,10 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level = "info", destination?: pino.DestinationStream) {
-  return pino({ level, base: { app: "auth-starter" }, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+  return pino(
+    { level, base: { app: "auth-starter" }, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
+    destination,
+  );
 }
 
 export type Logger = ReturnType<typeof createLogger>;

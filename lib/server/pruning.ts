@@ -12,7 +12,8 @@ export function startPruning(rt: Runtime, everyMs = HOUR_MS) {
   const run = async () => {
     try {
       const counts = await pruneOnce(rt.storage.store, { now: rt.clock.now(), ...rt.config });
-      if (counts && counts.families + counts.jtis + counts.events > 0) rt.log.info({ pruned: counts }, "pruned old rows");
+      if (counts && counts.families + counts.jtis + counts.events > 0)
+        rt.log.info({ pruned: counts }, "pruned old rows");
     } catch (error) {
       rt.log.warn({ err: error }, "pruning failed; will try again");
     } finally {

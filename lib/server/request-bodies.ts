@@ -14,7 +14,10 @@ const newPassword = z
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 /** Sign-in accepts any stored password length but never more than the maximum (no truncation). */
-const anyPassword = z.string({ message: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH, "That password is too long.");
+const anyPassword = z
+  .string({ message: "Enter your password." })
+  .min(1, "Enter your password.")
+  .max(PASSWORD_MAX_LENGTH, "That password is too long.");
 
 /** C0/C1 controls, bidi embeddings, overrides, isolates and marks, line/paragraph separators. */
 const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
@@ -38,7 +41,10 @@ export const loginBody = z.strictObject({ email, password: anyPassword });
 export const passwordBody = z.strictObject({ currentPassword: anyPassword, newPassword });
 
 /** Emailed-link tokens: the same 43-character shape as every opaque token (checked again later). */
-const linkToken = z.string({ message: "The link is incomplete." }).min(1, "The link is incomplete.").max(128, "The link is invalid.");
+const linkToken = z
+  .string({ message: "The link is incomplete." })
+  .min(1, "The link is incomplete.")
+  .max(128, "The link is invalid.");
 
 export const forgotPasswordBody = z.strictObject({ email });
 

@@ -9,8 +9,18 @@ import { provisionUser } from "@/lib/auth/users";
 export async function seedDevelopmentAccounts(store: Store, now = Date.now()) {
   if ((await store.userCount()) > 0) return null;
   const accounts = [
-    { email: "demo@example.com", name: "Demo User", role: "user" as const, password: randomBytes(12).toString("base64url") },
-    { email: "admin@example.com", name: "Admin", role: "admin" as const, password: randomBytes(12).toString("base64url") },
+    {
+      email: "demo@example.com",
+      name: "Demo User",
+      role: "user" as const,
+      password: randomBytes(12).toString("base64url"),
+    },
+    {
+      email: "admin@example.com",
+      name: "Admin",
+      role: "admin" as const,
+      password: randomBytes(12).toString("base64url"),
+    },
   ];
   for (const a of accounts) await provisionUser(store, a, { id: randomUUID(), now });
   return accounts;

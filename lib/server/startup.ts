@@ -21,9 +21,13 @@ export async function startServer() {
     installRequestGuard({ production: config.production });
     if (config.production) {
       if (config.accessTokenTtl < 60 || config.refreshTokenTtl < 300) {
-        log.warn({ accessTokenTtl: config.accessTokenTtl, refreshTokenTtl: config.refreshTokenTtl }, "very short token lifetimes in production");
+        log.warn(
+          { accessTokenTtl: config.accessTokenTtl, refreshTokenTtl: config.refreshTokenTtl },
+          "very short token lifetimes in production",
+        );
       }
-      if (config.appUrl.protocol !== "https:") log.warn("APP_URL is not https: Secure cookies only work on https (or localhost)");
+      if (config.appUrl.protocol !== "https:")
+        log.warn("APP_URL is not https: Secure cookies only work on https (or localhost)");
     } else {
       const seeded = await seedDevelopmentAccounts(rt.storage.store);
       if (seeded) printSeededAccounts(seeded, config.appOrigin);

@@ -17,10 +17,18 @@ export default async function SecurityPage() {
   return (
     <div className="space-y-6">
       <PageHeading title="Security" description="Your password and what has happened on your account recently." />
-      <Card title="Change password" titleId="change-password" description="Every other device will be signed out. This one stays signed in.">
+      <Card
+        title="Change password"
+        titleId="change-password"
+        description="Every other device will be signed out. This one stays signed in."
+      >
         <ChangePasswordForm minLength={PASSWORD_MIN_LENGTH} email={user.email} />
       </Card>
-      <Card title="Recent security events" titleId="events" description="Sign-ins, failed attempts, sign-outs and anything we stopped. Times are in your time zone.">
+      <Card
+        title="Recent security events"
+        titleId="events"
+        description="Sign-ins, failed attempts, sign-outs and anything we stopped. Times are in your time zone."
+      >
         <EventsList events={events} />
       </Card>
     </div>

@@ -1,4 +1,12 @@
-import { AmbiguousSessionError, accessTokenFrom, clearSessionCookies, json, methodNotAllowed, refreshTokenFrom, route } from "@/lib/server/http";
+import {
+  AmbiguousSessionError,
+  accessTokenFrom,
+  clearSessionCookies,
+  json,
+  methodNotAllowed,
+  refreshTokenFrom,
+  route,
+} from "@/lib/server/http";
 
 /** Ends this session (idempotent): family revoked, access jti deny-listed, both cookies cleared. */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {

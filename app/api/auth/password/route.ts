@@ -1,4 +1,13 @@
-import { errorJson, json, methodNotAllowed, rateLimited, readJson, requireUser, route, setSessionCookies } from "@/lib/server/http";
+import {
+  errorJson,
+  json,
+  methodNotAllowed,
+  rateLimited,
+  readJson,
+  requireUser,
+  route,
+  setSessionCookies,
+} from "@/lib/server/http";
 import { sessionState } from "@/lib/auth/session-state";
 import { passwordBody } from "@/lib/server/request-bodies";
 
@@ -16,13 +25,17 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   // The current password was right (same_password is only told after it is checked).
   if (result.ok || result.error === "same_password") await rt.limits.loginSucceeded(user.email, meta.ip);
   if (!result.ok) {
-    if (result.error === "wrong_password") return errorJson(400, "wrong_password", "Your current password is incorrect.");
+    if (result.error === "wrong_password")
+      return errorJson(400, "wrong_password", "Your current password is incorrect.");
     if (result.error === "same_password") {
       return errorJson(400, "same_password", "Choose a new password that is different from your current one.");
     }
     return errorJson(401, "unauthenticated", "Sign in to continue.");
   }
-  const res = json({ ...sessionState(result.user, result.access.claims, result.sessionStartedAt), sessionsEnded: result.sessionsEnded });
+  const res = json({
+    ...sessionState(result.user, result.access.claims, result.sessionStartedAt),
+    sessionsEnded: result.sessionsEnded,
+  });
   return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
 });
 

@@ -1,4 +1,13 @@
-import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, refreshTokenFrom, route, setSessionCookies } from "@/lib/server/http";
+import {
+  clearSessionCookies,
+  errorJson,
+  json,
+  methodNotAllowed,
+  rateLimited,
+  refreshTokenFrom,
+  route,
+  setSessionCookies,
+} from "@/lib/server/http";
 import { sessionState } from "@/lib/auth/session-state";
 
 const FAILURE_MESSAGES: Record<string, string> = {
@@ -24,7 +33,8 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
     if (!limit.ok) throw rateLimited(limit);
     const reuse = result.error === "reuse_detected";
     const code = reuse ? "session_revoked_reuse" : "session_expired";
-    const message = FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";
+    const message =
+      FAILURE_MESSAGES[reuse ? "reuse_detected" : result.error] ?? "Your session has ended. Sign in again.";
     return clearSessionCookies(errorJson(401, code, message));
   }
   const res = json(sessionState(result.user, result.access.claims, result.sessionStartedAt));

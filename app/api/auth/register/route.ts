@@ -1,4 +1,13 @@
-import { clearSessionCookies, errorJson, json, methodNotAllowed, rateLimited, readJson, route, setSessionCookies } from "@/lib/server/http";
+import {
+  clearSessionCookies,
+  errorJson,
+  json,
+  methodNotAllowed,
+  rateLimited,
+  readJson,
+  route,
+  setSessionCookies,
+} from "@/lib/server/http";
 import { sessionState } from "@/lib/auth/session-state";
 import { registerBody } from "@/lib/server/request-bodies";
 

@@ -5,7 +5,11 @@ import { dpopOf, oauthError } from "@/lib/server/oauth";
 import { normaliseEmail } from "@/lib/auth";
 
 const body = z.discriminatedUnion("grant_type", [
-  z.strictObject({ grant_type: z.literal("password"), email: z.string().trim().max(254).email(), password: z.string().min(1).max(256) }),
+  z.strictObject({
+    grant_type: z.literal("password"),
+    email: z.string().trim().max(254).email(),
+    password: z.string().min(1).max(256),
+  }),
   z.strictObject({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(256) }),
 ]);
 
@@ -45,11 +49,16 @@ export const POST = route({ stateChanging: false }, async (req, { rt, meta }) =>
   const parsed = body.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return oauthError(400, "invalid_request", first ? `${first.path.join(".") || "body"}: ${first.message}` : "Invalid request.");
+    return oauthError(
+      400,
+      "invalid_request",
+      first ? `${first.path.join(".") || "body"}: ${first.message}` : "Invalid request.",
+    );
   }
   const input = parsed.data;
   const dpop = await dpopOf(req, rt);
-  if (dpop.present && !dpop.ok) return oauthError(400, "invalid_dpop_proof", "The DPoP proof is not valid for this request.");
+  if (dpop.present && !dpop.ok)
+    return oauthError(400, "invalid_dpop_proof", "The DPoP proof is not valid for this request.");
   const jkt = dpop.present && dpop.ok ? dpop.jkt : null;
 
   if (input.grant_type === "password") {
@@ -74,7 +83,8 @@ export const POST = route({ stateChanging: false }, async (req, { rt, meta }) =>
     const limit = await rt.limits.refreshBlocked(meta.ip);
     await rt.limits.refreshFailed(meta.ip);
     if (!limit.ok) throw rateLimited(limit);
-    if (result.error === "dpop_mismatch") return oauthError(400, "invalid_dpop_proof", "This refresh token needs a DPoP proof from its key.");
+    if (result.error === "dpop_mismatch")
+      return oauthError(400, "invalid_dpop_proof", "This refresh token needs a DPoP proof from its key.");
     return oauthError(400, "invalid_grant", "The refresh token is invalid, expired or revoked.");
   }
   return tokenResponse(result);

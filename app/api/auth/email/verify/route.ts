@@ -6,7 +6,11 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   const { token } = await readJson(req, verifyEmailBody);
   const result = await rt.auth.verifyEmail(token, meta);
   if (!result.ok) {
-    return errorJson(400, "invalid_token", "This link is invalid, already used or expired. Sign in and ask for a new one.");
+    return errorJson(
+      400,
+      "invalid_token",
+      "This link is invalid, already used or expired. Sign in and ask for a new one.",
+    );
   }
   return json({ ok: true });
 });
