@@ -5,6 +5,7 @@
 import { createHmac, createPublicKey, randomUUID, type JsonWebKey } from "node:crypto";
 import http from "node:http";
 import { serverUrl } from "./servers";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
 export const MAIN = serverUrl("main");
 const { hostname, port } = new URL(MAIN);
@@ -71,9 +72,9 @@ export async function register(prefix = "attack"): Promise<Session> {
     body: JSON.stringify({ email, password }),
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.body}`);
-  const access = res.setCookies.find((c) => c.name === "__Host-access" && c.value)!.value;
-  const refresh = res.setCookies.find((c) => c.name === "__Secure-refresh" && c.value)!.value;
-  return { email, password, access, refresh, cookie: `__Host-access=${access}; __Secure-refresh=${refresh}` };
+  const access = res.setCookies.find((c) => c.name === ACCESS_COOKIE && c.value)!.value;
+  const refresh = res.setCookies.find((c) => c.name === REFRESH_COOKIE && c.value)!.value;
+  return { email, password, access, refresh, cookie: `${ACCESS_COOKIE}=${access}; ${REFRESH_COOKIE}=${refresh}` };
 }
 
 export const b64 = (value: unknown) =>

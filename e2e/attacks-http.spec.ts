@@ -6,6 +6,7 @@
  */
 import { expect, test } from "@playwright/test";
 import { MAIN, raw, register, sameOrigin } from "./attack-helpers";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
 const STATE_CHANGING = [
   "/api/auth/register",
@@ -64,7 +65,7 @@ test.describe("cross-site and non-JSON requests", () => {
       headers: { Origin: "https://evil.example", cookie: user.cookie },
     });
     expect(res.status).toBe(403);
-    expect((await raw("/api/me", { headers: { cookie: `__Host-access=${user.access}` } })).status).toBe(200);
+    expect((await raw("/api/me", { headers: { cookie: `${ACCESS_COOKIE}=${user.access}` } })).status).toBe(200);
   });
 
   test("form posts and text/plain to the JSON API are a 415, even from our own origin", async () => {
@@ -91,7 +92,7 @@ test.describe("cross-site and non-JSON requests", () => {
       });
       expect(logout.status, type).toBe(415);
     }
-    expect((await raw("/api/me", { headers: { cookie: `__Host-access=${user.access}` } })).status).toBe(200);
+    expect((await raw("/api/me", { headers: { cookie: `${ACCESS_COOKIE}=${user.access}` } })).status).toBe(200);
   });
 
   test("a 1 MB chunked body is a 413", async () => {
@@ -241,19 +242,19 @@ test.describe("refresh token rotation under a race", () => {
       Array.from({ length: 10 }, () =>
         raw("/api/auth/refresh", {
           method: "POST",
-          headers: { Origin: MAIN, cookie: `__Secure-refresh=${user.refresh}` },
+          headers: { Origin: MAIN, cookie: `${REFRESH_COOKIE}=${user.refresh}` },
         }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    const minted = results.flatMap((r) => r.setCookies.filter((c) => c.name === "__Secure-refresh" && c.value !== ""));
+    const minted = results.flatMap((r) => r.setCookies.filter((c) => c.name === REFRESH_COOKIE && c.value !== ""));
     expect(minted.length).toBeLessThanOrEqual(1);
-    const access = results[0].setCookies.find((c) => c.name === "__Host-access")!.value;
-    expect((await raw("/api/me", { headers: { cookie: `__Host-access=${access}` } })).status).toBe(200);
+    const access = results[0].setCookies.find((c) => c.name === ACCESS_COOKIE)!.value;
+    expect((await raw("/api/me", { headers: { cookie: `${ACCESS_COOKIE}=${access}` } })).status).toBe(200);
     const current = minted[0]?.value ?? user.refresh;
     const again = await raw("/api/auth/refresh", {
       method: "POST",
-      headers: { Origin: MAIN, cookie: `__Secure-refresh=${current}` },
+      headers: { Origin: MAIN, cookie: `${REFRESH_COOKIE}=${current}` },
     });
     expect(again.status).toBe(200);
   });

@@ -22,6 +22,7 @@ import {
   sameOrigin,
   type Session,
 } from "./attack-helpers";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
 let live: Session;
 
@@ -31,7 +32,7 @@ test.beforeAll(async () => {
 
 /** GET /dashboard with this access cookie must end on the sign-in page, without the victim's data. */
 async function expectDashboardRefused(token: string, label: string, headers: Record<string, string> = {}) {
-  const res = await raw("/dashboard", { headers: { cookie: `__Host-access=${token}`, ...headers } });
+  const res = await raw("/dashboard", { headers: { cookie: `${ACCESS_COOKIE}=${token}`, ...headers } });
   expect(res.status, label).toBeLessThan(500);
   expect(res.body, label).not.toContain(live.email);
   expect(res.body, label).not.toContain(SIGNED_IN_MARKER);
@@ -46,7 +47,7 @@ async function expectMeRefused(token: string, label: string) {
 }
 
 test("(control) the live session's cookie shows the dashboard with the victim's email", async () => {
-  const res = await raw("/dashboard", { headers: { cookie: `__Host-access=${live.access}` } });
+  const res = await raw("/dashboard", { headers: { cookie: `${ACCESS_COOKIE}=${live.access}` } });
   expect(res.status).toBe(200);
   expect(res.body).toContain(SIGNED_IN_MARKER);
   expect(res.body).toContain(live.email);
@@ -142,7 +143,7 @@ test.describe("forged access cookies at the proxy (and the same tokens as Bearer
     await expectMeRefused(live.refresh, "refresh as bearer");
     const res = await raw("/api/auth/refresh", {
       method: "POST",
-      headers: { ...sameOrigin, cookie: `__Secure-refresh=${live.access}` },
+      headers: { ...sameOrigin, cookie: `${REFRESH_COOKIE}=${live.access}` },
     });
     expect(res.status).toBe(401);
     expect(res.setCookies.filter((c) => c.value !== "")).toEqual([]);
@@ -179,7 +180,7 @@ test.describe("revocation the proxy cannot see: the page's full check refuses it
       ["revoked", session.access],
       ["revoked twin", twin],
     ]) {
-      const res = await raw("/dashboard", { headers: { cookie: `__Host-access=${token}` } });
+      const res = await raw("/dashboard", { headers: { cookie: `${ACCESS_COOKIE}=${token}` } });
       expect(res.body, label).not.toContain(session.email);
       expect(res.body, label).not.toContain(SIGNED_IN_MARKER);
       expect((await raw("/api/me", { headers: { authorization: `Bearer ${token}` } })).status, label).toBe(401);
@@ -228,12 +229,12 @@ test.describe("proxy bypass attempts never show protected content (CVE-2025-2992
       let cookieHeader: Record<string, string> = {};
       if (cookie === "forged") {
         cookieHeader = {
-          cookie: `__Host-access=${b64({ alg: "none", typ: "at+jwt" })}.${b64(claimsOf(live.access))}.`,
+          cookie: `${ACCESS_COOKIE}=${b64({ alg: "none", typ: "at+jwt" })}.${b64(claimsOf(live.access))}.`,
         };
       } else if (cookie === "revoked") {
         const s = await register("bypass-revoked");
         await raw("/api/auth/logout", { method: "POST", headers: { ...sameOrigin, cookie: s.cookie } });
-        cookieHeader = { cookie: `__Host-access=${s.access}` };
+        cookieHeader = { cookie: `${ACCESS_COOKIE}=${s.access}` };
       }
       for (const path of PATHS) {
         for (const headers of HEADERS) {

@@ -9,6 +9,7 @@ import {
 } from "@playwright/test";
 import { mailboxFor, type Mailbox } from "./mailbox";
 import { E2E_ADMIN, serverUrl, type ServerName } from "./servers";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
 /**
  * QA fixtures: a few lines per auth flow. See "Testing auth flows" in README.md.
@@ -20,8 +21,7 @@ import { E2E_ADMIN, serverUrl, type ServerName } from "./servers";
  */
 export type TestUser = { email: string; password: string; name: string };
 
-export const ACCESS_COOKIE = "__Host-access";
-export const REFRESH_COOKIE = "__Secure-refresh";
+export { ACCESS_COOKIE, REFRESH_COOKIE };
 
 let counter = 0;
 export function uniqueUser(prefix = "qa"): TestUser {

@@ -1,5 +1,6 @@
 import { createUser, expect, signInThroughUi, test } from "./fixtures";
 import { serverUrl } from "./servers";
+import { ACCESS_COOKIE } from "@/lib/server/cookies";
 
 // The `short` server's access tokens live 4 s; the refresh cookie lives on.
 test("expired access token + live refresh cookie: /dashboard → /login refreshes silently and returns, no password typed", async ({
@@ -12,7 +13,7 @@ test("expired access token + live refresh cookie: /dashboard → /login refreshe
   // Leave the app so nothing refreshes in the background, and let the access cookie expire.
   await page.goto("about:blank");
   await expect
-    .poll(async () => (await page.context().cookies(serverUrl("short"))).some((c) => c.name === "__Host-access"), {
+    .poll(async () => (await page.context().cookies(serverUrl("short"))).some((c) => c.name === ACCESS_COOKIE), {
       timeout: 15_000,
     })
     .toBe(false);

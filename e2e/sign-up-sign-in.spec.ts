@@ -1,4 +1,5 @@
 import { expect, signInThroughUi, signOutButton, test, uniqueUser } from "./fixtures";
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
 test("register → sign in → dashboard → sign out → dashboard redirects to login", async ({ page }) => {
   const user = uniqueUser("flow");
@@ -19,8 +20,8 @@ test("register → sign in → dashboard → sign out → dashboard redirects to
   await signOutButton(page).click();
   await expect(page).toHaveURL(/\/login/);
   const cookies = await page.context().cookies();
-  expect(cookies.map((c) => c.name)).not.toContain("__Host-access");
-  expect(cookies.map((c) => c.name)).not.toContain("__Secure-refresh");
+  expect(cookies.map((c) => c.name)).not.toContain(ACCESS_COOKIE);
+  expect(cookies.map((c) => c.name)).not.toContain(REFRESH_COOKIE);
 
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);

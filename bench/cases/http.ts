@@ -5,6 +5,7 @@
 import { ACCESS_COOKIE, get, load, login, post, refreshLoad, type LoadResult } from "../lib/load";
 import type { Server } from "../lib/server";
 import { CONNECTIONS, EMAIL, LIGHT, PASSWORD, STORM_CONNECTIONS, log, sleep } from "../lib/config";
+import { REFRESH_COOKIE } from "@/lib/server/cookies";
 
 export type CaseKey =
   | "pageUnguarded"
@@ -57,8 +58,8 @@ export async function setUpAndCheck(A: Server): Promise<string> {
     const { status } = await check();
     if (status !== expected) throw new Error(`sanity check failed: ${what}: got ${status}, expected ${expected}`);
   }
-  const rotatedOnce = await post(A.origin, "/api/auth/refresh", undefined, `__Secure-refresh=${session.refresh}`);
-  if (rotatedOnce.status !== 200 || !rotatedOnce.cookies["__Secure-refresh"])
+  const rotatedOnce = await post(A.origin, "/api/auth/refresh", undefined, `${REFRESH_COOKIE}=${session.refresh}`);
+  if (rotatedOnce.status !== 200 || !rotatedOnce.cookies[REFRESH_COOKIE])
     throw new Error(`sanity check failed: refresh ${rotatedOnce.status}`);
   log("sanity checks passed (the guard runs for /account/bench and not for /bench, every case answers 200)");
   return cookie;

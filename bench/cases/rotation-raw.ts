@@ -12,10 +12,23 @@ type Options = { idleMs: number; graceMs: number; meta: { ip: string; userAgent:
 export function rawRotator(sqlite: Database.Database, startHash: string, { idleMs, graceMs, meta }: Options) {
   const raw = {
     tokenWithFamily: sqlite.prepare(
-      'select "refresh_tokens"."id", "refresh_tokens"."family_id", "refresh_tokens"."generation", "refresh_tokens"."used_at", "refresh_tokens"."superseded_at", "refresh_families"."user_id", "refresh_families"."created_at", "refresh_families"."last_used_at", "refresh_families"."absolute_expires_at", "refresh_families"."revoked_at", "refresh_families"."revoked_reason" from "refresh_tokens" inner join "refresh_families" on "refresh_families"."id" = "refresh_tokens"."family_id" where "refresh_tokens"."token_hash" = ?',
+      `select ${[
+        '"refresh_tokens"."id"',
+        '"refresh_tokens"."family_id"',
+        '"refresh_tokens"."generation"',
+        '"refresh_tokens"."used_at"',
+        '"refresh_tokens"."superseded_at"',
+        '"refresh_families"."user_id"',
+        '"refresh_families"."created_at"',
+        '"refresh_families"."last_used_at"',
+        '"refresh_families"."absolute_expires_at"',
+        '"refresh_families"."revoked_at"',
+        '"refresh_families"."revoked_reason"',
+      ].join(", ")}` +
+        ' from "refresh_tokens" inner join "refresh_families" on "refresh_families"."id" = "refresh_tokens"."family_id" where "refresh_tokens"."token_hash" = ?',
     ),
     userById: sqlite.prepare(
-      'select "id", "email", "name", "password_hash", "role", "token_version", "disabled_at", "created_at" from "users" where "users"."id" = ?',
+      'select "id", "email", "name", "password_hash", "role", "token_version", "disabled_at", "email_verified_at", "created_at" from "users" where "users"."id" = ?',
     ),
     markTokenUsed: sqlite.prepare(
       'update "refresh_tokens" set "used_at" = ? where ("refresh_tokens"."id" = ? and "refresh_tokens"."used_at" is null)',
