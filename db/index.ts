@@ -8,11 +8,14 @@ export type { Storage, LimiterOptions } from "@/db/storage";
 /** What lib/config parsed DATABASE_URL (and DATABASE_POOL_SIZE) into. */
 export type DatabaseConfig = Config["database"];
 
-/** Opens the engine DATABASE_URL names (already parsed by lib/config) and applies migrations. */
-export async function openStorage(database: DatabaseConfig): Promise<Storage> {
+/**
+ * Opens the engine DATABASE_URL names (already parsed by lib/config) and applies migrations.
+ * `server`: a long-running server process (SQLite then checkpoints its WAL off the request path).
+ */
+export async function openStorage(database: DatabaseConfig, options: { server?: boolean } = {}): Promise<Storage> {
   switch (database.engine) {
     case "sqlite":
-      return openSqliteStorage(database.path);
+      return openSqliteStorage(database.path, options);
     case "postgres":
       return openPostgresStorage({ url: database.url, poolSize: database.poolSize });
   }

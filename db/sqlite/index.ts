@@ -1,14 +1,20 @@
 import { RateLimiterSQLite } from "rate-limiter-flexible";
 import { migrateDatabase, openDatabase } from "@/db/sqlite/client";
+import { INLINE_CHECKPOINT_PAGES, startCheckpointer } from "@/db/sqlite/checkpointer";
 import { createSqliteStore } from "@/db/sqlite/store";
 import type { Storage } from "@/db/storage";
 
 const RATE_LIMIT_TABLE = "rate_limits";
 
 /** The embedded engine: one SQLite file (WAL), shared by any number of processes on one machine. */
-export function openSqliteStorage(file: string): Storage {
+export function openSqliteStorage(file: string, options: { server?: boolean } = {}): Storage {
   const db = openDatabase(file);
   migrateDatabase(db);
+  let stopCheckpointer = async (): Promise<void> => undefined;
+  if (options.server) {
+    db.$client.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    stopCheckpointer = startCheckpointer(file);
+  }
   return {
     engine: "sqlite",
     store: createSqliteStore(db),
@@ -23,6 +29,7 @@ export function openSqliteStorage(file: string): Storage {
         ...options,
       }),
     async close() {
+      await stopCheckpointer();
       db.$client.close();
     },
     sqlite: db,

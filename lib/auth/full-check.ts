@@ -2,6 +2,10 @@ import { verifyAccessToken, type AccessClaims, type VerifyError } from "@/lib/au
 import type { AuthContext } from "@/lib/auth/context";
 import { fail, type Result } from "@/lib/auth/results";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
+import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
+
+/** Bounded: 10k tokens is ~4 MB (BENCHMARKS.md); older entries make way for newer. */
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 export type FullCheckError =
   | VerifyError
@@ -23,15 +27,27 @@ export type FullCheckResult = Result<
  */
 export function createFullCheck(ctx: AuthContext) {
   const { store, clock, keys, tokenSettings } = ctx;
+  // Signature and claims of a token already verified here are not checked again until it
+  // expires: only the crypto is skipped; every revocation rule below reads the database.
+  const verified = createVerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
+
+  async function verify(accessToken: string) {
+    const now = clock.now();
+    const hit = verified.get(accessToken, now);
+    if (hit) return { ok: true as const, claims: hit };
+    const result = await verifyAccessToken(accessToken, keys, tokenSettings, now);
+    if (result.ok) verified.set(accessToken, result.claims);
+    return result;
+  }
 
   /**
    * `dpopJkt` is the thumbprint of a DPoP proof that came with the token (already verified, with
    * `ath`), or null: a bound token (cnf.jkt) needs exactly its key; an unbound one needs none.
    */
   async function authenticate(accessToken: string, dpopJkt: string | null = null): Promise<FullCheckResult> {
-    const verified = await verifyAccessToken(accessToken, keys, tokenSettings, clock.now());
-    if (!verified.ok) return verified;
-    const { claims } = verified;
+    const checked = await verify(accessToken);
+    if (!checked.ok) return checked;
+    const { claims } = checked;
     if ((claims.cnf?.jkt ?? null) !== dpopJkt) return fail("dpop_mismatch");
     const row = await store.fullCheck(claims.sub, claims.sid, claims.jti);
     if (!row || row.disabledAt !== null) return fail("user_gone");

@@ -52,7 +52,7 @@ async function build(): Promise<Runtime> {
   const config = getConfig();
   const log = getLogger();
   const keys = await getKeySet();
-  const storage = await openStorage(config.database);
+  const storage = await openStorage(config.database, { server: true });
   const { store } = storage;
   const mailer = createMailer({ ...config.mail, log });
   const auth = createAuth({
