@@ -11,6 +11,7 @@
  */
 import fs from "node:fs";
 import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
+import { argon2Limit } from "./cases/argon2";
 import { proxyCases } from "./cases/proxy";
 import { rotationCases } from "./cases/rotation";
 import { verifyCases } from "./cases/tokens";
@@ -38,9 +39,13 @@ async function main() {
   const out = arg("out", "");
   let result: unknown;
   if (mode === "timing") result = await runTiming(Number(arg("rounds", "5")));
+  else if (mode === "argon2") result = await argon2Limit(Number(arg("seconds", "4")));
   else if (mode === "memory")
     result = await runMemory(Number(arg("capacity", "100000")), Number(arg("count", "100000")));
-  else throw new Error("usage: micro.ts timing|memory [--rounds n] [--capacity n] [--count n] [--out file]");
+  else
+    throw new Error(
+      "usage: micro.ts timing|memory|argon2 [--rounds n] [--capacity n] [--count n] [--seconds n] [--out file]",
+    );
   const json = JSON.stringify(result, null, 2);
   if (out) fs.writeFileSync(out, json);
   else console.log(json);

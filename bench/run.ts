@@ -19,7 +19,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { generateKeySetJson } from "@/lib/auth/keys";
-import { closedLoad, httpSteps, setUpAndCheck } from "./cases/http";
+import { closedLoad, httpSteps, postgresSteps, setUpAndCheck, type Step } from "./cases/http";
+import { POOL_SIZE, enginesToRun, startBacking, type Backing, type Engine } from "./lib/engines";
 import {
   CONNECTIONS,
   ONLY,
@@ -33,41 +34,62 @@ import {
   sleep,
 } from "./lib/config";
 import type { MemoryResult } from "./lib/memory";
-import { runInProcess } from "./lib/micro-child";
+import { runArgon2Limit, runInProcess } from "./lib/micro-child";
 import type { MicroResult } from "./lib/micro-harness";
 import { report } from "./lib/report";
 import { runRounds, warmUp, type HttpResults } from "./lib/rounds";
 import { ensureBuild, freePort, startServer, stopAll, waitReady } from "./lib/server";
 
-/** The production server's environment: a fresh key set and database, rate limits off. */
-async function serverEnv(port: number, tmp: string): Promise<Record<string, string>> {
+/** A production server's environment: a fresh key set, its database, rate limits off. */
+async function serverEnv(port: number, backing: Backing): Promise<Record<string, string>> {
   return {
     NODE_ENV: "production",
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
     APP_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: `file:${path.join(tmp, "bench.db")}`,
+    DATABASE_URL: backing.databaseUrl,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    SMTP_URL: backing.smtpUrl,
+    EMAIL_VERIFICATION: "off",
     AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
   };
 }
 
-/** Starts the server, checks every case, warms up and runs the rounds; stops the server in any case. */
-async function runHttp(tmp: string): Promise<HttpResults> {
-  const port = await freePort();
-  const env = await serverEnv(port, tmp);
+/**
+ * Starts a server per engine (SQLite: every case; PostgreSQL: the database-bound ones), checks
+ * every case, warms up and runs the rounds, interleaving both servers' steps; stops them in any case.
+ */
+async function runHttp(tmp: string, engines: Engine[], notes: string[]): Promise<HttpResults> {
+  const backings: Backing[] = [];
   try {
-    const A = startServer("A", port, env, tmp);
-    log(`server ready in ${(await waitReady(A, "/api/bench/trivial")).toFixed(1)}s on ${A.origin}`);
-    const cookie = await setUpAndCheck(A);
+    const steps: Step[] = [];
+    let warm: () => Promise<unknown> = async () => undefined;
+    for (const engine of engines) {
+      const backing = await startBacking(engine, tmp);
+      backings.push(backing);
+      notes.push(`${engine}: ${backing.note}`);
+      const port = await freePort();
+      const server = startServer(engine, port, await serverEnv(port, backing), tmp);
+      log(
+        `${engine} server ready in ${(await waitReady(server, "/api/bench/trivial")).toFixed(1)}s on ${server.origin}`,
+      );
+      const cookie = await setUpAndCheck(server);
+      if (engine === "sqlite") {
+        steps.push(...httpSteps(server, cookie));
+        warm = () =>
+          closedLoad(server, "/account/bench", 5, cookie).then(() => closedLoad(server, "/bench", 5, cookie));
+      } else {
+        steps.push(...postgresSteps(server, cookie));
+      }
+    }
     const only = ONLY;
-    const steps = httpSteps(A, cookie).filter((s) => !only || only.includes(s.name));
-    await warmUp(steps, () =>
-      closedLoad(A, "/account/bench", 5, cookie).then(() => closedLoad(A, "/bench", 5, cookie)),
-    );
-    return await runRounds(steps);
+    const chosen = steps.filter((s) => !only || only.includes(s.name));
+    await warmUp(chosen, warm);
+    return await runRounds(chosen);
   } finally {
     stopAll();
+    for (const b of backings) await b.stop().catch(() => undefined);
   }
 }
 
@@ -80,8 +102,11 @@ async function main() {
   if (build.built) log(`build took ${build.seconds.toFixed(0)}s (not part of the measurements)`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "auth-bench-"));
-  const { results, roundRatios, loads } = await runHttp(tmp);
+  fs.chmodSync(tmp, 0o755); // the PostgreSQL cluster, run as the postgres user, lives under it
+  const notes: string[] = [];
+  const { results, roundRatios, loads } = await runHttp(tmp, enginesToRun(), notes);
   await sleep(500);
+  const argon2 = await runArgon2Limit();
 
   let micro: MicroResult = { rows: [], ratios: {}, cpuRatios: {} };
   let memory: MemoryResult[] = [];
@@ -89,7 +114,7 @@ async function main() {
   fs.rmSync(tmp, { recursive: true, force: true });
 
   loads.push(loadAverage());
-  report(results, roundRatios, micro, memory, loads, (performance.now() - started) / 1000);
+  report(results, roundRatios, micro, memory, loads, (performance.now() - started) / 1000, { argon2, notes });
 }
 
 main().then(

@@ -8,6 +8,7 @@ import { CONNECTIONS, EMAIL, LIGHT, PASSWORD, STORM_CONNECTIONS, log, sleep } fr
 import { REFRESH_COOKIE } from "@/lib/server/cookies";
 
 export type CaseKey =
+  | "pageSignedOut"
   | "pageUnguarded"
   | "pageGuarded"
   | "me"
@@ -17,9 +18,14 @@ export type CaseKey =
   | "trivialIdle"
   | "meStorm"
   | "trivialStorm"
-  | "loginStorm";
+  | "loginStorm"
+  | "mePg"
+  | "trivialPg"
+  | "refreshPg"
+  | "loginStormPg";
 
 export const LABELS: Record<CaseKey, string> = {
+  pageSignedOut: "page /bench, signed out (no auth work)",
   pageUnguarded: "page /bench (not a protected path)",
   pageGuarded: "page /account/bench, proxy guard on",
   me: "GET /api/me (full check: verify + DB)",
@@ -30,6 +36,10 @@ export const LABELS: Record<CaseKey, string> = {
   trivialIdle: `GET /api/bench/trivial light (${LIGHT.trivialConnections} conn, ${LIGHT.trivialRate}/s), idle`,
   trivialStorm: `GET /api/bench/trivial light, during storm`,
   loginStorm: `POST /api/auth/login storm (${STORM_CONNECTIONS} conn)`,
+  mePg: "[PostgreSQL] GET /api/me",
+  trivialPg: "[PostgreSQL] GET /api/bench/trivial",
+  refreshPg: "[PostgreSQL] POST /api/auth/refresh",
+  loginStormPg: `[PostgreSQL] POST /api/auth/login storm (${STORM_CONNECTIONS} conn)`,
 };
 
 export type Step = { name: string; run: (seconds: number) => Promise<Partial<Record<CaseKey, LoadResult>>> };
@@ -71,9 +81,47 @@ export function closedLoad(server: Server, path: string, seconds: number, cookie
     url: server.origin + path,
     connections: CONNECTIONS,
     seconds,
-    headers: { cookie },
+    headers: cookie ? { cookie } : {},
     cpuMs: server.cpuMs,
   });
+}
+
+const loginStorm = (server: Server, seconds: number) =>
+  load({
+    url: `${server.origin}/api/auth/login`,
+    method: "POST",
+    connections: STORM_CONNECTIONS,
+    seconds,
+    headers: { origin: server.origin, "content-type": "application/json" },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    cpuMs: server.cpuMs, // per request: the whole server (logins and the light loads) / logins
+  });
+
+const familiesOn = async (server: Server) => {
+  const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => login(server.origin, EMAIL, PASSWORD)));
+  await sleep(300);
+  return sessions.map((s) => ({ token: s.refresh }));
+};
+
+/** The steps on the PostgreSQL server: the database-bound cases, next to SQLite's. */
+export function postgresSteps(P: Server, cookie: string): Step[] {
+  const closed = (path: string, seconds: number) => closedLoad(P, path, seconds, cookie);
+  return [
+    { name: "mePg", run: async (s) => ({ mePg: await closed("/api/me", s) }) },
+    { name: "trivialPg", run: async (s) => ({ trivialPg: await closed("/api/bench/trivial", s) }) },
+    {
+      name: "refreshPg",
+      run: async (s) => ({ refreshPg: await refreshLoad(P.origin, await familiesOn(P), s, P.cpuMs) }),
+    },
+    {
+      name: "stormPg",
+      run: async (s) => {
+        const loginStormPg = await loginStorm(P, s);
+        await sleep(1500);
+        return { loginStormPg };
+      },
+    },
+  ];
 }
 
 /** Every HTTP step, in the order of the first round. */
@@ -90,18 +138,13 @@ export function httpSteps(A: Server, cookie: string): Step[] {
       seconds,
       headers,
     });
-  const families = async () => {
-    const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => login(A.origin, EMAIL, PASSWORD)));
-    await sleep(300);
-    return sessions.map((s) => ({ token: s.refresh }));
-  };
-
   return [
+    { name: "pageSignedOut", run: async (s) => ({ pageSignedOut: await closedLoad(A, "/bench", s, "") }) },
     { name: "pageUnguarded", run: async (s) => ({ pageUnguarded: await closed(A, "/bench", s) }) },
     { name: "pageGuarded", run: async (s) => ({ pageGuarded: await closed(A, "/account/bench", s) }) },
     { name: "me", run: async (s) => ({ me: await closed(A, "/api/me", s) }) },
     { name: "trivial", run: async (s) => ({ trivial: await closed(A, "/api/bench/trivial", s) }) },
-    { name: "refresh", run: async (s) => ({ refresh: await refreshLoad(A.origin, await families(), s, A.cpuMs) }) },
+    { name: "refresh", run: async (s) => ({ refresh: await refreshLoad(A.origin, await familiesOn(A), s, A.cpuMs) }) },
     {
       name: "idle",
       run: async (s) => {
@@ -112,22 +155,14 @@ export function httpSteps(A: Server, cookie: string): Step[] {
     {
       name: "storm",
       run: async (s) => {
-        const [loginStorm, meStorm, trivialStorm] = await Promise.all([
-          load({
-            url: `${A.origin}/api/auth/login`,
-            method: "POST",
-            connections: STORM_CONNECTIONS,
-            seconds: s + 1,
-            headers: { origin: A.origin, "content-type": "application/json" },
-            body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-            cpuMs: A.cpuMs, // per request: the whole server (logins and the light loads) / logins
-          }),
+        const [loginStormResult, meStorm, trivialStorm] = await Promise.all([
+          loginStorm(A, s + 1),
           // Start the light load once the storm is under way, and stop it before the storm ends.
           sleep(500).then(() => lightMe(s)),
           sleep(500).then(() => lightTrivial(s)),
         ]);
         await sleep(1500); // logins still queued for argon2 drain before the next case
-        return { loginStorm, meStorm, trivialStorm };
+        return { loginStorm: loginStormResult, meStorm, trivialStorm };
       },
     },
   ];

@@ -4,6 +4,7 @@ import path from "node:path";
 import { MEMORY_TOKENS, ROUNDS, log } from "./config";
 import type { MemoryResult } from "./memory";
 import type { MicroResult } from "./micro-harness";
+import type { Argon2Result } from "../cases/argon2";
 
 async function runChild(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -18,6 +19,12 @@ async function runChild(args: string[]): Promise<string> {
       code === 0 ? resolve(out) : reject(new Error(`bench/micro.ts ${args.join(" ")} exited ${code}`)),
     );
   });
+}
+
+/** The argon2id-only limit (bench/cases/argon2.ts), measured alone in a child process. */
+export async function runArgon2Limit(seconds = 4): Promise<Argon2Result> {
+  log(`argon2id-only limit: ${seconds}s of password verifications at the server's parameters and cap`);
+  return JSON.parse(await runChild(["argon2", "--seconds", String(seconds)])) as Argon2Result;
 }
 
 /** The in-process timing (2 x ROUNDS - 1 rounds, at least 5) and the cache's memory at two capacities. */

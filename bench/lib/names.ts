@@ -4,7 +4,7 @@ export const MICRO = {
   verifyRaw: "raw node:crypto ES256 verify (sync)",
   verifySubtle: "raw crypto.subtle ES256 verify (async)",
   cacheHit: "createVerifiedTokenCache hit",
-  signJose: "signAccessToken (jose, WebCrypto)",
+  signJose: "signAccessToken (node:crypto KeyObject)",
   signRaw: "raw node:crypto ES256 sign (sync)",
   proxyGuardHit: "proxy(): protected path, guard, cached token",
   proxyUnguarded: "proxy(): unprotected path (no guard)",
@@ -12,7 +12,7 @@ export const MICRO = {
   txStore: "rotation tx: Store (db/sqlite/store.ts) store.rotate",
   txRaw: "rotation tx: raw better-sqlite3 + .immediate()",
   refresh: "auth.refresh() (rotation tx + ES256 sign)",
-  authenticate: "auth.authenticate() (verify + 1 query)",
+  authenticate: "auth.authenticate() (cached verify + 1 query)",
 } as const;
 
 /** Per-round ratios micro.ts records, as [numerator, denominator]. */

@@ -50,6 +50,14 @@ export async function runRounds(steps: Step[]): Promise<HttpResults> {
     ratio("guardCpu", x("pageUnguarded", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
     ratio("meCpu", x("trivial", "cpuPerReq") / x("me", "cpuPerReq"));
     ratio("refreshCpu", x("trivial", "cpuPerReq") / x("refresh", "cpuPerReq"));
+    // The auth work's share of a signed-in page: the same page signed out (no guard, no full check).
+    ratio("authPage", x("pageGuarded", "rps") / x("pageSignedOut", "rps"));
+    ratio("authPageCpu", x("pageSignedOut", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
+    ratio("mePg", x("mePg", "rps") / x("trivialPg", "rps"));
+    ratio("refreshPg", x("refreshPg", "rps") / x("trivialPg", "rps"));
+    ratio("pgMe", x("mePg", "rps") / x("me", "rps"));
+    ratio("pgRefresh", x("refreshPg", "rps") / x("refresh", "rps"));
+    ratio("pgLogin", x("loginStormPg", "rps") / x("loginStorm", "rps"));
     log(
       `round ${r + 1}/${ROUNDS} (load average ${loads.at(-1)}): req/s ratios guard ${roundRatios.guard.at(-1)!.toFixed(3)}, ` +
         `me ${roundRatios.me.at(-1)!.toFixed(3)}, refresh ${roundRatios.refresh.at(-1)!.toFixed(3)}; CPU ratios guard ` +
