@@ -22,6 +22,27 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     if (now !== undefined) await tx.delete(revokedJtis).where(lt(revokedJtis.expiresAt, now));
   };
   const revoked = (now: number, reason: string) => ({ revokedAt: now, revokedReason: reason });
+  // The full check runs on every authenticated request: a named statement, parsed and planned
+  // once per connection by the server, built once here.
+  const fullCheckStatement = db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      tokenVersion: users.tokenVersion,
+      disabledAt: users.disabledAt,
+      emailVerifiedAt: users.emailVerifiedAt,
+      familyUserId: refreshFamilies.userId,
+      familyRevokedAt: refreshFamilies.revokedAt,
+      familyCreatedAt: refreshFamilies.createdAt,
+      familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
+      jtiRevoked: sql<boolean>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${sql.placeholder("jti")})`,
+    })
+    .from(users)
+    .leftJoin(refreshFamilies, eq(refreshFamilies.id, sql.placeholder("sid")))
+    .where(eq(users.id, sql.placeholder("sub")))
+    .prepare("auth_full_check");
 
   const store: Store = {
     async userByEmail(email) {
@@ -86,24 +107,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         )
         .orderBy(desc(refreshFamilies.lastUsedAt)),
     async fullCheck(sub, sid, jti) {
-      const [row] = await db
-        .select({
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          role: users.role,
-          tokenVersion: users.tokenVersion,
-          disabledAt: users.disabledAt,
-          emailVerifiedAt: users.emailVerifiedAt,
-          familyUserId: refreshFamilies.userId,
-          familyRevokedAt: refreshFamilies.revokedAt,
-          familyCreatedAt: refreshFamilies.createdAt,
-          familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-          jtiRevoked: sql<boolean>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${jti})`,
-        })
-        .from(users)
-        .leftJoin(refreshFamilies, eq(refreshFamilies.id, sid))
-        .where(eq(users.id, sub));
+      const [row] = await fullCheckStatement.execute({ sub, sid, jti });
       return row;
     },
 
