@@ -1,6 +1,6 @@
 /**
  * The forged-token attack suite (RFC 8725, ASVS 5.0 V9): every case is a token an attacker could
- * send, refused by the one verification function (lib/tokens.ts verifyAccessToken) AND by the
+ * send, refused by the one verification function (lib/auth/access-token.ts verifyAccessToken) AND by the
  * HTTP surface that uses it: GET /api/me (Bearer and cookie) answers a plain 401 JSON, never a 5xx,
  * and GET /api/auth/session reports "unauthenticated".
  *

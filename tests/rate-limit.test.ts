@@ -306,7 +306,7 @@ describe("password change: the current password is a guess like a sign-in", () =
   });
 });
 
-describe("the back-off itself (lib/rate-limit.ts on the database under test)", () => {
+describe("the back-off itself (lib/security/rate-limits.ts on the database under test)", () => {
   const config = (overrides: Partial<typeof LIMITS & { enabled: boolean }> = {}) => ({
     rateLimit: {
       enabled: true,
