@@ -15,7 +15,15 @@ async function walGrowth(server: boolean) {
   if (!server) storage.sqlite!.$client.pragma("wal_autocheckpoint = 10000");
   const write = async () => {
     for (let i = 0; i < 200; i++) {
-      await storage.store.insertEvent({ type: "sign_in_failed", at: i, userId: null, familyId: null, ip: null, userAgent: null, detail: "{}" });
+      await storage.store.insertEvent({
+        type: "sign_in_failed",
+        at: i,
+        userId: null,
+        familyId: null,
+        ip: null,
+        userAgent: null,
+        detail: "{}",
+      });
     }
   };
   await write();
@@ -27,7 +35,10 @@ async function walGrowth(server: boolean) {
   return second / first;
 }
 
-it.skipIf(TEST_ENGINE !== "sqlite")("a server's WAL is checkpointed by the worker and starts over; without it the WAL grows", async () => {
-  expect(await walGrowth(false)).toBeGreaterThan(1.8);
-  expect(await walGrowth(true)).toBeLessThan(1.2);
-});
+it.skipIf(TEST_ENGINE !== "sqlite")(
+  "a server's WAL is checkpointed by the worker and starts over; without it the WAL grows",
+  async () => {
+    expect(await walGrowth(false)).toBeGreaterThan(1.8);
+    expect(await walGrowth(true)).toBeLessThan(1.2);
+  },
+);
