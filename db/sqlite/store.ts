@@ -3,7 +3,9 @@ import type { Db } from "@/db/sqlite/client";
 import { directGet, directRun } from "@/db/sqlite/prepared";
 import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 import { createStatements } from "@/db/sqlite/statements";
-import type { EmailTokenRow, FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
+import { createUpkeepStatements } from "@/db/sqlite/statements-upkeep";
+import { createUpkeepUnits } from "@/db/sqlite/upkeep";
+import type { FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
 
 /**
  * The storage contract on SQLite (better-sqlite3). Every unit runs synchronously inside one
@@ -13,7 +15,7 @@ import type { EmailTokenRow, FamilyRow, FullCheckRow, PresentedToken, Store, Use
  */
 export function createSqliteStore(db: Db): Store {
   const sqlite = db.$client;
-  const q = createStatements(db);
+  const q = { ...createStatements(db), ...createUpkeepStatements(db) };
   const presentedFields = {
     id: refreshTokens.id,
     familyId: refreshTokens.familyId,
@@ -208,61 +210,7 @@ export function createSqliteStore(db: Db): Store {
     async denyJti(entry) {
       denyJti(entry);
     },
-    async prune(cutoffs) {
-      // Batches in short transactions, so a large backlog never holds the write lock for long.
-      const drain = (run: () => number) => {
-        let total = 0;
-        for (let n = run(); n > 0; n = run()) total += n;
-        return total;
-      };
-      const { batchSize } = cutoffs;
-      return {
-        // Tokens first (no cascade needed), then the families.
-        families: drain(() =>
-          tx(() => {
-            const ids = (q.deadFamilies.all({ ...cutoffs, limit: batchSize }) as { id: string }[]).map((f) => f.id);
-            if (ids.length === 0) return 0;
-            db.delete(refreshTokens).where(inArray(refreshTokens.familyId, ids)).run();
-            return db.delete(refreshFamilies).where(inArray(refreshFamilies.id, ids)).run().changes;
-          }),
-        ),
-        jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
-        events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
-        emailTokens: drain(
-          () => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes,
-        ),
-        dpopProofs: drain(() => q.pruneDpopProofs.run({ before: cutoffs.dpopProofsBefore, limit: batchSize }).changes),
-      };
-    },
-    rememberDpopProof: async (id, expiresAt) => q.rememberDpopProof.run({ id, expiresAt }).changes === 1,
-    async issueEmailToken(token) {
-      tx(() => {
-        q.retireEmailTokens.run({ userId: token.userId, kind: token.kind, now: token.now });
-        q.insertEmailToken.run(token);
-      });
-    },
-    emailToken: async (tokenHash) => q.emailToken.get({ tokenHash }) as EmailTokenRow | undefined,
-    async resetPassword({ tokenHash, now, passwordHash, event }) {
-      return tx(() => {
-        const used = q.useEmailToken.get({ tokenHash, kind: "password_reset", now });
-        if (!used) return null;
-        q.setPassword.run({ id: used.userId, passwordHash });
-        const sessionsEnded = q.revokeUserFamilies.run({ userId: used.userId, now, reason: "password_reset" }).changes;
-        // The mailbox is proven too: the link arrived there.
-        q.markEmailVerified.run({ id: used.userId, now });
-        insertEvent(event(used.userId, sessionsEnded));
-        return { userId: used.userId, sessionsEnded };
-      });
-    },
-    async verifyEmail({ tokenHash, now, event }) {
-      return tx(() => {
-        const used = q.useEmailToken.get({ tokenHash, kind: "email_verification", now });
-        if (!used) return null;
-        q.markEmailVerified.run({ id: used.userId, now });
-        insertEvent(event(used.userId));
-        return { userId: used.userId };
-      });
-    },
+    ...createUpkeepUnits({ db, q, tx, insertEvent }),
     async insertEvent(event) {
       insertEvent(event);
     },

@@ -1,0 +1,79 @@
+import { inArray } from "drizzle-orm";
+import type { Db } from "@/db/sqlite/client";
+import { refreshFamilies, refreshTokens } from "@/db/sqlite/schema";
+import type { createStatements } from "@/db/sqlite/statements";
+import type { createUpkeepStatements } from "@/db/sqlite/statements-upkeep";
+import type { EmailTokenRow, NewEvent, Store } from "@/lib/auth/store";
+
+type Statements = ReturnType<typeof createStatements> & ReturnType<typeof createUpkeepStatements>;
+
+/** The SQLite store's units for pruning, DPoP proofs and emailed links (see db/sqlite/store.ts). */
+export function createUpkeepUnits({
+  db,
+  q,
+  tx,
+  insertEvent,
+}: {
+  db: Db;
+  q: Statements;
+  tx: <T>(fn: () => T) => T;
+  insertEvent: (e: NewEvent) => unknown;
+}): Pick<Store, "prune" | "rememberDpopProof" | "issueEmailToken" | "emailToken" | "resetPassword" | "verifyEmail"> {
+  return {
+    async prune(cutoffs) {
+      // Batches in short transactions, so a large backlog never holds the write lock for long.
+      const drain = (run: () => number) => {
+        let total = 0;
+        for (let n = run(); n > 0; n = run()) total += n;
+        return total;
+      };
+      const { batchSize } = cutoffs;
+      return {
+        // Tokens first (no cascade needed), then the families.
+        families: drain(() =>
+          tx(() => {
+            const ids = (q.deadFamilies.all({ ...cutoffs, limit: batchSize }) as { id: string }[]).map((f) => f.id);
+            if (ids.length === 0) return 0;
+            db.delete(refreshTokens).where(inArray(refreshTokens.familyId, ids)).run();
+            return db.delete(refreshFamilies).where(inArray(refreshFamilies.id, ids)).run().changes;
+          }),
+        ),
+        jtis: drain(() => q.pruneJtis.run({ before: cutoffs.jtisExpiredBefore, limit: batchSize }).changes),
+        events: drain(() => q.pruneEvents.run({ before: cutoffs.eventsBefore, limit: batchSize }).changes),
+        emailTokens: drain(
+          () => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit: batchSize }).changes,
+        ),
+        dpopProofs: drain(() => q.pruneDpopProofs.run({ before: cutoffs.dpopProofsBefore, limit: batchSize }).changes),
+      };
+    },
+    rememberDpopProof: async (id, expiresAt) => q.rememberDpopProof.run({ id, expiresAt }).changes === 1,
+    async issueEmailToken(token) {
+      tx(() => {
+        q.retireEmailTokens.run({ userId: token.userId, kind: token.kind, now: token.now });
+        q.insertEmailToken.run(token);
+      });
+    },
+    emailToken: async (tokenHash) => q.emailToken.get({ tokenHash }) as EmailTokenRow | undefined,
+    async resetPassword({ tokenHash, now, passwordHash, event }) {
+      return tx(() => {
+        const used = q.useEmailToken.get({ tokenHash, kind: "password_reset", now });
+        if (!used) return null;
+        q.setPassword.run({ id: used.userId, passwordHash });
+        const sessionsEnded = q.revokeUserFamilies.run({ userId: used.userId, now, reason: "password_reset" }).changes;
+        // The mailbox is proven too: the link arrived there.
+        q.markEmailVerified.run({ id: used.userId, now });
+        insertEvent(event(used.userId, sessionsEnded));
+        return { userId: used.userId, sessionsEnded };
+      });
+    },
+    async verifyEmail({ tokenHash, now, event }) {
+      return tx(() => {
+        const used = q.useEmailToken.get({ tokenHash, kind: "email_verification", now });
+        if (!used) return null;
+        q.markEmailVerified.run({ id: used.userId, now });
+        insertEvent(event(used.userId));
+        return { userId: used.userId };
+      });
+    },
+  };
+}
