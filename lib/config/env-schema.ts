@@ -133,4 +133,3 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   AUDIT_RETENTION: duration("AUDIT_RETENTION", "90d", 3600),
 });
-

@@ -142,4 +142,3 @@ async function credentialsFrom(req: NextRequest, rt: Runtime, allowAuthorization
   }
   return { token, dpopJkt: proof.jkt };
 }
-

@@ -65,4 +65,3 @@ export function clearSessionCookies(res: NextResponse) {
   for (const c of clearedCookies(getConfig().appUrl.hostname)) applyCookie(res, c);
   return res;
 }
-
