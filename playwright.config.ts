@@ -34,7 +34,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      // One production build, then three servers from it (see e2e/servers.ts).
+      // One production build, then four servers from it (see e2e/servers.ts).
       command: "npx next build && npx tsx e2e/start-server.ts main",
       url: `${serverUrl("main")}/api/auth/session`,
       timeout: 300_000,
@@ -58,6 +58,18 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "pipe",
+    },
+    {
+      // `short` on PostgreSQL: start-server.ts starts a throwaway cluster and destroys it when it
+      // stops, so it is stopped with SIGTERM (Playwright's default is SIGKILL) and runs under node
+      // itself (tsx's CLI would SIGKILL it while the cluster shuts down).
+      command: "node --import tsx e2e/start-server.ts pg",
+      url: `${serverUrl("pg")}/api/auth/session`,
+      timeout: 90_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     },
   ],
 });

@@ -15,6 +15,7 @@ import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
  * QA fixtures: a few lines per auth flow. See "Testing auth flows" in README.md.
  *
  *   test.use({ server: "short" })   // run against the server whose access tokens live 4 s
+ *   test.use({ server: "pg" })      // the same lifetimes, on PostgreSQL
  *   test("…", async ({ user, signedInPage, secondTab, cloneContext, signInContext, admin, mailbox }) => …)
  *
  * Every test gets its own unique user; nothing is shared between tests.
@@ -101,7 +102,10 @@ export async function apiMeStatus(page: Page) {
 }
 
 type Options = {
-  /** Which server the test talks to: "main" (normal lifetimes) or "short" (access 4 s, grace 2 s). */
+  /**
+   * Which server the test talks to (e2e/servers.ts): "main" (normal lifetimes), "short" (access 4 s,
+   * grace 2 s), "required" (EMAIL_VERIFICATION=required) or "pg" (`short` on PostgreSQL).
+   */
   server: ServerName;
 };
 

@@ -1,14 +1,17 @@
 import path from "node:path";
 
 /**
- * The servers the Playwright suite runs against: one production build, started three times.
+ * The servers the Playwright suite runs against: one production build, started four times.
  * `main` has normal lifetimes (EMAIL_VERIFICATION=optional, the default); `short` has lifetimes of
  * seconds so expiry is exercised for real, not mocked; `required` is `main` with
- * EMAIL_VERIFICATION=required. Each sends its mail over SMTP to its own mailbox (mailboxDir).
+ * EMAIL_VERIFICATION=required; `pg` is `short` on PostgreSQL (a throwaway cluster that
+ * e2e/start-server.ts starts and destroys), the others use SQLite. Each sends its mail over SMTP to
+ * its own mailbox (mailboxDir).
  */
 export const SERVERS = {
   main: {
     port: 3210,
+    database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "15m",
       REFRESH_TOKEN_TTL: "7d",
@@ -18,6 +21,7 @@ export const SERVERS = {
   },
   short: {
     port: 3211,
+    database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "4s",
       REFRESH_TOKEN_TTL: "1h",
@@ -27,12 +31,23 @@ export const SERVERS = {
   },
   required: {
     port: 3212,
+    database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "15m",
       REFRESH_TOKEN_TTL: "7d",
       SESSION_MAX_AGE: "30d",
       REFRESH_REUSE_GRACE: "10s",
       EMAIL_VERIFICATION: "required",
+    },
+  },
+  pg: {
+    port: 3213,
+    database: "postgres",
+    env: {
+      ACCESS_TOKEN_TTL: "4s",
+      REFRESH_TOKEN_TTL: "1h",
+      SESSION_MAX_AGE: "1d",
+      REFRESH_REUSE_GRACE: "2s",
     },
   },
 } as const;

@@ -1,39 +1,46 @@
 import { expect, signInThroughUi, signOutButton, test, uniqueUser } from "./fixtures";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 
-test("register → sign in → dashboard → sign out → dashboard redirects to login", async ({ page }) => {
-  const user = uniqueUser("flow");
+// On SQLite and on PostgreSQL (the `pg` server: a throwaway cluster).
+for (const server of ["main", "pg"] as const) {
+  test.describe(`on ${server}`, () => {
+    test.use({ server });
 
-  await page.goto("/register");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByTestId("user-email")).toHaveText(user.email);
+    test("register → sign in → dashboard → sign out → dashboard redirects to login", async ({ page }) => {
+      const user = uniqueUser("flow");
 
-  await signOutButton(page).click();
-  await expect(page).toHaveURL(/\/login/);
+      await page.goto("/register");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Password").fill(user.password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await expect(page).toHaveURL(/\/dashboard$/);
+      await expect(page.getByTestId("user-email")).toHaveText(user.email);
 
-  await signInThroughUi(page, user);
-  await expect(page.getByTestId("user-email")).toHaveText(user.email);
+      await signOutButton(page).click();
+      await expect(page).toHaveURL(/\/login/);
 
-  await signOutButton(page).click();
-  await expect(page).toHaveURL(/\/login/);
-  const cookies = await page.context().cookies();
-  expect(cookies.map((c) => c.name)).not.toContain(ACCESS_COOKIE);
-  expect(cookies.map((c) => c.name)).not.toContain(REFRESH_COOKIE);
+      await signInThroughUi(page, user, server);
+      await expect(page.getByTestId("user-email")).toHaveText(user.email);
 
-  await page.goto("/dashboard");
-  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
-  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
-});
+      await signOutButton(page).click();
+      await expect(page).toHaveURL(/\/login/);
+      const cookies = await page.context().cookies();
+      expect(cookies.map((c) => c.name)).not.toContain(ACCESS_COOKIE);
+      expect(cookies.map((c) => c.name)).not.toContain(REFRESH_COOKIE);
 
-test("a wrong password shows an inline error and stays on the form", async ({ page, user }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // (Next's route announcer is also role=alert, so look inside the form.)
-  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect.");
-  await expect(page).toHaveURL(/\/login/);
-});
+      await page.goto("/dashboard");
+      await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    });
+
+    test("a wrong password shows an inline error and stays on the form", async ({ page, user }) => {
+      await page.goto("/login");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      // (Next's route announcer is also role=alert, so look inside the form.)
+      await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect.");
+      await expect(page).toHaveURL(/\/login/);
+    });
+  });
+}
