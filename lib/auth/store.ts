@@ -57,6 +57,16 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/**
+ * By name as well as by class: a production build may bundle this module into several chunks,
+ * and the runtime that throws is not always the chunk that catches (instanceof would say no).
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  return (
+    error instanceof StorageUnavailableError || (error instanceof Error && error.name === "StorageUnavailableError")
+  );
+}
+
 /** What pruning may delete: rows older than these cutoffs (ms), at most `batchSize` per statement. */
 export type PruneCutoffs = {
   /** Families revoked, or past their absolute expiry, before this (their tokens go with them). */

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
-import { StorageUnavailableError } from "@/lib/auth/store";
+import { isStorageUnavailable } from "@/lib/auth/store";
 import { isSameOriginRequest } from "@/lib/security/origin";
 import { AmbiguousSessionError, JSON_CONTENT_TYPE, requestMeta, unsupportedMediaType } from "@/lib/server/request";
 import { HttpError, clearSessionCookies, errorJson } from "@/lib/server/responses";
@@ -60,7 +60,7 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       return await handler(req, { rt, meta, params: (await context?.params) as C });
     } catch (error) {
       // The database is down or restarting: a clean 503 the client may retry, no stack, no 500.
-      if (error instanceof StorageUnavailableError) return unavailable(rt, req);
+      if (isStorageUnavailable(error)) return unavailable(rt, req);
       if (error instanceof AmbiguousSessionError && rt) {
         await recordQuietly(rt, "refresh_cookie_conflict", requestMeta(req, rt), { count: error.count });
         const message = "Your browser sent more than one session cookie, so none was used. Sign in again.";
