@@ -104,6 +104,8 @@ describe("development seed", () => {
     expect(await seedDevelopmentAccounts(store)).toBeNull();
     const login = await auth.login({ email: "demo@example.com", password: seeded![0].password }, META);
     expect("access" in login && login.user.role).toBe("user");
+    // Seeded as verified: nobody would receive a link for these example addresses.
+    expect(login.ok && login.user.emailVerified).toBe(true);
     const admin = await auth.login({ email: "admin@example.com", password: seeded![1].password }, META);
     expect("access" in admin && admin.user.role).toBe("admin");
   });
