@@ -5,7 +5,7 @@ import { useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
 import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Spinner, focusFirstError } from "./credentials-form";
-import { Field } from "./field";
+import { Field, NewPasswordFields } from "./field";
 import { Notice, buttonClasses } from "./ui";
 
 type Errors = { currentPassword?: string; newPassword?: string; confirm?: string; form?: string };
@@ -93,22 +93,7 @@ export function ChangePasswordForm({ minLength, email }: { minLength: number; em
         autoComplete="current-password"
         error={errors.currentPassword}
       />
-      <Field
-        label="New password"
-        name="newPassword"
-        type="password"
-        autoComplete="new-password"
-        minLength={minLength}
-        hint={`At least ${minLength} characters.`}
-        error={errors.newPassword}
-      />
-      <Field
-        label="Confirm new password"
-        name="confirm"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirm}
-      />
+      <NewPasswordFields minLength={minLength} errors={errors} />
       {errors.form && <Notice tone="error">{errors.form}</Notice>}
       {done && <Notice tone="success">{done}</Notice>}
       <button type="submit" disabled={pending} className={buttonClasses.primary}>

@@ -60,3 +60,33 @@ export function Field({
     </div>
   );
 }
+
+/** "New password" and "Confirm new password", as every form that sets a password asks for them. */
+export function NewPasswordFields({
+  minLength,
+  errors,
+}: {
+  minLength: number;
+  errors: { newPassword?: string; confirm?: string };
+}) {
+  return (
+    <>
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        minLength={minLength}
+        hint={`At least ${minLength} characters.`}
+        error={errors.newPassword}
+      />
+      <Field
+        label="Confirm new password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm}
+      />
+    </>
+  );
+}

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { Spinner, focusFirstError } from "./credentials-form";
-import { Field } from "./field";
+import { NewPasswordFields } from "./field";
 import { StatusPanel } from "./status-panel";
 import { Notice, buttonClasses } from "./ui";
 import { useLinkToken } from "./use-link-token";
@@ -136,22 +136,7 @@ function ResetPasswordStates({
         </p>
       ) : (
         <form ref={formRef} onSubmit={onSubmit} method="post" noValidate className="space-y-4" aria-busy={pending}>
-          <Field
-            label="New password"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            minLength={minLength}
-            hint={`At least ${minLength} characters.`}
-            error={errors.newPassword}
-          />
-          <Field
-            label="Confirm new password"
-            name="confirm"
-            type="password"
-            autoComplete="new-password"
-            error={errors.confirm}
-          />
+          <NewPasswordFields minLength={minLength} errors={errors} />
           {errors.form && <Notice tone="error">{errors.form}</Notice>}
           <button type="submit" disabled={pending} className={`${buttonClasses.primary} w-full py-2.5`}>
             {pending && <Spinner />}

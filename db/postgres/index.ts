@@ -2,25 +2,11 @@ import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { createPool, drizzleOn, migratePostgres, type PostgresOptions } from "@/db/postgres/client";
 import { toStoreError } from "@/db/postgres/errors";
 import { createPostgresStore } from "@/db/postgres/store";
-import type { Storage } from "@/db/storage";
+import { mapLimiterErrors, type Storage } from "@/db/storage";
 
 export type { PostgresOptions } from "@/db/postgres/client";
 
 const RATE_LIMIT_TABLE = "rate_limits";
-
-/**
- * rate-limiter-flexible's Postgres store on the app's pool, its failures mapped like the store's
- * (a connection failure is StorageUnavailableError, never a driver error). Every statement it runs
- * goes through its `_query` (not in its typings).
- */
-class PostgresLimiter extends RateLimiterPostgres {}
-type Queried = { _query(query: unknown): Promise<unknown> };
-const libraryQuery = (RateLimiterPostgres.prototype as unknown as Queried)._query;
-(PostgresLimiter.prototype as unknown as Queried)._query = function (this: Queried, query: unknown) {
-  return libraryQuery.call(this, query).catch((error: unknown) => {
-    throw toStoreError(error, "rate limit");
-  });
-};
 
 /**
  * The scale-out engine: any number of instances on one PostgreSQL database, each with a pool of
@@ -37,16 +23,20 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   return {
     engine: "postgres",
     store: createPostgresStore(drizzleOn(pool), pool),
+    // rate-limiter-flexible's Postgres store on the app's pool, its failures mapped like the store's.
     createLimiter: (limiter) =>
-      new PostgresLimiter({
-        storeClient: pool,
-        storeType: "pool",
-        tableName: RATE_LIMIT_TABLE,
-        // The table comes from migrations: with tableCreated the library neither creates it nor
-        // refuses calls until it has.
-        tableCreated: true,
-        ...limiter,
-      }),
+      mapLimiterErrors(
+        new RateLimiterPostgres({
+          storeClient: pool,
+          storeType: "pool",
+          tableName: RATE_LIMIT_TABLE,
+          // The table comes from migrations: with tableCreated the library neither creates it nor
+          // refuses calls until it has.
+          tableCreated: true,
+          ...limiter,
+        }),
+        (error) => toStoreError(error, "rate limit"),
+      ),
     async close() {
       await pool.end();
     },

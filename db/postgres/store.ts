@@ -194,7 +194,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         await touchFamily(tx, familyId, now);
         await denyJti(tx, deny, now);
         await insertEvent(tx, event(sessionsEnded));
-        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt };
+        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
       }),
 
     async denyJti(entry) {

@@ -2,7 +2,8 @@ import { RateLimiterSQLite } from "rate-limiter-flexible";
 import { migrateDatabase, openDatabase } from "@/db/sqlite/client";
 import { INLINE_CHECKPOINT_PAGES, startCheckpointer } from "@/db/sqlite/checkpointer";
 import { createSqliteStore } from "@/db/sqlite/store";
-import type { Storage } from "@/db/storage";
+import { mapLimiterErrors, type Storage } from "@/db/storage";
+import { StorageUnavailableError } from "@/lib/auth/store";
 
 const RATE_LIMIT_TABLE = "rate_limits";
 
@@ -19,15 +20,19 @@ export function openSqliteStorage(file: string, options: { server?: boolean } = 
     engine: "sqlite",
     store: createSqliteStore(db),
     createLimiter: (options) =>
-      new RateLimiterSQLite({
-        storeClient: db.$client,
-        storeType: "better-sqlite3",
-        tableName: RATE_LIMIT_TABLE,
-        // The table comes from migrations (the library would create it asynchronously and refuse
-        // calls until then: a 500 right after start-up).
-        tableCreated: true,
-        ...options,
-      }),
+      mapLimiterErrors(
+        new RateLimiterSQLite({
+          storeClient: db.$client,
+          storeType: "better-sqlite3",
+          tableName: RATE_LIMIT_TABLE,
+          // The table comes from migrations (the library would create it asynchronously and refuse
+          // calls until then: a 500 right after start-up).
+          tableCreated: true,
+          ...options,
+        }),
+        // The file cannot be read or written (locked past the busy timeout, gone, full).
+        () => new StorageUnavailableError("The rate-limit store is unavailable."),
+      ),
     async close() {
       await stopCheckpointer();
       db.$client.close();

@@ -203,7 +203,7 @@ export function createSqliteStore(db: Db): Store {
         touchFamily.run({ id: familyId, now });
         denyJti(deny, now);
         insertEvent(event(sessionsEnded));
-        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt };
+        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
       });
     },
 

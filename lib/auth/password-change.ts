@@ -57,7 +57,6 @@ export function createPasswordChange(ctx: AuthContext) {
     if (!changed) return fail("user_gone");
     const updated = await store.userById(user.id);
     if (!updated) return fail("user_gone");
-    const family = await store.familyById(claims.sid);
     ctx.mailer.send(passwordChangedMail(updated.email, ctx.link("/forgot-password")));
     return {
       ok: true,
@@ -65,7 +64,7 @@ export function createPasswordChange(ctx: AuthContext) {
       access: await ctx.mintAccess(updated, claims.sid),
       refresh: { token: refreshToken, maxAge: ctx.refreshMaxAge(now, changed.absoluteExpiresAt) },
       sessionsEnded: changed.sessionsEnded,
-      sessionStartedAt: family?.createdAt ?? now,
+      sessionStartedAt: changed.familyCreatedAt,
     };
   }
 

@@ -157,7 +157,7 @@ export interface Store {
     newToken: { id: string; tokenHash: string; idleExpiresAt: number };
     denyJti: DenyJti;
     event: (sessionsEnded: number) => NewEvent;
-  }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number } | null>;
+  }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number; familyCreatedAt: number } | null>;
 
   denyJti(entry: DenyJti): Promise<void>;
 

@@ -1,5 +1,4 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { StorageUnavailableError } from "@/lib/auth/store";
 import type { Config } from "@/lib/config";
 import { rateLimitKeyForIp } from "@/lib/security/client-ip";
 import type { Logger } from "@/lib/server/log";
@@ -33,29 +32,6 @@ export function accountBackoffSeconds(beyond: number): number {
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
-/**
- * A limiter's own rejections (RateLimiterRes: over the limit) pass through; anything else it
- * throws is its database failing, which the HTTP layer must answer with a 503, not a 500.
- */
-function storageErrorsAsUnavailable<L extends RateLimiterAbstract>(limiter: L): L {
-  return new Proxy(limiter, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (
-        typeof value !== "function" ||
-        !["consume", "penalty", "reward", "get", "set", "block", "delete"].includes(String(name))
-      )
-        return value;
-      return (...args: unknown[]) =>
-        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-          throw error instanceof RateLimiterRes
-            ? error
-            : new StorageUnavailableError("The rate-limit store is unavailable.");
-        });
-    },
-  });
-}
-
 export function createRateLimits(
   createLimiter: (options: LimiterOptions) => RateLimiterAbstract,
   config: Pick<Config, "rateLimit">,
@@ -70,7 +46,7 @@ export function createRateLimits(
   const make = (keyPrefix: string, points: number, duration: number, clearExpiredByTimeout = false) =>
     // One limiter sweeps the shared table (rows expired over an hour ago, every 5 minutes, on an
     // unref'd timer), so keys an attacker makes up (emails, addresses) do not pile up forever.
-    storageErrorsAsUnavailable(createLimiter({ keyPrefix, points, duration, clearExpiredByTimeout }));
+    createLimiter({ keyPrefix, points, duration, clearExpiredByTimeout });
   const loginIp = make("login_ip", rateLimit.loginPerIp, rateLimit.window, true);
   const registerIp = make("register_ip", rateLimit.registerPerIp, rateLimit.window);
   const recoveryIp = make("recovery_ip", rateLimit.recoveryPerIp, rateLimit.window);

@@ -1,5 +1,6 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { DPOP_ALGORITHMS } from "@/lib/auth/dpop";
+import { json } from "@/lib/server/responses";
 import type { Runtime } from "@/lib/server/runtime";
 
 /**
@@ -7,10 +8,7 @@ import type { Runtime } from "@/lib/server/runtime";
  * DPoP proof of a request (RFC 9449) checked against this request's method and URI.
  */
 export function oauthError(status: number, error: string, description: string, headers: Record<string, string> = {}) {
-  return NextResponse.json(
-    { error, error_description: description },
-    { status, headers: { "Cache-Control": "no-store", Pragma: "no-cache", ...headers } },
-  );
+  return json({ error, error_description: description }, status, { Pragma: "no-cache", ...headers });
 }
 
 /** RFC 9449 §7.1: what a resource answers when a DPoP proof is missing or wrong. */
