@@ -2,11 +2,11 @@
  * DPoP (RFC 9449) and native grants in the core: every proof rule with a proof forged to break
  * it, binding of families and access tokens to the key, and native/browser separation.
  */
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { accessTokenHash, verifyDpopProof } from "@/lib/auth/dpop";
 import { createDpopProof, generateDpopKey, type DpopKey } from "@/lib/native/dpop-proof";
-import { b64 } from "./forge";
+import { b64, rsaKeyWithHugeExponent } from "./forge";
 import { META, MINUTE, SECOND, makeAuth } from "./helpers";
 
 const URL_TOKEN = "http://localhost:3000/api/auth/token";
@@ -109,6 +109,42 @@ describe("DPoP proof rules (each with a forged proof)", () => {
         )
       ).ok,
     ).toBe(true);
+  });
+
+  it("RSA keys only with e = 65537 and a 2048- to 4096-bit modulus: a huge exponent is refused before any signature check", async () => {
+    const sign = async (privateJwk: Record<string, unknown>, alg = "RS256") => {
+      const publicJwk = Object.fromEntries(
+        Object.entries(privateJwk).filter(([member]) => !["d", "p", "q", "dp", "dq", "qi"].includes(member)),
+      );
+      return new SignJWT({ htm: "POST", htu: URL_TOKEN, jti: crypto.randomUUID(), iat: NOW / 1000 })
+        .setProtectedHeader({ typ: "dpop+jwt", alg, jwk: publicJwk })
+        .sign(await importJWK(privateJwk, alg));
+    };
+    // The attack run's proof: a valid signature under a 3072-bit modulus and a 3071-bit exponent.
+    const huge = await rsaKeyWithHugeExponent(3072);
+    const forged = await sign(huge);
+    const started = performance.now();
+    await expectRefused(forged, "dpop_bad_jwk");
+    expect(performance.now() - started).toBeLessThan(5);
+    // The standard exponent at 2048 bits is fine (RS256 and PS256).
+    for (const alg of ["RS256", "PS256"]) {
+      const { privateKey } = await generateKeyPair(alg, { modulusLength: 2048, extractable: true });
+      expect((await verifyDpopProof(await sign(await exportJWK(privateKey), alg), req())).ok).toBe(true);
+    }
+    // Too short a modulus, a long one faked with leading zeros, too long, another exponent:
+    // refused from the header alone (these proofs are not even signed).
+    const fakeRsa = (n: Buffer, e = "AQAB") =>
+      [
+        b64({ typ: "dpop+jwt", alg: "RS256", jwk: { kty: "RSA", e, n: n.toString("base64url") } }),
+        b64({ htm: "POST", htu: URL_TOKEN, jti: crypto.randomUUID(), iat: NOW / 1000 }),
+        b64("not a signature"),
+      ].join(".");
+    await expectRefused(fakeRsa(Buffer.alloc(128, 0xff)), "dpop_bad_jwk");
+    await expectRefused(fakeRsa(Buffer.concat([Buffer.alloc(200), Buffer.alloc(128, 0xff)])), "dpop_bad_jwk");
+    await expectRefused(fakeRsa(Buffer.alloc(513, 0xff)), "dpop_bad_jwk");
+    await expectRefused(fakeRsa(Buffer.alloc(256, 0xff), "AQAD"), "dpop_bad_jwk");
+    // (control) the same unsigned proof with an acceptable key fails only at the signature.
+    await expectRefused(fakeRsa(Buffer.alloc(256, 0xff)), "dpop_bad_signature");
   });
 
   it("garbage is malformed, never an exception", async () => {

@@ -130,3 +130,48 @@ export async function signWithKey(
 export function decodePayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
 }
+
+const bigFrom = (b64url: string) => BigInt(`0x${Buffer.from(b64url, "base64url").toString("hex") || "0"}`);
+const bigTo = (n: bigint) => {
+  const hex = n.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex").toString("base64url");
+};
+function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [a % m, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const q = oldR / r;
+    [oldR, r] = [r, oldR - q * r];
+    [oldS, s] = [s, oldS - q * s];
+  }
+  if (oldR !== 1n) throw new Error("not invertible");
+  return ((oldS % m) + m) % m;
+}
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+
+/**
+ * An RSA private JWK with a public exponent of the attacker's choosing (the attack run's 3071-bit
+ * exponent makes every verification ~15× dearer): a real key's primes, e swapped for a huge odd
+ * number coprime to φ(n), d and the CRT values recomputed. Signatures made with it verify.
+ */
+export async function rsaKeyWithHugeExponent(modulusLength = 3072): Promise<Record<string, string>> {
+  const { generateKeyPairSync, randomBytes } = await import("node:crypto");
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength });
+  const jwk = privateKey.export({ format: "jwk" }) as Required<Pick<JsonWebKey, "n" | "p" | "q">>;
+  const [p, q] = [bigFrom(jwk.p), bigFrom(jwk.q)];
+  const phi = (p - 1n) * (q - 1n);
+  let e = bigFrom(randomBytes(modulusLength / 8 - 1).toString("base64url")) | 1n | (1n << BigInt(modulusLength - 2));
+  while (gcd(e, phi) !== 1n) e += 2n;
+  const d = modInverse(e, phi);
+  return {
+    kty: "RSA",
+    n: jwk.n,
+    e: bigTo(e),
+    d: bigTo(d),
+    p: jwk.p,
+    q: jwk.q,
+    dp: bigTo(d % (p - 1n)),
+    dq: bigTo(d % (q - 1n)),
+    qi: bigTo(modInverse(q, p)),
+  };
+}

@@ -197,7 +197,80 @@ describe("DPoP over HTTP", () => {
   });
 });
 
+describe("the cheap checks come before a proof's signature (attack run, finding 3)", () => {
+  it("a forged access token with a valid proof is refused without touching the proof: the proof still works after", async () => {
+    const email = await newUser();
+    const key = await generateDpopKey();
+    const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD }, { dpop: key });
+    const access = signedIn.json.access_token as string;
+    const forged = `${access.split(".").slice(0, 2).join(".")}.${"A".repeat(86)}`;
+    const proof = await createDpopProof(key, { method: "GET", url: ME_URL, accessToken: access });
+    const refused = await call(r.me.GET, "/api/me", {
+      headers: { authorization: `DPoP ${forged}`, dpop: proof },
+      origin: null,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    // Not checked, so not remembered: the owner's request with the same proof goes through.
+    const owner = await call(r.me.GET, "/api/me", {
+      headers: { authorization: `DPoP ${access}`, dpop: proof },
+      origin: null,
+    });
+    expect(owner.status).toBe(200);
+  });
+});
+
 describe("POST /api/auth/revoke (RFC 7009)", () => {
+  it("a DPoP-bound session is ended only with a proof from its key (attack run, finding 4)", async () => {
+    const email = await newUser();
+    const key = await generateDpopKey();
+    const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD }, { dpop: key });
+    const stolen = signedIn.json.refresh_token as string;
+    const revokeWith = async (dpop?: DpopKey) =>
+      call(revoke.POST, "/api/auth/revoke", {
+        body: { token: stolen },
+        origin: null,
+        headers: dpop ? { dpop: await createDpopProof(dpop, { method: "POST", url: `${APP}/api/auth/revoke` }) } : {},
+      });
+    for (const attempt of [await revokeWith(), await revokeWith(await generateDpopKey())]) {
+      expect(attempt.status).toBe(400);
+      expect(attempt.json).toEqual({ error: "invalid_dpop_proof", error_description: expect.any(String) });
+    }
+    // The thief's attempts changed nothing: the owner's session lives, and the owner can end it.
+    expect((await me(signedIn.json.access_token, "DPoP", key)).status).toBe(200);
+    expect((await revokeWith(key)).status).toBe(200);
+    expect((await me(signedIn.json.access_token, "DPoP", key)).status).toBe(401);
+  });
+
+  it("every error is RFC 6749's shape, 413 and 429 included (attack run, finding 5)", async () => {
+    const big = { grant_type: "password", email: "a@example.com", password: "x".repeat(5000) };
+    for (const [handler, path] of [
+      [token.POST, "/api/auth/token"],
+      [revoke.POST, "/api/auth/revoke"],
+    ] as const) {
+      const tooLarge = await call(handler, path, { body: big, origin: null });
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.json).toEqual({ error: "body_too_large", error_description: expect.any(String) });
+      const notJson = await call(handler, path, {
+        rawBody: "{",
+        headers: { "content-type": "application/json" },
+        origin: null,
+      });
+      expect(notJson.json).toEqual({ error: "invalid_request", error_description: expect.any(String) });
+    }
+    const email = await newUser();
+    const ip = freshIp();
+    let limited;
+    for (let i = 0; i < 10 && limited?.status !== 429; i++)
+      limited = await tokenRequest({ grant_type: "password", email, password: "wrong-password" }, { ip });
+    expect(limited?.status).toBe(429);
+    expect(limited?.json).toEqual({ error: "rate_limited", error_description: expect.any(String) });
+    expect(limited?.headers.get("retry-after")).toMatch(/^\d+$/);
+    const get = await token.GET();
+    expect(get.status).toBe(405);
+    expect(await get.json()).toEqual({ error: "method_not_allowed", error_description: expect.any(String) });
+  });
+
   it("ends the token's session; 200 for unknown tokens too", async () => {
     const email = await newUser();
     const signedIn = await tokenRequest({ grant_type: "password", email, password: PASSWORD });

@@ -15,6 +15,22 @@ export const DPOP_MAX_AGE_SECONDS = 60;
 export const DPOP_FUTURE_SKEW_SECONDS = 5;
 const MAX_PROOF_LENGTH = 4096;
 const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+/**
+ * RSA keys cost what their numbers make them cost: a verify with a 3072-bit modulus and a 3071-bit
+ * exponent takes ~15× one with e = 65537. Only the standard exponent and a modulus of 2048 to 4096
+ * bits are accepted, so no proof costs more than a few hundred microseconds to check.
+ */
+const RSA_EXPONENT = "AQAB";
+const RSA_MODULUS_BYTES = { min: 256, max: 512 };
+
+/** A public key whose verification cost is bounded (EC and OKP keys always are). */
+function boundedCost(jwk: JWK): boolean {
+  if (jwk.kty !== "RSA") return true;
+  if (jwk.e !== RSA_EXPONENT || typeof jwk.n !== "string" || !/^[A-Za-z0-9_-]+$/.test(jwk.n)) return false;
+  const modulus = Buffer.from(jwk.n, "base64url");
+  // A leading zero byte would let a short modulus pass for a long one.
+  return modulus[0] !== 0 && modulus.length >= RSA_MODULUS_BYTES.min && modulus.length <= RSA_MODULUS_BYTES.max;
+}
 
 export type DpopError =
   | "dpop_malformed"
@@ -76,6 +92,7 @@ export async function verifyDpopProof(
   const jwk = header.jwk as JWK | undefined;
   if (!jwk || typeof jwk !== "object" || !["EC", "OKP", "RSA"].includes(String(jwk.kty))) return fail("dpop_bad_jwk");
   if (PRIVATE_JWK_MEMBERS.some((m) => m in jwk)) return fail("dpop_bad_jwk");
+  if (!boundedCost(jwk)) return fail("dpop_bad_jwk");
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: "dpop+jwt", algorithms: [...DPOP_ALGORITHMS] }));

@@ -71,7 +71,10 @@ export function createFullCheck(ctx: AuthContext) {
 
   return {
     authenticate,
-    /** Verification without the database: the proxy's optimistic check. */
-    verifyOnly: (token: string) => verifyAccessToken(token, keys, tokenSettings, clock.now()),
+    /**
+     * Signature and claims only (from the cache when verified before), no database: the cheap
+     * check a request passes before anything costlier is done for it (a DPoP proof's signature).
+     */
+    verifyAccess: verify,
   };
 }

@@ -70,11 +70,23 @@ export function createNative(
     return { ok: true, ...tokensOf(rotated.access, refresh, dpopJkt) };
   }
 
-  /** RFC 7009: ends the family of a refresh token, whatever it is; always "ok". */
-  async function revokeRefreshToken(token: string, meta: RequestMeta): Promise<{ ok: true }> {
+  /**
+   * RFC 7009: ends the family of a refresh token; "ok" for unknown and dead tokens too. A family
+   * bound to a DPoP key is ended only with a proof from that key (`dpop`: the request's proof and
+   * URL), as every refresh of it needs one: a stolen bound token cannot even sign its owner out.
+   */
+  async function revokeRefreshToken(
+    token: string,
+    meta: RequestMeta,
+    dpop: { proof: string; url: string } | null = null,
+  ): Promise<Result<object, "dpop_mismatch">> {
     if (!isWellFormedOpaqueToken(token)) return { ok: true };
     const row = await store.presentedToken(hashOpaqueToken(token));
     if (!row) return { ok: true };
+    if (row.dpopJkt !== null) {
+      const proof = dpop && (await checkDpopProof(dpop.proof, { method: "POST", url: dpop.url }));
+      if (!proof?.ok || proof.jkt !== row.dpopJkt) return fail("dpop_mismatch");
+    }
     const now = clock.now();
     const event = ctx.event(
       "sign_out",

@@ -3,6 +3,7 @@ import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { isStorageUnavailable } from "@/lib/auth/store";
 import { isSameOriginRequest } from "@/lib/security/origin";
 import { AmbiguousSessionError, JSON_CONTENT_TYPE, requestMeta, unsupportedMediaType } from "@/lib/server/request";
+import { oauthError } from "@/lib/server/oauth";
 import { HttpError, clearSessionCookies, errorJson } from "@/lib/server/responses";
 import { getLogger, getRuntime, type Runtime } from "@/lib/server/runtime";
 
@@ -21,13 +22,22 @@ type Handler<C> = (req: NextRequest, ctx: { rt: Runtime; meta: RequestMeta; para
  * routes (recording the attempt), maps HttpError to its JSON, and hides any other error behind a
  * generic 500 (logged without request secrets).
  */
-function unavailable(rt: Runtime | undefined, req: NextRequest) {
+function unavailable(rt: Runtime | undefined, req: NextRequest, answer: ErrorAnswer) {
   const log = rt?.log ?? getLogger();
   log.warn({ path: req.nextUrl.pathname }, "database unavailable; answered 503");
-  return errorJson(503, "service_unavailable", "The service is briefly unavailable. Try again in a moment.", {
+  return answer(503, "service_unavailable", "The service is briefly unavailable. Try again in a moment.", {
     "Retry-After": "2",
   });
 }
+
+type ErrorAnswer = (status: number, error: string, message: string, headers?: Record<string, string>) => Response;
+
+/**
+ * The OAuth endpoints (token, revocation) answer every error in RFC 6749 §5.2's shape,
+ * `{ error, error_description }`; a malformed request is `invalid_request` there.
+ */
+const oauthAnswer: ErrorAnswer = (status, error, message, headers) =>
+  oauthError(status, status === 400 ? "invalid_request" : error, message, headers);
 
 /** An audit row on an error path: if the database is down too, the answer must not become a 500. */
 async function recordQuietly(rt: Runtime, type: EventType, meta: RequestMeta, detail: Record<string, unknown>) {
@@ -38,7 +48,8 @@ async function recordQuietly(rt: Runtime, type: EventType, meta: RequestMeta, de
   }
 }
 
-export function route<C = unknown>(options: { stateChanging: boolean }, handler: Handler<C>) {
+export function route<C = unknown>(options: { stateChanging: boolean; oauth?: boolean }, handler: Handler<C>) {
+  const answer: ErrorAnswer = options.oauth ? oauthAnswer : errorJson;
   return async (req: NextRequest, context: { params: Promise<C> }): Promise<Response> => {
     let rt: Runtime | undefined;
     try {
@@ -60,7 +71,7 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
       return await handler(req, { rt, meta, params: (await context?.params) as C });
     } catch (error) {
       // The database is down or restarting: a clean 503 the client may retry, no stack, no 500.
-      if (isStorageUnavailable(error)) return unavailable(rt, req);
+      if (isStorageUnavailable(error)) return unavailable(rt, req, answer);
       if (error instanceof AmbiguousSessionError && rt) {
         await recordQuietly(rt, "refresh_cookie_conflict", requestMeta(req, rt), { count: error.count });
         const message = "Your browser sent more than one session cookie, so none was used. Sign in again.";
@@ -70,11 +81,11 @@ export function route<C = unknown>(options: { stateChanging: boolean }, handler:
         if (error.status === 429 && rt) {
           await recordQuietly(rt, "rate_limited", requestMeta(req, rt), { path: req.nextUrl.pathname });
         }
-        return errorJson(error.status, error.code, error.message, error.headers);
+        return answer(error.status, error.code, error.message, error.headers);
       }
       if (rt) rt.log.error({ err: error, path: req.nextUrl.pathname }, "unhandled error in route handler");
       else console.error("route handler failed before start-up completed:", (error as Error).message);
-      return errorJson(500, "internal_error", "Something went wrong on our side. Try again.");
+      return answer(500, "internal_error", "Something went wrong on our side. Try again.");
     }
   };
 }

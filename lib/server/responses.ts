@@ -35,8 +35,8 @@ export function errorJson(status: number, error: string, message: string, header
 }
 
 /** For GET/HEAD (or any unlisted method) on a route that changes state. */
-export function methodNotAllowed(allowed: string) {
-  return () => errorJson(405, "method_not_allowed", `Use ${allowed} for this endpoint.`, { Allow: allowed });
+export function methodNotAllowed(allowed: string, answer = errorJson) {
+  return () => answer(405, "method_not_allowed", `Use ${allowed} for this endpoint.`, { Allow: allowed });
 }
 
 export function rateLimited(limit: Extract<LimitResult, { ok: false }>) {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { NativeTokens } from "@/lib/auth/native";
-import { HttpError, methodNotAllowed, json, rateLimited, readJson, route } from "@/lib/server/http";
+import { methodNotAllowed, json, rateLimited, readJson, route } from "@/lib/server/http";
 import { dpopOf, oauthError } from "@/lib/server/oauth";
 import { normaliseEmail } from "@/lib/auth";
+import { isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
 
 const body = z.discriminatedUnion("grant_type", [
   z.strictObject({
@@ -34,14 +35,8 @@ function tokenResponse(tokens: NativeTokens) {
  * `DPoP` proof binds the session to the app's key (RFC 9449). Sign-in's limits apply: the
  * per-account back-off and per-IP budget are shared with POST /api/auth/login.
  */
-export const POST = route({ stateChanging: false }, async (req, { rt, meta }) => {
-  let raw: Record<string, unknown>;
-  try {
-    raw = await readJson(req, z.record(z.string(), z.unknown()));
-  } catch (error) {
-    if (error instanceof HttpError && error.status !== 413) return oauthError(400, "invalid_request", error.message);
-    throw error;
-  }
+export const POST = route({ stateChanging: false, oauth: true }, async (req, { rt, meta }) => {
+  const raw = await readJson(req, z.record(z.string(), z.unknown()));
   // An unknown grant is told apart from a malformed request (RFC 6749 §5.2).
   if (typeof raw.grant_type === "string" && !GRANTS.has(raw.grant_type)) {
     return oauthError(400, "unsupported_grant_type", "Use grant_type password or refresh_token.");
@@ -56,7 +51,10 @@ export const POST = route({ stateChanging: false }, async (req, { rt, meta }) =>
     );
   }
   const input = parsed.data;
-  const dpop = await dpopOf(req, rt);
+  // The cheap refusal first: a refresh token that cannot be one of ours costs no proof check (it
+  // is still refused, and counted, below).
+  const malformed = input.grant_type === "refresh_token" && !isWellFormedOpaqueToken(input.refresh_token);
+  const dpop = malformed ? ({ present: false } as const) : await dpopOf(req, rt);
   if (dpop.present && !dpop.ok)
     return oauthError(400, "invalid_dpop_proof", "The DPoP proof is not valid for this request.");
   const jkt = dpop.present && dpop.ok ? dpop.jkt : null;
@@ -90,4 +88,4 @@ export const POST = route({ stateChanging: false }, async (req, { rt, meta }) =>
   return tokenResponse(result);
 });
 
-export const GET = methodNotAllowed("POST");
+export const GET = methodNotAllowed("POST", oauthError);
