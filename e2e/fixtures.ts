@@ -33,8 +33,9 @@ export function uniqueUser(prefix = "qa"): TestUser {
 /**
  * Creates an account through the API (not the UI) and returns its credentials. Registering signs
  * in; that session is signed out again, so the new user starts with no sessions (no devices).
- * On a server with EMAIL_VERIFICATION=required there is no session yet: the mailed link confirms
- * the address, so the user can sign in like anywhere else. (With `optional`, the address stays
+ * On a server with EMAIL_VERIFICATION=required there is no session yet: the mailed link, with the
+ * password, confirms the address (and signs in: that session is signed out again too), so the
+ * user can sign in like anywhere else. (With `optional`, the address stays
  * unconfirmed and the dashboard asks for it.)
  */
 export async function createUser(request: APIRequestContext, server: ServerName = "main", user = uniqueUser()) {
@@ -47,10 +48,11 @@ export async function createUser(request: APIRequestContext, server: ServerName 
     const link = await mailboxFor(server).linkFor(user.email, { kind: "verify" });
     const token = new URL(link).hash.replace(/^#token=/, "");
     const verified = await request.post(`${origin}/api/auth/email/verify`, {
-      data: { token },
+      data: { token, password: user.password },
       headers: { Origin: origin },
     });
     expect(verified.status(), await verified.text()).toBe(200);
+    expect((await request.post(`${origin}/api/auth/logout`, { headers: { Origin: origin } })).status()).toBe(200);
     return user;
   }
   expect(res.status(), await res.text()).toBe(201);

@@ -24,6 +24,7 @@ import path from "node:path";
 import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 import { createDatabase, startCluster, type Cluster } from "../tests/pg-cluster";
 import { expect, test } from "./fixtures";
@@ -309,6 +310,8 @@ test.beforeAll(async () => {
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: "5",
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
+    // Shared like the signing keys: a mail one instance queues, any instance must open.
+    AUTH_SECRETS_KEY: generateSecretsKey(),
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: ISSUER,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,

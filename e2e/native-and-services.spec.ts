@@ -18,6 +18,7 @@ import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, importJWK, ty
 import { SMTPServer } from "smtp-server";
 import { createDpopProof, generateDpopKey, type DpopKey } from "@/lib/native/dpop-proof";
 import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { expect, test } from "./fixtures";
 import { E2E_LIMITS, serverUrl } from "./servers";
 
@@ -282,6 +283,8 @@ test.describe("key rotation end to end", () => {
     const smtpPort = (smtp.server.address() as net.AddressInfo).port;
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
+    // One for the app's whole life: queued mail must open after a restart.
+    const secretsKey = generateSecretsKey();
 
     /** next start from the suite's build, on our own port and database, with `keys`. */
     async function startApp(keys: string) {
@@ -291,6 +294,7 @@ test.describe("key rotation end to end", () => {
         APP_URL: appUrl,
         DATABASE_URL: `file:${path.join(dir, "app.db")}`,
         AUTH_SIGNING_KEYS: keys,
+        AUTH_SECRETS_KEY: secretsKey,
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         LOG_LEVEL: "warn",
         ...E2E_LIMITS,

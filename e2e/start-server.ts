@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { openStorage, type DatabaseConfig } from "@/db";
 import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { provisionUser } from "@/lib/auth/users";
 import { createDatabase, startCluster, type Cluster } from "../tests/pg-cluster";
 import { startMailboxServer } from "./mailbox-server";
@@ -92,6 +93,7 @@ async function main() {
       APP_URL: serverUrl(name),
       DATABASE_URL: database.url,
       AUTH_SIGNING_KEYS: keys,
+      AUTH_SECRETS_KEY: generateSecretsKey(),
       SMTP_URL: mailbox.url,
       LOG_LEVEL: "warn",
       ...E2E_LIMITS,

@@ -6,8 +6,13 @@ import { openStorage, type DatabaseConfig } from "@/db";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import type { Config } from "@/lib/config";
+import { randomBytes } from "node:crypto";
 import type { OutgoingMail } from "@/lib/mail/templates";
+import { createMailSender } from "@/lib/mail/sender";
 import { generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import { createSealer, type Sealer } from "@/lib/auth/sealed";
+import type { Clock } from "@/lib/auth/clock";
+import type { Store } from "@/lib/auth/store";
 import { inspect } from "./db-inspect";
 import { createDatabase } from "./pg-cluster";
 
@@ -48,6 +53,21 @@ export function testKeys(): Promise<KeySet> {
   return sharedKeys;
 }
 
+/** One sealing key per test process (AUTH_SECRETS_KEY's stand-in). */
+export const testSealer: Sealer = createSealer([randomBytes(32)]);
+
+export const TEST_RATE_LIMITS: Config["rateLimit"] = {
+  enabled: true,
+  loginPerAccount: 5,
+  loginPerIp: 30,
+  registerPerIp: 10,
+  refreshPerIp: 120,
+  recoveryPerAddress: 3,
+  recoveryPerIp: 10,
+  mailPerAddress: 5,
+  window: 900,
+};
+
 export const TEST_LIFETIMES = {
   issuer: ISSUER,
   audience: AUDIENCE,
@@ -59,17 +79,34 @@ export const TEST_LIFETIMES = {
   emailVerification: "optional" as Config["emailVerification"],
   passwordResetTtl: 30 * 60,
   emailVerificationTtl: 24 * 3600,
+  rateLimit: TEST_RATE_LIMITS,
 } satisfies Partial<Config>;
 
-/** A mailer that keeps what the core sent, for tests to read links from. */
-export function recordingMailer() {
-  const sent: OutgoingMail[] = [];
+const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The mail queue's real sender with a transport that keeps what it sent: tests read links from it.
+ * Every read sends what is queued first.
+ */
+export function testMailbox(store: Pick<Store, "claimMail" | "mailSent" | "mailFailed">, clock: Clock) {
+  const kept: OutgoingMail[] = [];
+  const sender = createMailSender({
+    store,
+    sealer: testSealer,
+    transport: { send: async (mail) => void kept.push(mail), close: () => undefined },
+    log: quietLog,
+    now: clock.now,
+  });
   return {
-    sent,
-    send: (mail: OutgoingMail) => void sent.push(mail),
+    /** Everything sent so far (the queue drained first). */
+    async sent(): Promise<OutgoingMail[]> {
+      await sender.flush();
+      return [...kept];
+    },
     /** The token of the newest link of that kind sent to `to` (from the URL fragment). */
-    tokenFor(to: string, kind: OutgoingMail["kind"]) {
-      const mail = [...sent].reverse().find((m) => m.to === to && m.kind === kind);
+    async tokenFor(to: string, kind: OutgoingMail["kind"]): Promise<string | undefined> {
+      await sender.flush();
+      const mail = [...kept].reverse().find((m) => m.to === to && m.kind === kind);
       return mail ? /#token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] : undefined;
     },
   };
@@ -82,10 +119,10 @@ export async function makeAuth(overrides: Partial<typeof TEST_LIFETIMES> = {}) {
   const clock = manualClock();
   const keys = await testKeys();
   const securityEvents: string[] = [];
-  const mailer = recordingMailer();
+  const mailer = testMailbox(store, clock);
   const auth = createAuth({
     store,
-    mailer,
+    sealer: testSealer,
     keys,
     config: { ...TEST_LIFETIMES, ...overrides },
     clock,

@@ -7,6 +7,7 @@
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { inspectRuntime } from "./db-inspect";
 import { testDatabaseUrl, tempDatabasePath } from "./helpers";
 
@@ -17,6 +18,7 @@ export async function configureTestEnv(extra: Record<string, string> = {}) {
     DATABASE_URL: await testDatabaseUrl(),
     APP_URL: APP,
     AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
+    AUTH_SECRETS_KEY: generateSecretsKey(),
     AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "silent",
     // Development mode without SMTP_URL: mails go to an outbox in a temporary folder.

@@ -11,13 +11,14 @@ import { migratePostgres } from "@/db/postgres/client";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import { StorageUnavailableError } from "@/lib/auth/store";
-import { META, TEST_ENGINE, TEST_LIFETIMES, recordingMailer, testKeys } from "./helpers";
+import { META, TEST_ENGINE, TEST_LIFETIMES, testKeys, testSealer } from "./helpers";
 import { createDatabase, startCluster } from "./pg-cluster";
 
 const APP_TABLES = [
   "auth_events",
   "dpop_proofs",
   "email_tokens",
+  "mail_queue",
   "rate_limits",
   "refresh_families",
   "refresh_tokens",
@@ -92,7 +93,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
       config: TEST_LIFETIMES,
       clock,
       random: systemRandom,
-      mailer: recordingMailer(),
+      sealer: testSealer,
     });
     const session = await auth.register({ email: "restart@example.com", password: "correct horse battery" }, META);
     if (!session.ok || !("access" in session)) throw new Error();
@@ -128,6 +129,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
             eventsBefore: 0,
             emailTokensBefore: 0,
             dpopProofsBefore: 0,
+            mailBefore: 0,
             batchSize: 10,
           }),
       ],

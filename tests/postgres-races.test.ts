@@ -11,7 +11,7 @@ import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import { hashOpaqueToken as hashRefreshToken } from "@/lib/auth/opaque-token";
 import { inspect } from "./db-inspect";
-import { META, SECOND, TEST_ENGINE, TEST_LIFETIMES, recordingMailer, testKeys } from "./helpers";
+import { META, SECOND, TEST_ENGINE, TEST_LIFETIMES, testKeys, testSealer } from "./helpers";
 import { createDatabase } from "./pg-cluster";
 
 /** Two instances on one fresh database, each auth core with its own pool; one shared clock. */
@@ -30,7 +30,7 @@ async function twoInstances() {
       config: TEST_LIFETIMES,
       clock,
       random: systemRandom,
-      mailer: recordingMailer(),
+      sealer: testSealer,
     });
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -179,6 +179,14 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
               userAgent: null,
               detail: "{}",
             }),
+            mail: {
+              id: `mail-${round}`,
+              kind: "password_changed",
+              recipientKey: "k",
+              payload: "sealed",
+              now,
+              budget: null,
+            },
           });
         const rotations = () =>
           Promise.all(Array.from({ length: 4 }, () => t.one.refresh(session.refresh.token, META)));
@@ -231,6 +239,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         eventsBefore: 1000,
         emailTokensBefore: 1000,
         dpopProofsBefore: 1000,
+        mailBefore: 1000,
         batchSize: 100,
       };
       await t.admin.query(
@@ -251,6 +260,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         events: 0,
         emailTokens: 0,
         dpopProofs: 0,
+        mail: 0,
       });
     } finally {
       await t.close();

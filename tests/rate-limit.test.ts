@@ -316,6 +316,7 @@ describe("the back-off itself (lib/security/rate-limits.ts on the database under
       refreshPerIp: 10_000,
       recoveryPerAddress: 3,
       recoveryPerIp: 10,
+      mailPerAddress: 5,
       window: 900,
       ...overrides,
     },

@@ -24,7 +24,7 @@ it("register answers 202 { verificationRequired: true } with no cookies, for a n
     expect(res.setCookies).toEqual([]);
   }
   const rt = await getRuntime();
-  await rt.mailer.idle();
+  await rt.mailSender.flush();
   // The owner never verified, so the second registration mails a fresh link (same answer).
   expect(readOutbox(rt.config.mail.outboxDir).map((m) => m.kind)).toEqual(["email_verification", "email_verification"]);
 });
@@ -42,13 +42,16 @@ it("sign-in before verifying: 403 email_unverified with the right password, 401 
   expect(unverified.json.error).toBe("email_unverified");
   expect(unverified.setCookies).toEqual([]);
   const rt = await getRuntime();
-  await rt.mailer.idle();
+  await rt.mailSender.flush();
   const mail = readOutbox(rt.config.mail.outboxDir).find(
     (m) => m.to === "erin@example.com" && m.kind === "email_verification",
   )!;
   const token = /#token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
   const verify = await import("@/app/api/auth/email/verify/route");
-  expect((await call(verify.POST, "/api/auth/email/verify", { body: { token } })).status).toBe(200);
+  expect((await call(verify.POST, "/api/auth/email/verify", { body: { token } })).json.error).toBe("password_required");
+  const linked = await call(verify.POST, "/api/auth/email/verify", { body: { token, password: "password-123" } });
+  expect(linked.status).toBe(200);
+  expect(linked.json.status).toBe("authenticated");
   const jar = new CookieJar();
   expect(
     (

@@ -16,33 +16,41 @@ async function withUser(overrides: Parameters<typeof makeAuth>[0] = {}) {
   return { ...ctx, session: reg };
 }
 
-const resetToken = (ctx: Awaited<ReturnType<typeof withUser>>) => {
-  const token = ctx.mailer.tokenFor(EMAIL, "password_reset");
+const resetToken = async (ctx: Awaited<ReturnType<typeof withUser>>) => {
+  const token = await ctx.mailer.tokenFor(EMAIL, "password_reset");
   if (!token) throw new Error("no reset mail");
   return token;
 };
+
+/** The link holder's own browser is signed in to the account: the session proves the password. */
+const inSession = (ctx: { session: { user: { id: string } } }, token: string) => ({
+  token,
+  sessionUserId: ctx.session.user.id,
+});
 
 describe("forgot password", () => {
   it("mails a link with a 256-bit token in the URL fragment; only its hash is stored", async () => {
     const ctx = await withUser();
     expect(await ctx.auth.requestPasswordReset(EMAIL.toUpperCase(), META)).toEqual({ ok: true });
-    const mail = ctx.mailer.sent.find((m) => m.kind === "password_reset")!;
+    const mail = (await ctx.mailer.sent()).find((m) => m.kind === "password_reset")!;
     expect(mail.to).toBe(EMAIL);
     expect(mail.text).toMatch(/http:\/\/localhost:3000\/reset-password#token=[A-Za-z0-9_-]{43}(\s|$)/);
     expect(mail.html).toContain("/reset-password#token=");
-    const token = resetToken(ctx);
+    const token = await resetToken(ctx);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     expect((await ctx.store.emailToken(hashOpaqueToken(token)))?.kind).toBe("password_reset");
     const dump = JSON.stringify(await ctx.db.rows("email_tokens"));
     expect(dump).not.toContain(token);
+    // The queued mail is sealed (and forgotten once sent): the database never holds the link.
+    expect(JSON.stringify(await ctx.db.rows("mail_queue"))).not.toContain(token);
     expect(JSON.stringify(await ctx.store.recentEvents(100))).not.toContain(token);
   });
 
   it("answers the same for an unknown address and mails nothing", async () => {
     const ctx = await withUser();
-    const before = ctx.mailer.sent.length;
+    const before = (await ctx.mailer.sent()).length;
     expect(await ctx.auth.requestPasswordReset("nobody@example.com", META)).toEqual({ ok: true });
-    expect(ctx.mailer.sent.length).toBe(before);
+    expect((await ctx.mailer.sent()).length).toBe(before);
     // The audit trail records the request without the address.
     const events = await ctx.store.recentEvents(10);
     expect(events[0].type).toBe("password_reset_requested");
@@ -56,7 +64,7 @@ describe("reset password", () => {
     const laptop = await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META);
     if (!laptop.ok) throw new Error();
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    expect(await ctx.auth.resetPassword(resetToken(ctx), "brand new password", META)).toEqual({ ok: true });
+    expect(await ctx.auth.resetPassword(await resetToken(ctx), "brand new password", META)).toEqual({ ok: true });
     for (const s of [ctx.session, laptop]) {
       expect((await ctx.auth.authenticate(s.access.token)).ok).toBe(false);
       expect((await ctx.auth.refresh(s.refresh.token, META)).ok).toBe(false);
@@ -66,7 +74,7 @@ describe("reset password", () => {
       error: "invalid_credentials",
     });
     expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
-    expect(ctx.mailer.sent.at(-1)?.kind).toBe("password_changed");
+    expect((await ctx.mailer.sent()).at(-1)?.kind).toBe("password_changed");
     const completed = (await ctx.store.recentEvents(100)).find((e) => e.type === "password_reset_completed");
     expect(JSON.parse(completed!.detail)).toEqual({ sessionsEnded: 2 });
   });
@@ -74,7 +82,7 @@ describe("reset password", () => {
   it("a link works once", async () => {
     const ctx = await withUser();
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    const token = resetToken(ctx);
+    const token = await resetToken(ctx);
     expect((await ctx.auth.resetPassword(token, "brand new password", META)).ok).toBe(true);
     expect(await ctx.auth.resetPassword(token, "another new password", META)).toEqual({
       ok: false,
@@ -85,7 +93,7 @@ describe("reset password", () => {
   it("ten parallel uses of one link: exactly one wins", async () => {
     const ctx = await withUser();
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    const token = resetToken(ctx);
+    const token = await resetToken(ctx);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => ctx.auth.resetPassword(token, `parallel password ${i}`, META)),
     );
@@ -96,7 +104,7 @@ describe("reset password", () => {
   it(`expires after PASSWORD_RESET_TTL`, async () => {
     const ctx = await withUser({ passwordResetTtl: 30 * 60 });
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    const token = resetToken(ctx);
+    const token = await resetToken(ctx);
     ctx.clock.advance(30 * MINUTE + SECOND);
     expect(await ctx.auth.resetPassword(token, "brand new password", META)).toEqual({
       ok: false,
@@ -108,10 +116,10 @@ describe("reset password", () => {
   it("a newer link replaces older ones", async () => {
     const ctx = await withUser();
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    const older = resetToken(ctx);
+    const older = await resetToken(ctx);
     ctx.clock.advance(MINUTE);
     await ctx.auth.requestPasswordReset(EMAIL, META);
-    const newer = resetToken(ctx);
+    const newer = await resetToken(ctx);
     expect(newer).not.toBe(older);
     expect(await ctx.auth.resetPassword(older, "brand new password", META)).toEqual({
       ok: false,
@@ -129,12 +137,12 @@ describe("reset password", () => {
       });
     }
     // A verification link is not a reset link.
-    const verification = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    const verification = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
     expect(await ctx.auth.resetPassword(verification, "brand new password", META)).toEqual({
       ok: false,
       error: "invalid_token",
     });
-    expect((await ctx.auth.verifyEmail(verification, META)).ok).toBe(true);
+    expect((await ctx.auth.verifyEmail(inSession(ctx, verification), META)).ok).toBe(true);
   });
 });
 
@@ -142,32 +150,53 @@ describe("email verification", () => {
   it("EMAIL_VERIFICATION=optional: a session at once, a verification mail, emailVerified after the link", async () => {
     const ctx = await withUser();
     expect(ctx.session.user.emailVerified).toBe(false);
-    const token = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
-    expect(ctx.mailer.sent.find((m) => m.kind === "email_verification")?.text).toContain("/verify-email#token=");
-    expect((await ctx.auth.verifyEmail(token, META)).ok).toBe(true);
+    const token = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
+    expect((await ctx.mailer.sent()).find((m) => m.kind === "email_verification")?.text).toContain(
+      "/verify-email#token=",
+    );
+    expect(await ctx.auth.verifyEmail(inSession(ctx, token), META)).toEqual({ ok: true, session: null });
     const check = await ctx.auth.authenticate(ctx.session.access.token);
     expect(check.ok && check.user.emailVerified).toBe(true);
-    expect(await ctx.auth.verifyEmail(token, META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.verifyEmail(inSession(ctx, token), META)).toEqual({ ok: false, error: "invalid_token" });
     expect(await ctx.auth.sendVerification(ctx.session.user.id, META)).toEqual({
       ok: false,
       error: "already_verified",
     });
   });
 
-  it("a verification link expires after EMAIL_VERIFICATION_TTL; a resend replaces it", async () => {
+  it("a verification link expires after EMAIL_VERIFICATION_TTL; a resend sends another", async () => {
     const ctx = await withUser({ emailVerificationTtl: 86400 });
-    const first = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    const first = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
     ctx.clock.advance(DAY + SECOND);
-    expect(await ctx.auth.verifyEmail(first, META)).toEqual({ ok: false, error: "invalid_token" });
+    expect(await ctx.auth.verifyEmail(inSession(ctx, first), META)).toEqual({ ok: false, error: "invalid_token" });
     expect((await ctx.auth.sendVerification(ctx.session.user.id, META)).ok).toBe(true);
-    const second = ctx.mailer.tokenFor(EMAIL, "email_verification")!;
+    const second = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
     expect(second).not.toBe(first);
-    expect((await ctx.auth.verifyEmail(second, META)).ok).toBe(true);
+    expect((await ctx.auth.verifyEmail(inSession(ctx, second), META)).ok).toBe(true);
+  });
+
+  it("without a session of the account, the link asks for its password, and then signs the person in", async () => {
+    const ctx = await withUser();
+    const token = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
+    const elsewhere = { token, sessionUserId: null };
+    expect(await ctx.auth.verifyEmail(elsewhere, META)).toEqual({ ok: false, error: "password_required" });
+    expect(await ctx.auth.verifyEmail({ ...elsewhere, password: "not the password" }, META)).toEqual({
+      ok: false,
+      error: "wrong_password",
+    });
+    const done = await ctx.auth.verifyEmail({ ...elsewhere, password: PASSWORD }, META);
+    expect(done.ok && done.session?.user).toMatchObject({ email: EMAIL, emailVerified: true });
+    // A session of another account is no proof.
+    const other = await withUser();
+    expect(await other.auth.verifyEmail({ token: "x".repeat(43), sessionUserId: ctx.session.user.id }, META)).toEqual({
+      ok: false,
+      error: "invalid_token",
+    });
   });
 
   it("EMAIL_VERIFICATION=off: no verification mail", async () => {
     const ctx = await withUser({ emailVerification: "off" });
-    expect(ctx.mailer.sent).toEqual([]);
+    expect(await ctx.mailer.sent()).toEqual([]);
   });
 
   describe("EMAIL_VERIFICATION=required", () => {
@@ -175,15 +204,17 @@ describe("email verification", () => {
       const ctx = await makeAuth({ emailVerification: "required" });
       const fresh = await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
       expect(fresh).toEqual({ ok: true, verificationRequired: true });
+      const first = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
       const taken = await ctx.auth.register({ email: EMAIL.toUpperCase(), password: "someone else's password" }, META);
       expect(taken).toEqual(fresh);
-      // Not verified yet: registering again mails a fresh link (the first may have been lost).
-      expect(ctx.mailer.sent.map((m) => m.kind)).toEqual(["email_verification", "email_verification"]);
-      expect((await ctx.auth.verifyEmail(ctx.mailer.tokenFor(EMAIL, "email_verification")!, META)).ok).toBe(true);
+      // Not verified yet: registering again mails that registration a link of its own.
+      expect((await ctx.mailer.sent()).map((m) => m.kind)).toEqual(["email_verification", "email_verification"]);
+      const done = await ctx.auth.verifyEmail({ token: first, password: PASSWORD, sessionUserId: null }, META);
+      expect(done.ok && done.session !== null).toBe(true);
       // Verified: registering again mails the owner a notice instead.
       expect(await ctx.auth.register({ email: EMAIL, password: "someone else's password" }, META)).toEqual(fresh);
-      expect(ctx.mailer.sent.at(-1)?.kind).toBe("account_exists");
-      expect(ctx.mailer.sent.every((m) => m.to === EMAIL)).toBe(true);
+      expect((await ctx.mailer.sent()).at(-1)?.kind).toBe("account_exists");
+      expect((await ctx.mailer.sent()).every((m) => m.to === EMAIL)).toBe(true);
     });
 
     it("sign-in with the right password before verifying is email_unverified; a wrong one stays invalid_credentials", async () => {
@@ -197,7 +228,8 @@ describe("email verification", () => {
         ok: false,
         error: "email_unverified",
       });
-      expect((await ctx.auth.verifyEmail(ctx.mailer.tokenFor(EMAIL, "email_verification")!, META)).ok).toBe(true);
+      const token = (await ctx.mailer.tokenFor(EMAIL, "email_verification"))!;
+      expect((await ctx.auth.verifyEmail({ token, password: PASSWORD, sessionUserId: null }, META)).ok).toBe(true);
       const signedIn = await ctx.auth.login({ email: EMAIL, password: PASSWORD }, META);
       expect(signedIn.ok && signedIn.user.emailVerified).toBe(true);
     });
@@ -207,7 +239,13 @@ describe("email verification", () => {
       await ctx.auth.register({ email: EMAIL, password: PASSWORD }, META);
       await ctx.auth.requestPasswordReset(EMAIL, META);
       expect(
-        (await ctx.auth.resetPassword(ctx.mailer.tokenFor(EMAIL, "password_reset")!, "brand new password", META)).ok,
+        (
+          await ctx.auth.resetPassword(
+            (await ctx.mailer.tokenFor(EMAIL, "password_reset"))!,
+            "brand new password",
+            META,
+          )
+        ).ok,
       ).toBe(true);
       expect((await ctx.auth.login({ email: EMAIL, password: "brand new password" }, META)).ok).toBe(true);
     });
@@ -223,7 +261,7 @@ describe("notices", () => {
       META,
     );
     expect(changed.ok).toBe(true);
-    expect(ctx.mailer.sent.at(-1)).toMatchObject({
+    expect((await ctx.mailer.sent()).at(-1)).toMatchObject({
       kind: "password_changed",
       to: EMAIL,
       subject: "Your password was changed",

@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { testDatabaseUrl } from "./helpers";
 
 /**
@@ -11,6 +12,7 @@ export async function startUpIn(mode: "production" | "development") {
     NODE_ENV: mode,
     DATABASE_URL: await testDatabaseUrl(),
     AUTH_SIGNING_KEYS: await generateKeySetJson(),
+    AUTH_SECRETS_KEY: generateSecretsKey(),
     APP_URL: "https://app.example.com",
     LOG_LEVEL: "silent",
     ...(mode === "production" ? { SMTP_URL: "smtp://127.0.0.1:2525" } : {}),

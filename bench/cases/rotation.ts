@@ -11,6 +11,8 @@ import { openSqliteStorage } from "@/db/sqlite";
 import { createAuth } from "@/lib/auth";
 import { systemClock, systemRandom } from "@/lib/auth/clock";
 import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
+import { createSealer } from "@/lib/auth/sealed";
+import { parseConfig } from "@/lib/config";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import type { RotationDecision, Store } from "@/lib/auth/store";
 import { signAccessToken } from "@/lib/auth/access-token";
@@ -152,8 +154,9 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
       emailVerification: "off",
       passwordResetTtl: 1800,
       emailVerificationTtl: 86400,
+      rateLimit: parseConfig({}).rateLimit,
     },
-    mailer: { send: () => undefined },
+    sealer: createSealer([crypto.randomBytes(32)]),
     clock: systemClock,
     random: systemRandom,
   });

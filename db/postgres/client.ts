@@ -27,6 +27,8 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "postgres", "mig
  */
 export const LOCK_NAMESPACE = 0x61757468;
 export const LOCKS = { migrate: 1, prune: 2 } as const;
+/** Transaction locks on one mail recipient, (this namespace, hashtext(recipient key)): "mail". */
+export const MAIL_LOCK_NAMESPACE = 0x6d61696c;
 
 /**
  * A node-postgres pool that survives the server going away: a connection that dies while idle

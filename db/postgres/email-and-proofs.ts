@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
+import { insertMail } from "@/db/postgres/mail";
 import { insertEvent } from "@/db/postgres/rotation";
 import { dpopProofs, emailTokens, refreshFamilies, users } from "@/db/postgres/schema";
 import { transaction } from "@/db/postgres/transaction";
@@ -27,9 +28,19 @@ export function createEmailAndProofUnits(
           gt(emailTokens.expiresAt, now),
         ),
       )
-      .returning({ userId: emailTokens.userId });
+      .returning({
+        userId: emailTokens.userId,
+        registrationPasswordHash: emailTokens.registrationPasswordHash,
+        registrationName: emailTokens.registrationName,
+      });
     return used;
   };
+  /** Unused links of a kind stop working (a newer reset link; a used verification link). */
+  const retireTokens = (tx: PgDb, userId: string, kind: EmailTokenKind, now: number) =>
+    tx
+      .update(emailTokens)
+      .set({ usedAt: now })
+      .where(and(eq(emailTokens.userId, userId), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt)));
   const markVerified = (tx: PgDb, id: string, now: number) =>
     tx
       .update(users)
@@ -41,14 +52,10 @@ export function createEmailAndProofUnits(
       const inserted = await db.insert(dpopProofs).values({ id, expiresAt }).onConflictDoNothing();
       return inserted.rowCount === 1;
     },
-    issueEmailToken: (token) =>
+    issueEmailToken: ({ token, mail, event }) =>
       transaction(pool, async (tx) => {
-        await tx
-          .update(emailTokens)
-          .set({ usedAt: token.now })
-          .where(
-            and(eq(emailTokens.userId, token.userId), eq(emailTokens.kind, token.kind), isNull(emailTokens.usedAt)),
-          );
+        if (!(await insertMail(tx, mail))) return false;
+        if (token.kind === "password_reset") await retireTokens(tx, token.userId, token.kind, token.now);
         await tx.insert(emailTokens).values({
           id: token.id,
           userId: token.userId,
@@ -56,7 +63,11 @@ export function createEmailAndProofUnits(
           tokenHash: token.tokenHash,
           createdAt: token.now,
           expiresAt: token.expiresAt,
+          registrationPasswordHash: token.registration?.passwordHash ?? null,
+          registrationName: token.registration?.name ?? null,
         });
+        await insertEvent(tx, event);
+        return true;
       }),
     async emailToken(tokenHash) {
       const [row] = await db
@@ -65,12 +76,13 @@ export function createEmailAndProofUnits(
           kind: emailTokens.kind,
           expiresAt: emailTokens.expiresAt,
           usedAt: emailTokens.usedAt,
+          registrationPasswordHash: emailTokens.registrationPasswordHash,
         })
         .from(emailTokens)
         .where(eq(emailTokens.tokenHash, tokenHash));
       return row;
     },
-    resetPassword: ({ tokenHash, now, passwordHash, event }) =>
+    resetPassword: ({ tokenHash, now, passwordHash, event, mail }) =>
       transaction(pool, async (tx) => {
         const used = await useToken(tx, tokenHash, "password_reset", now);
         if (!used) return null;
@@ -88,16 +100,39 @@ export function createEmailAndProofUnits(
           .set({ revokedAt: now, revokedReason: "password_reset" })
           .where(and(eq(refreshFamilies.userId, used.userId), isNull(refreshFamilies.revokedAt)));
         const sessionsEnded = ended.rowCount ?? 0;
+        // The mailbox is proven too: pending verification links (other registrations) die.
+        await retireTokens(tx, used.userId, "email_verification", now);
         await insertEvent(tx, event(used.userId, sessionsEnded));
+        await insertMail(tx, mail);
         return { userId: used.userId, sessionsEnded };
       }),
     verifyEmail: ({ tokenHash, now, event }) =>
       transaction(pool, async (tx) => {
         const used = await useToken(tx, tokenHash, "email_verification", now);
         if (!used) return null;
-        await markVerified(tx, used.userId, now);
-        await insertEvent(tx, event(used.userId));
-        return { userId: used.userId };
+        let sessionsEnded = 0;
+        if (used.registrationPasswordHash !== null) {
+          // Lock order as everywhere: the user row, then families.
+          await tx
+            .update(users)
+            .set({
+              passwordHash: used.registrationPasswordHash,
+              name: used.registrationName,
+              tokenVersion: sql`${users.tokenVersion} + 1`,
+              emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`,
+            })
+            .where(eq(users.id, used.userId));
+          const ended = await tx
+            .update(refreshFamilies)
+            .set({ revokedAt: now, revokedReason: "registration_verified" })
+            .where(and(eq(refreshFamilies.userId, used.userId), isNull(refreshFamilies.revokedAt)));
+          sessionsEnded = ended.rowCount ?? 0;
+        } else {
+          await markVerified(tx, used.userId, now);
+        }
+        await retireTokens(tx, used.userId, "email_verification", now);
+        await insertEvent(tx, event(used.userId, sessionsEnded));
+        return { userId: used.userId, sessionsEnded };
       }),
   };
 }

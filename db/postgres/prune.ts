@@ -1,7 +1,7 @@
 import { inArray, lt, or } from "drizzle-orm";
 import type pg from "pg";
 import { drizzleOn, LOCK_NAMESPACE, LOCKS, withSession } from "@/db/postgres/client";
-import { authEvents, dpopProofs, emailTokens, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
+import { authEvents, dpopProofs, emailTokens, mailQueue, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
 import type { PruneCounts, PruneCutoffs } from "@/lib/auth/store";
 
 /**
@@ -102,6 +102,18 @@ export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<Pru
                 .limit(limit),
             ),
           ),
+      ),
+      mail: await drain(() =>
+        db.delete(mailQueue).where(
+          inArray(
+            mailQueue.id,
+            db
+              .select({ id: mailQueue.id })
+              .from(mailQueue)
+              .where(or(lt(mailQueue.sentAt, cutoffs.mailBefore), lt(mailQueue.failedAt, cutoffs.mailBefore)))
+              .limit(limit),
+          ),
+        ),
       ),
     };
     await client.query("select pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, LOCKS.prune]);

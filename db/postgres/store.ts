@@ -4,6 +4,7 @@ import type { PgDb } from "@/db/postgres/client";
 import { isUniqueViolation } from "@/db/postgres/errors";
 import { prunePostgres } from "@/db/postgres/prune";
 import { createEmailAndProofUnits } from "@/db/postgres/email-and-proofs";
+import { createMailUnits, insertMail } from "@/db/postgres/mail";
 import { createRotate, insertEvent, insertToken, presentedFields, touchFamily } from "@/db/postgres/rotation";
 import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
 import { guarded, transaction } from "@/db/postgres/transaction";
@@ -150,7 +151,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         await insertEvent(tx, event(ended.rowCount ?? 0));
         return ended.rowCount ?? 0;
       }),
-    changePassword: ({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event }) =>
+    changePassword: ({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) =>
       transaction(pool, async (tx) => {
         // Lock order: the user, then this family (a rotation in it waits, or has committed and its
         // successor is visible to the statements below), then the family's tokens.
@@ -194,6 +195,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
         await touchFamily(tx, familyId, now);
         await denyJti(tx, deny, now);
         await insertEvent(tx, event(sessionsEnded));
+        await insertMail(tx, mail);
         return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
       }),
 
@@ -202,6 +204,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     },
     prune: (cutoffs) => prunePostgres(pool, cutoffs),
     ...createEmailAndProofUnits(db, pool),
+    ...createMailUnits(db, pool),
     async insertEvent(event) {
       await insertEvent(db, event);
     },

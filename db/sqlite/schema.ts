@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ROLES } from "@/lib/auth/roles";
+import { MAIL_KINDS } from "@/lib/auth/mail";
 import { CLIENT_KINDS, EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
 
 /** Times are Unix milliseconds (integers): cheap to compare in SQL and in the injected clock. */
@@ -114,8 +115,11 @@ export const emailTokens = sqliteTable(
     tokenHash: text("token_hash").notNull().unique(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
-    /** Set when used, or when a newer link of the same kind replaced it. */
+    /** Set when used, or when another link retired it (a newer reset link, a used verification link). */
     usedAt: integer("used_at"),
+    /** A registration's verification link: the password hash and name that person chose. */
+    registrationPasswordHash: text("registration_password_hash"),
+    registrationName: text("registration_name"),
   },
   (t) => [index("email_tokens_user_kind_idx").on(t.userId, t.kind), index("email_tokens_expires_idx").on(t.expiresAt)],
 );
@@ -129,4 +133,37 @@ export const dpopProofs = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("dpop_proofs_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Mail waiting to be sent, written in the same transaction as the change that causes it and sent
+ * by whichever instance claims it (lib/mail/sender.ts), so a crash between the two loses nothing.
+ * The payload (address and link) is sealed with AUTH_SECRETS_KEY and forgotten once sent; the
+ * rows stay a day, which is what the per-address budget counts.
+ */
+export const mailQueue = sqliteTable(
+  "mail_queue",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: MAIL_KINDS }).notNull(),
+    /** SHA-256 of the normalised address: no address in clear outside the sealed payload. */
+    recipientKey: text("recipient_key").notNull(),
+    payload: text("payload"),
+    createdAt: integer("created_at").notNull(),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** A sender's lease: another instance leaves the mail alone until then. */
+    claimedUntil: integer("claimed_until"),
+    sentAt: integer("sent_at"),
+    /** Given up after the last retry. */
+    failedAt: integer("failed_at"),
+    /** The transport's error code of the last failure (never the message: it may quote the mail). */
+    lastError: text("last_error"),
+  },
+  (t) => [
+    index("mail_queue_recipient_idx").on(t.recipientKey, t.createdAt),
+    index("mail_queue_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+  ],
 );

@@ -1,6 +1,14 @@
 import { and, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
-import { authEvents, dpopProofs, emailTokens, refreshFamilies, revokedJtis, users } from "@/db/sqlite/schema";
+import {
+  authEvents,
+  dpopProofs,
+  emailTokens,
+  mailQueue,
+  refreshFamilies,
+  revokedJtis,
+  users,
+} from "@/db/sqlite/schema";
 
 const p = sql.placeholder;
 
@@ -26,6 +34,8 @@ export function createUpkeepStatements(db: Db) {
         tokenHash: p("tokenHash"),
         createdAt: p("now"),
         expiresAt: p("expiresAt"),
+        registrationPasswordHash: p("registrationPasswordHash"),
+        registrationName: p("registrationName"),
       })
       .prepare(),
     emailToken: db
@@ -34,6 +44,7 @@ export function createUpkeepStatements(db: Db) {
         kind: emailTokens.kind,
         expiresAt: emailTokens.expiresAt,
         usedAt: emailTokens.usedAt,
+        registrationPasswordHash: emailTokens.registrationPasswordHash,
       })
       .from(emailTokens)
       .where(eq(emailTokens.tokenHash, p("tokenHash")))
@@ -50,7 +61,34 @@ export function createUpkeepStatements(db: Db) {
           gt(emailTokens.expiresAt, p("now")),
         ),
       )
-      .returning({ userId: emailTokens.userId })
+      .returning({
+        userId: emailTokens.userId,
+        registrationPasswordHash: emailTokens.registrationPasswordHash,
+        registrationName: emailTokens.registrationName,
+      })
+      .prepare(),
+    /** A registration's link used: its password and name become the account's. */
+    setRegistration: db
+      .update(users)
+      .set({
+        passwordHash: sql`${p("passwordHash")}`,
+        name: sql`${p("name")}`,
+        tokenVersion: sql`${users.tokenVersion} + 1`,
+      })
+      .where(eq(users.id, p("id")))
+      .prepare(),
+    pruneMail: db
+      .delete(mailQueue)
+      .where(
+        inArray(
+          mailQueue.id,
+          db
+            .select({ id: mailQueue.id })
+            .from(mailQueue)
+            .where(or(lt(mailQueue.sentAt, p("before")), lt(mailQueue.failedAt, p("before"))))
+            .limit(p("limit")),
+        ),
+      )
       .prepare(),
     pruneEmailTokens: db
       .delete(emailTokens)

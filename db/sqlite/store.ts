@@ -5,6 +5,7 @@ import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/
 import { createStatements } from "@/db/sqlite/statements";
 import { createUpkeepStatements } from "@/db/sqlite/statements-upkeep";
 import { createUpkeepUnits } from "@/db/sqlite/upkeep";
+import { createMailUnits } from "@/db/sqlite/mail";
 import type { FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
 
 /**
@@ -92,6 +93,7 @@ export function createSqliteStore(db: Db): Store {
   const tx = <T>(fn: () => T): T => immediate(fn) as T;
 
   const insertEvent = (e: Parameters<Store["insertEvent"]>[0]) => q.insertEvent.run(e);
+  const { insertMail, ...mailUnits } = createMailUnits({ db, tx, insertEvent });
   // Deny-list entries are useless once the token would have expired anyway: swept as we add.
   const denyJti = (entry: { jti: string; expiresAt: number }, now?: number) => {
     q.denyJti.run(entry);
@@ -178,7 +180,7 @@ export function createSqliteStore(db: Db): Store {
         return ended;
       });
     },
-    async changePassword({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event }) {
+    async changePassword({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) {
       return tx(() => {
         const family = q.familyById.get({ id: familyId });
         if (!family || family.userId !== userId || family.revokedAt !== null) return null;
@@ -203,6 +205,7 @@ export function createSqliteStore(db: Db): Store {
         touchFamily.run({ id: familyId, now });
         denyJti(deny, now);
         insertEvent(event(sessionsEnded));
+        insertMail(mail);
         return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
       });
     },
@@ -210,7 +213,8 @@ export function createSqliteStore(db: Db): Store {
     async denyJti(entry) {
       denyJti(entry);
     },
-    ...createUpkeepUnits({ db, q, tx, insertEvent }),
+    ...createUpkeepUnits({ db, q, tx, insertEvent, insertMail }),
+    ...mailUnits,
     async insertEvent(event) {
       insertEvent(event);
     },

@@ -1,12 +1,13 @@
+import { createHash } from "node:crypto";
 import { signAccessToken, type AccessClaims } from "@/lib/auth/access-token";
 import type { Clock, Random } from "@/lib/auth/clock";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import type { KeySet } from "@/lib/auth/keys";
-import type { ClientKind, NewEvent, Store, UserRow } from "@/lib/auth/store";
+import { NOTICE_KINDS, mailSealContext, type MailIntent, type MailKind, type MailPayload } from "@/lib/auth/mail";
+import type { Sealer } from "@/lib/auth/sealed";
+import type { ClientKind, NewEvent, NewMail, Store, UserRow } from "@/lib/auth/store";
+import { normaliseEmail } from "@/lib/auth/users";
 import type { Config } from "@/lib/config";
-import type { OutgoingMail } from "@/lib/mail/templates";
-
-export type Mailer = { send(mail: OutgoingMail): void };
 
 /** What the auth core is built from: storage, keys, settings, and injected time and randomness. */
 export type AuthDeps = {
@@ -24,9 +25,12 @@ export type AuthDeps = {
     | "emailVerification"
     | "passwordResetTtl"
     | "emailVerificationTtl"
+    | "rateLimit"
   >;
-  /** Sends mail off the request path (queued, retried); the core never waits for delivery. */
-  mailer: Mailer;
+  /** Seals what must be stored yet read back (a queued mail's address and link): AUTH_SECRETS_KEY. */
+  sealer: Sealer;
+  /** Told after a mail was queued (committed), so a sender nearby can send it at once. */
+  onMailQueued?: () => void;
   clock: Clock;
   random: Random;
   /** Called for security-relevant events besides the audit table (e.g. the server log). */
@@ -65,6 +69,9 @@ export function createContext(deps: AuthDeps) {
     };
   }
 
+  /** The per-address mail budget (AUTH_RATE_LIMIT=off lifts it, like every other limit). */
+  const mailBudget = config.rateLimit.enabled ? config.rateLimit.mailPerAddress : null;
+
   return {
     ...deps,
     tokenSettings,
@@ -98,6 +105,26 @@ export function createContext(deps: AuthDeps) {
       const url = new URL(path, config.appUrl);
       if (fragmentToken) url.hash = `token=${fragmentToken}`;
       return url.toString();
+    },
+    /** A mail for the queue: the address and content sealed for this row only. */
+    mail(to: string, intent: MailIntent, now = clock.now()): NewMail {
+      const id = random.uuid();
+      const payload: MailPayload = { to, intent };
+      return {
+        id,
+        kind: intent.kind,
+        recipientKey: createHash("sha256").update(normaliseEmail(to)).digest("hex"),
+        payload: deps.sealer.seal(JSON.stringify(payload), mailSealContext(id)),
+        now,
+        budget: NOTICE_KINDS.has(intent.kind) ? null : mailBudget,
+      };
+    },
+    /** After a unit that queued mail committed: a sender in this process may send it now. */
+    mailQueued: () => deps.onMailQueued?.(),
+    /** A mail was queued, or dropped over its address's budget (recorded, never told to the caller). */
+    async afterMail(queued: boolean, kind: MailKind, meta: RequestMeta | null, userId: string) {
+      if (queued) deps.onMailQueued?.();
+      else await store.insertEvent(event("mail_suppressed", meta, { userId }, { kind }));
     },
     /** An access token stays deny-listed until it would have expired anyway. */
     denyEntry: (claims: Pick<AccessClaims, "jti" | "exp">) => ({ jti: claims.jti, expiresAt: claims.exp * 1000 }),

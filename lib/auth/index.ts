@@ -7,6 +7,7 @@ import { createRevocation } from "@/lib/auth/revocation";
 import { createRotation } from "@/lib/auth/rotation";
 import { createNative } from "@/lib/auth/native";
 import { createRecovery } from "@/lib/auth/recovery";
+import { createSessions } from "@/lib/auth/sessions";
 import { createSignIn } from "@/lib/auth/sign-in";
 
 /**
@@ -16,8 +17,9 @@ import { createSignIn } from "@/lib/auth/sign-in";
  */
 export function createAuth(deps: AuthDeps) {
   const ctx = createContext(deps);
-  const recovery = createRecovery(ctx);
-  const signIn = createSignIn(ctx, recovery);
+  const sessions = createSessions(ctx);
+  const recovery = createRecovery(ctx, sessions);
+  const signIn = createSignIn(ctx, sessions, recovery);
   const rotation = createRotation(ctx);
   return {
     ...signIn,
@@ -36,6 +38,6 @@ export function createAuth(deps: AuthDeps) {
 
 export type Auth = ReturnType<typeof createAuth>;
 export type { AuthDeps, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
-export type { NewSession } from "@/lib/auth/sign-in";
+export type { NewSession } from "@/lib/auth/sessions";
 export type { PublicUser } from "@/lib/auth/users";
 export { normaliseEmail } from "@/lib/auth/users";

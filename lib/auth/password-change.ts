@@ -5,7 +5,6 @@ import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
-import { passwordChangedMail } from "@/lib/mail/templates";
 
 export type PasswordChangeError = "wrong_password" | "same_password" | "user_gone";
 
@@ -53,11 +52,12 @@ export function createPasswordChange(ctx: AuthContext) {
       denyJti: ctx.denyEntry(claims),
       event: (sessionsEnded) =>
         ctx.event("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded }, now),
+      mail: ctx.mail(user.email, { kind: "password_changed", resetLink: ctx.link("/forgot-password") }, now),
     });
     if (!changed) return fail("user_gone");
+    ctx.mailQueued();
     const updated = await store.userById(user.id);
     if (!updated) return fail("user_gone");
-    ctx.mailer.send(passwordChangedMail(updated.email, ctx.link("/forgot-password")));
     return {
       ok: true,
       user: toPublicUser(updated),

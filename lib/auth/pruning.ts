@@ -21,6 +21,7 @@ export function pruneOnce(
     eventsBefore: now - settings.auditRetention * 1000,
     emailTokensBefore: now - DEAD_FAMILY_KEEP_MS,
     dpopProofsBefore: now,
+    mailBefore: now - DEAD_FAMILY_KEEP_MS,
     batchSize: PRUNE_BATCH_SIZE,
   });
 }

@@ -1,33 +1,57 @@
 import type { AuthContext } from "@/lib/auth/context";
-import type { RequestMeta } from "@/lib/auth/events";
-import { hashPassword } from "@/lib/auth/passwords";
+import type { EventType, RequestMeta } from "@/lib/auth/events";
+import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
-import type { EmailTokenKind, UserRow } from "@/lib/auth/store";
+import type { Sessions, NewSession } from "@/lib/auth/sessions";
+import type { EmailTokenKind, EmailTokenRow, Registration, UserRow } from "@/lib/auth/store";
 import { normaliseEmail } from "@/lib/auth/users";
-import { passwordChangedMail, passwordResetMail, verificationMail } from "@/lib/mail/templates";
+
+const LINK_PATHS: Record<EmailTokenKind, string> = {
+  password_reset: "/reset-password",
+  email_verification: "/verify-email",
+};
 
 /**
  * Account recovery and email verification by emailed link. Links carry a 256-bit token in the URL
- * fragment; only its hash is stored; each is single use (the store's gate), expires, and a newer
- * link of the same kind replaces older ones. Nothing here reveals whether an address has an
- * account: the caller answers the same either way.
+ * fragment; only its hash is stored; each is single use (the store's gate) and expires. Nothing
+ * here reveals whether an address has an account: the caller answers the same either way. Every
+ * mail is queued with the change that causes it and obeys the address's hourly budget, silently.
+ *
+ * A verification link proves the mailbox only. It verifies the address for someone who also
+ * proves the password in the same step: a session of that account in this browser, or the
+ * password typed on the page, which for a registration's link is the password that registration
+ * chose (docs/decisions/registration-links.md).
  */
-export function createRecovery(ctx: AuthContext) {
-  const { store, clock, random, config, mailer } = ctx;
+export function createRecovery(ctx: AuthContext, sessions: Sessions) {
+  const { store, clock, random, config } = ctx;
 
-  async function issue(user: UserRow, kind: EmailTokenKind, ttlSeconds: number): Promise<string> {
+  /** Issues a link and queues its mail; false (nothing written) when the mail budget is spent. */
+  async function issueLink(
+    user: Pick<UserRow, "id" | "email">,
+    kind: EmailTokenKind,
+    meta: RequestMeta,
+    event: { type: EventType; detail?: Record<string, unknown> },
+    registration: Registration | null = null,
+  ): Promise<boolean> {
     const token = newOpaqueToken(random);
     const now = clock.now();
-    await store.issueEmailToken({
-      id: random.uuid(),
-      userId: user.id,
-      kind,
-      tokenHash: hashOpaqueToken(token),
-      now,
-      expiresAt: now + ttlSeconds * 1000,
+    const ttlSeconds = kind === "password_reset" ? config.passwordResetTtl : config.emailVerificationTtl;
+    const queued = await store.issueEmailToken({
+      token: {
+        id: random.uuid(),
+        userId: user.id,
+        kind,
+        tokenHash: hashOpaqueToken(token),
+        now,
+        expiresAt: now + ttlSeconds * 1000,
+        registration,
+      },
+      mail: ctx.mail(user.email, { kind, link: ctx.link(LINK_PATHS[kind], token), ttlSeconds }, now),
+      event: ctx.event(event.type, meta, { userId: user.id }, event.detail, now),
     });
-    return token;
+    await ctx.afterMail(queued, kind, meta, user.id);
+    return queued;
   }
 
   /** Mails a reset link if the address has an (enabled) account; the answer never says which. */
@@ -37,10 +61,19 @@ export function createRecovery(ctx: AuthContext) {
       await ctx.record("password_reset_requested", meta, {}, { known: false });
       return { ok: true };
     }
-    const token = await issue(user, "password_reset", config.passwordResetTtl);
-    mailer.send(passwordResetMail(user.email, ctx.link("/reset-password", token), config.passwordResetTtl));
-    await ctx.record("password_reset_requested", meta, { userId: user.id }, { known: true });
+    await issueLink(user, "password_reset", meta, { type: "password_reset_requested", detail: { known: true } });
     return { ok: true };
+  }
+
+  /** A live link of this kind, with its user (enabled), or undefined. A cheap look: no hash work. */
+  async function liveLink(token: string, kind: EmailTokenKind) {
+    if (!isWellFormedOpaqueToken(token)) return undefined;
+    const tokenHash = hashOpaqueToken(token);
+    const row: EmailTokenRow | undefined = await store.emailToken(tokenHash);
+    if (!row || row.kind !== kind || row.usedAt !== null || row.expiresAt <= clock.now()) return undefined;
+    const user = await store.userById(row.userId);
+    if (!user || user.disabledAt !== null) return undefined;
+    return { tokenHash, row, user };
   }
 
   /** A new password from a reset link: token version bumped, every session ended, a notice mailed. */
@@ -49,50 +82,110 @@ export function createRecovery(ctx: AuthContext) {
     newPassword: string,
     meta: RequestMeta,
   ): Promise<Result<object, "invalid_token">> {
-    if (!isWellFormedOpaqueToken(token)) return fail("invalid_token");
-    const tokenHash = hashOpaqueToken(token);
     // A cheap look first, so a bad link does not cost an argon2 hash.
-    const row = await store.emailToken(tokenHash);
-    if (!row || row.kind !== "password_reset" || row.usedAt !== null || row.expiresAt <= clock.now())
-      return fail("invalid_token");
+    const link = await liveLink(token, "password_reset");
+    if (!link) return fail("invalid_token");
     const passwordHash = await hashPassword(newPassword);
+    const now = clock.now();
     const done = await store.resetPassword({
-      tokenHash,
-      now: clock.now(),
+      tokenHash: link.tokenHash,
+      now,
       passwordHash,
-      event: (userId, sessionsEnded) => ctx.event("password_reset_completed", meta, { userId }, { sessionsEnded }),
+      event: (userId, sessionsEnded) => ctx.event("password_reset_completed", meta, { userId }, { sessionsEnded }, now),
+      mail: ctx.mail(link.user.email, { kind: "password_changed", resetLink: ctx.link("/forgot-password") }, now),
     });
     if (!done) return fail("invalid_token");
-    const user = await store.userById(done.userId);
-    if (user) mailer.send(passwordChangedMail(user.email, ctx.link("/forgot-password")));
+    ctx.mailQueued();
     return { ok: true };
   }
 
-  /** Mails a verification link (registration, or the "Resend" button). */
+  /**
+   * Mails a verification link (registration, or the "Resend" button). A registration's link
+   * carries what that registration chose (`registration`); a resent link carries nothing, so the
+   * account's own password (or a session of it) completes it.
+   */
   async function sendVerification(
     userId: string,
     meta: RequestMeta,
+    registration: Registration | null = null,
   ): Promise<Result<object, "already_verified" | "user_gone">> {
     const user = await store.userById(userId);
     if (!user) return fail("user_gone");
     if (user.emailVerifiedAt !== null) return fail("already_verified");
-    const token = await issue(user, "email_verification", config.emailVerificationTtl);
-    mailer.send(verificationMail(user.email, ctx.link("/verify-email", token), config.emailVerificationTtl));
-    await ctx.record("email_verification_sent", meta, { userId });
+    await issueLink(user, "email_verification", meta, { type: "email_verification_sent" }, registration);
     return { ok: true };
   }
 
-  async function verifyEmail(token: string, meta: RequestMeta): Promise<Result<object, "invalid_token">> {
-    if (!isWellFormedOpaqueToken(token)) return fail("invalid_token");
-    const done = await store.verifyEmail({
-      tokenHash: hashOpaqueToken(token),
-      now: clock.now(),
-      event: (userId) => ctx.event("email_verified", meta, { userId }),
+  /** EMAIL_VERIFICATION=required, a registration for a confirmed address: its owner is told. */
+  async function sendAccountExistsNotice(owner: UserRow, meta: RequestMeta): Promise<void> {
+    const now = clock.now();
+    const queued = await store.queueMail({
+      mail: ctx.mail(owner.email, { kind: "account_exists", resetLink: ctx.link("/forgot-password") }, now),
+      event: ctx.event("register_existing_email", meta, { userId: owner.id }, {}, now),
     });
-    return done ? { ok: true } : fail("invalid_token");
+    await ctx.afterMail(queued, "account_exists", meta, owner.id);
   }
 
-  return { requestPasswordReset, resetPassword, sendVerification, verifyEmail };
+  /**
+   * The address of a live verification link's account, for the caller's attempt limits (a typed
+   * password is checked against it). Undefined for a dead link.
+   */
+  async function verificationLinkOwner(token: string): Promise<{ email: string } | undefined> {
+    const link = await liveLink(token, "email_verification");
+    return link && { email: link.user.email };
+  }
+
+  /**
+   * Uses a verification link. Proof of the password is required with it: `sessionUserId` (the
+   * account signed in in this browser) for a link that carries no registration, else `password`
+   * (the registration's, or the account's). With a typed password the person is signed in too.
+   */
+  async function verifyEmail(
+    input: { token: string; password?: string | null; sessionUserId: string | null },
+    meta: RequestMeta,
+  ): Promise<Result<{ session: NewSession | null }, "invalid_token" | "password_required" | "wrong_password">> {
+    const link = await liveLink(input.token, "email_verification");
+    if (!link) return fail("invalid_token");
+    const { row, user } = link;
+    const bySession = row.registrationPasswordHash === null && input.sessionUserId === user.id;
+    if (!bySession) {
+      if (input.password === undefined || input.password === null) return fail("password_required");
+      if (!(await verifyPassword(row.registrationPasswordHash ?? user.passwordHash, input.password))) {
+        await ctx.record("email_verification_failed", meta, { userId: user.id }, { reason: "wrong_password" });
+        return fail("wrong_password");
+      }
+    }
+    const now = clock.now();
+    const done = await store.verifyEmail({
+      tokenHash: link.tokenHash,
+      now,
+      event: (userId, sessionsEnded) =>
+        ctx.event(
+          "email_verified",
+          meta,
+          { userId },
+          {
+            proof: bySession ? "session" : "password",
+            ...(row.registrationPasswordHash !== null ? { registration: true, sessionsEnded } : {}),
+          },
+          now,
+        ),
+    });
+    if (!done) return fail("invalid_token");
+    if (bySession) return { ok: true, session: null };
+    const verified = await store.userById(user.id);
+    if (!verified || verified.disabledAt !== null) return fail("invalid_token");
+    return { ok: true, session: await sessions.startSession(verified, meta, "sign_in") };
+  }
+
+  return {
+    requestPasswordReset,
+    resetPassword,
+    sendVerification,
+    sendAccountExistsNotice,
+    verificationLinkOwner,
+    verifyEmail,
+  };
 }
 
 export type Recovery = ReturnType<typeof createRecovery>;

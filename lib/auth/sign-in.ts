@@ -1,70 +1,26 @@
-import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedRefresh } from "@/lib/auth/context";
-import type { EventType, RequestMeta } from "@/lib/auth/events";
+import { BROWSER, type AuthContext, type Client } from "@/lib/auth/context";
+import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
-import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
 import type { Role } from "@/lib/auth/roles";
-import type { UserRow } from "@/lib/auth/store";
-import { normaliseEmail, toPublicUser, type PublicUser } from "@/lib/auth/users";
+import type { Registration, UserRow } from "@/lib/auth/store";
+import { normaliseEmail } from "@/lib/auth/users";
 import type { Recovery } from "@/lib/auth/recovery";
-import { accountExistsMail } from "@/lib/mail/templates";
+import type { NewSession, Sessions } from "@/lib/auth/sessions";
 
-/** What a new session hands to the HTTP layer: the user, both tokens, when it started. */
-export type NewSession = { user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionStartedAt: number };
+export type { NewSession } from "@/lib/auth/sessions";
 
 /** What registration answers when EMAIL_VERIFICATION=required: no session until the link is used. */
 export type VerificationRequired = { ok: true; verificationRequired: true };
 
 /** Registration and sign-in: each starts a new family (session). */
-export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVerification">) {
+export function createSignIn(
+  ctx: AuthContext,
+  sessions: Sessions,
+  recovery: Pick<Recovery, "sendVerification" | "sendAccountExistsNotice">,
+) {
   const { store, clock, random, config } = ctx;
-
-  /** A new family with its first refresh token, and an access token for it. */
-  async function startSession(
-    user: UserRow,
-    meta: RequestMeta,
-    type: EventType,
-    client: Client = BROWSER,
-  ): Promise<NewSession> {
-    const now = clock.now();
-    const familyId = random.uuid();
-    const refreshToken = newOpaqueToken(random);
-    const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
-    await store.startFamily(
-      {
-        id: familyId,
-        userId: user.id,
-        now,
-        absoluteExpiresAt,
-        userAgent: meta.userAgent?.slice(0, 512) ?? null,
-        ip: meta.ip,
-        client: client.kind,
-        dpopJkt: client.dpopJkt,
-      },
-      {
-        id: random.uuid(),
-        familyId,
-        parentId: null,
-        generation: 0,
-        tokenHash: hashOpaqueToken(refreshToken),
-        now,
-        expiresAt: Math.min(now + ctx.idleMs, absoluteExpiresAt),
-      },
-      ctx.event(
-        type,
-        meta,
-        { userId: user.id, familyId },
-        client.kind === "native" ? { client: "native", dpop: !!client.dpopJkt } : {},
-        now,
-      ),
-    );
-    return {
-      user: toPublicUser(user),
-      access: await ctx.mintAccess(user, familyId, client.dpopJkt),
-      refresh: { token: refreshToken, maxAge: ctx.refreshMaxAge(now, absoluteExpiresAt) },
-      sessionStartedAt: now,
-    };
-  }
+  const { startSession } = sessions;
 
   async function register(
     input: { email: string; password: string; name?: string | null },
@@ -75,12 +31,17 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
     const required = config.emailVerification === "required";
     const existing = await store.userByEmail(email);
     if (existing && !required) return fail("email_taken");
-    if (existing) return answerForExistingAddress(existing, input.password, meta);
+    // Hashed before the lookup's answer matters: a taken and a new address cost the same.
+    const registration: Registration = {
+      passwordHash: await hashPassword(input.password),
+      name: input.name?.trim() || null,
+    };
+    if (existing) return answerForExistingAddress(existing, registration, meta);
     const user: UserRow = {
       id: random.uuid(),
       email,
-      name: input.name?.trim() || null,
-      passwordHash: await hashPassword(input.password),
+      name: registration.name,
+      passwordHash: registration.passwordHash,
       role,
       tokenVersion: 0,
       disabledAt: null,
@@ -91,11 +52,11 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
     const inserted = await store.insertUser(user);
     if (!inserted.ok) {
       const winner = required ? await store.userByEmail(email) : undefined;
-      return winner ? answerForExistingAddress(winner, null, meta) : inserted;
+      return winner ? answerForExistingAddress(winner, registration, meta) : inserted;
     }
     if (required) {
       await ctx.record("register", meta, { userId: user.id }, { verificationRequired: true });
-      await recovery.sendVerification(user.id, meta);
+      await recovery.sendVerification(user.id, meta, registration);
       return { ok: true, verificationRequired: true };
     }
     const session = await startSession(user, meta, "register");
@@ -105,21 +66,18 @@ export function createSignIn(ctx: AuthContext, recovery: Pick<Recovery, "sendVer
 
   /**
    * EMAIL_VERIFICATION=required: a taken address gets the same answer as a new one, after the same
-   * work (a password hash). Its owner is mailed a notice instead of a second account, or, if they
-   * never verified (the first mail was lost), a fresh verification link.
+   * work. If its owner never confirmed it, this registration gets a verification link of its own
+   * that carries its password: whoever can read the mailbox and knows that password completes it
+   * (and no earlier registration's password survives). If the address is confirmed, its owner is
+   * mailed a notice instead. Both mails obey the address's mail budget, silently.
    */
   async function answerForExistingAddress(
     owner: UserRow,
-    password: string | null,
+    registration: Registration,
     meta: RequestMeta,
   ): Promise<VerificationRequired> {
-    if (password !== null) await hashPassword(password);
-    if (owner.emailVerifiedAt === null) {
-      await recovery.sendVerification(owner.id, meta);
-    } else {
-      ctx.mailer.send(accountExistsMail(owner.email, ctx.link("/forgot-password")));
-      await ctx.record("register_existing_email", meta, { userId: owner.id });
-    }
+    if (owner.emailVerifiedAt === null) await recovery.sendVerification(owner.id, meta, registration);
+    else await recovery.sendAccountExistsNotice(owner, meta);
     return { ok: true, verificationRequired: true };
   }
 

@@ -1,3 +1,4 @@
+import type { MailKind } from "@/lib/auth/mail";
 import type { Role } from "@/lib/auth/roles";
 
 /** The rows the storage contract (lib/auth/store.ts) reads and writes. Times are Unix milliseconds. */
@@ -25,6 +26,14 @@ export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "
 export const EMAIL_TOKEN_KINDS = ["password_reset", "email_verification"] as const;
 export type EmailTokenKind = (typeof EMAIL_TOKEN_KINDS)[number];
 
+/**
+ * What a verification link of a registration carries: the password (hash) and name the person
+ * who registered chose. Using the link sets them (docs/decisions/registration-links.md), so
+ * nobody's registration is thrown away and nobody verifies an address on a password they did not
+ * choose.
+ */
+export type Registration = { passwordHash: string; name: string | null };
+
 export type NewEmailToken = {
   id: string;
   userId: string;
@@ -32,8 +41,35 @@ export type NewEmailToken = {
   tokenHash: string;
   now: number;
   expiresAt: number;
+  registration: Registration | null;
 };
-export type EmailTokenRow = { userId: string; kind: EmailTokenKind; expiresAt: number; usedAt: number | null };
+export type EmailTokenRow = {
+  userId: string;
+  kind: EmailTokenKind;
+  expiresAt: number;
+  usedAt: number | null;
+  /** The registration's password hash when the link carries one (email_verification only). */
+  registrationPasswordHash: string | null;
+};
+
+/** A mail for the queue (lib/auth/mail.ts). The address is inside the sealed payload only. */
+export type NewMail = {
+  id: string;
+  kind: MailKind;
+  /** SHA-256 of the normalised address: what the per-address budget counts by. */
+  recipientKey: string;
+  /** Sealed MailPayload (lib/auth/sealed.ts), opened only by the sender. */
+  payload: string;
+  now: number;
+  /**
+   * Queued only if fewer than this many mails went to the same recipient in the hour before
+   * `now`; otherwise nothing is written and the unit answers false. Null: always queued (a notice).
+   */
+  budget: number | null;
+};
+
+/** A queued mail a sender claimed (its lease is `now + leaseMs`). */
+export type ClaimedMail = { id: string; kind: MailKind; payload: string; attempts: number; claimedUntil: number };
 
 /** Who holds a family's refresh tokens: a browser (cookie) or a native app (token endpoint). */
 export const CLIENT_KINDS = ["browser", "native"] as const;

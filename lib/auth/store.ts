@@ -1,6 +1,7 @@
 import type { Failure } from "@/lib/auth/results";
 
 import type {
+  ClaimedMail,
   EventRow,
   FamilyRow,
   FullCheckRow,
@@ -8,6 +9,7 @@ import type {
   NewEmailToken,
   NewEvent,
   NewFamily,
+  NewMail,
   NewRefreshToken,
   NewUser,
   PresentedToken,
@@ -81,10 +83,19 @@ export type PruneCutoffs = {
   emailTokensBefore: number;
   /** DPoP replay entries that expired before this. */
   dpopProofsBefore: number;
+  /** Queued mails sent or given up before this (kept a while: the per-address budget counts them). */
+  mailBefore: number;
   batchSize: number;
 };
 
-export type PruneCounts = { families: number; jtis: number; events: number; emailTokens: number; dpopProofs: number };
+export type PruneCounts = {
+  families: number;
+  jtis: number;
+  events: number;
+  emailTokens: number;
+  dpopProofs: number;
+  mail: number;
+};
 
 export interface Store {
   userByEmail(email: string): Promise<UserRow | undefined>;
@@ -157,6 +168,8 @@ export interface Store {
     newToken: { id: string; tokenHash: string; idleExpiresAt: number };
     denyJti: DenyJti;
     event: (sessionsEnded: number) => NewEvent;
+    /** The "your password was changed" notice, queued with the change. */
+    mail: NewMail;
   }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number; familyCreatedAt: number } | null>;
 
   denyJti(entry: DenyJti): Promise<void>;
@@ -167,27 +180,50 @@ export interface Store {
    */
   rememberDpopProof(id: string, expiresAt: number): Promise<boolean>;
 
-  /** Stores a new emailed link; older unused links of the same kind for the user stop working. */
-  issueEmailToken(token: NewEmailToken): Promise<void>;
+  /**
+   * Stores a new emailed link, queues its mail and records `event`, in one transaction; or, when
+   * the mail is over its budget, writes nothing (older links keep working) and answers false. A
+   * new password-reset link retires the user's older ones; verification links each stand for one
+   * registration and all stop working when one of them is used.
+   */
+  issueEmailToken(input: { token: NewEmailToken; mail: NewMail; event: NewEvent }): Promise<boolean>;
   emailToken(tokenHash: string): Promise<EmailTokenRow | undefined>;
   /**
    * Uses a password-reset token (one winner under concurrency: `used_at` flips from NULL once,
    * and only before it expires) and, in the same transaction, sets the new hash, bumps the token
-   * version, ends every family and records `event`. Null when the token is unknown, used,
-   * expired or of another kind.
+   * version, ends every family, records `event` and queues `mail` (the notice). Null when the
+   * token is unknown, used, expired or of another kind.
    */
   resetPassword(input: {
     tokenHash: string;
     now: number;
     passwordHash: string;
     event: (userId: string, sessionsEnded: number) => NewEvent;
+    mail: NewMail;
   }): Promise<{ userId: string; sessionsEnded: number } | null>;
-  /** Uses an email-verification token the same way and marks the address verified. */
+  /**
+   * Uses an email-verification token the same way, marks the address verified and retires the
+   * user's other verification links. A link that carries a registration also sets its password
+   * and name, bumps the token version and ends every family (whoever signed in before did so with
+   * another password).
+   */
   verifyEmail(input: {
     tokenHash: string;
     now: number;
-    event: (userId: string) => NewEvent;
-  }): Promise<{ userId: string } | null>;
+    event: (userId: string, sessionsEnded: number) => NewEvent;
+  }): Promise<{ userId: string; sessionsEnded: number } | null>;
+
+  /** Queues a mail (and records `event`) unless it is over its budget: then false, nothing written. */
+  queueMail(input: { mail: NewMail; event?: NewEvent }): Promise<boolean>;
+  /**
+   * Claims up to `limit` queued mails that are due and not claimed by a live lease, for
+   * `leaseMs`: of two instances claiming at once, each mail goes to one.
+   */
+  claimMail(input: { now: number; leaseMs: number; limit: number }): Promise<ClaimedMail[]>;
+  /** Marks a claimed mail sent and forgets its payload. */
+  mailSent(input: { id: string; now: number }): Promise<void>;
+  /** A failed attempt: due again at `retryAt`, or given up (payload forgotten) when null. */
+  mailFailed(input: { id: string; now: number; retryAt: number | null; error: string }): Promise<void>;
   /**
    * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
    * token of a live family: reuse detection reads the used ones. Returns null when another

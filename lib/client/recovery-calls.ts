@@ -1,6 +1,7 @@
 import { authFetch } from "@/lib/client";
 import { retryAfterSeconds } from "@/lib/client/durations";
 import { timeoutSignal } from "@/lib/client/server-calls";
+import type { AuthenticatedSessionState } from "@/lib/client/types";
 
 /**
  * The browser's calls to the account-recovery and verification routes, and what each answer means
@@ -66,13 +67,30 @@ export async function resetPassword(
   return failure(answer);
 }
 
-/** POST /api/auth/email/verify: confirms the address (no session needed: the link is the proof). */
+/**
+ * POST /api/auth/email/verify: confirms the address. In the browser signed in to the account the
+ * session is proof enough; elsewhere the page asks for the password (`password_required`), and
+ * with it the answer also signs this browser in (`state`).
+ */
 export async function verifyEmail(
   token: string,
-): Promise<{ ok: true } | { ok: false; reason: "invalid_token" } | Failure> {
-  const answer = await post("/api/auth/email/verify", { token });
-  if (answer?.res.ok) return { ok: true };
-  if (answer?.res.status === 400) return { ok: false, reason: "invalid_token" };
+  password?: string,
+): Promise<
+  | { ok: true; state: AuthenticatedSessionState | null }
+  | { ok: false; reason: "invalid_token" | "password_required" | "wrong_password" }
+  | Failure
+> {
+  const answer = await post("/api/auth/email/verify", password === undefined ? { token } : { token, password });
+  if (answer?.res.ok) {
+    const body = answer.body as Partial<AuthenticatedSessionState>;
+    return { ok: true, state: body.status === "authenticated" ? (body as AuthenticatedSessionState) : null };
+  }
+  if (answer?.res.status === 400 && answer.body.error === "invalid_token")
+    return { ok: false, reason: "invalid_token" };
+  if (answer?.res.status === 401 && answer.body.error === "password_required")
+    return { ok: false, reason: "password_required" };
+  if (answer?.res.status === 401 && answer.body.error === "invalid_credentials")
+    return { ok: false, reason: "wrong_password" };
   return failure(answer);
 }
 

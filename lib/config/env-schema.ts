@@ -94,6 +94,9 @@ export const envSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1, "AUTH_AUDIENCE must not be empty").optional(),
   AUTH_SIGNING_KEYS: z.string().optional(),
   AUTH_DEV_KEYS_FILE: z.string().default(".data/keys/dev-signing-keys.json"),
+  /** Checked by lib/auth/sealed.ts when the server starts (a bad key names the variable there). */
+  AUTH_SECRETS_KEY: z.string().optional(),
+  AUTH_DEV_SECRETS_FILE: z.string().default(".data/keys/dev-secrets-key"),
   ACCESS_TOKEN_TTL: duration("ACCESS_TOKEN_TTL", "15m", 1),
   REFRESH_TOKEN_TTL: duration("REFRESH_TOKEN_TTL", "7d", 1),
   SESSION_MAX_AGE: duration("SESSION_MAX_AGE", "30d", 1),
@@ -105,6 +108,7 @@ export const envSchema = z.object({
   RATE_LIMIT_REFRESH_PER_IP: positiveInt("RATE_LIMIT_REFRESH_PER_IP", 120),
   RATE_LIMIT_RECOVERY_PER_ADDRESS: positiveInt("RATE_LIMIT_RECOVERY_PER_ADDRESS", 3),
   RATE_LIMIT_RECOVERY_PER_IP: positiveInt("RATE_LIMIT_RECOVERY_PER_IP", 10),
+  RATE_LIMIT_MAIL_PER_ADDRESS: positiveInt("RATE_LIMIT_MAIL_PER_ADDRESS", 5),
   RATE_LIMIT_WINDOW: duration("RATE_LIMIT_WINDOW", "15m", 1),
   SMTP_URL: z
     .string()

@@ -22,6 +22,10 @@ export type Config = {
   signingKeys: string | undefined;
   /** Where a development key set is generated (git-ignored). */
   devKeysFile: string;
+  /** AUTH_SECRETS_KEY (raw; parsed at start-up), or undefined: generated in development. */
+  secretsKey: string | undefined;
+  /** Where a development secrets key is generated (git-ignored). */
+  devSecretsFile: string;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionMaxAge: number;
@@ -35,6 +39,12 @@ export type Config = {
     /** Recovery mails (reset links, verification resends) per address per hour, and per IP per window. */
     recoveryPerAddress: number;
     recoveryPerIp: number;
+    /**
+     * Every mail a request can cause, per address per hour (registration notices and links,
+     * resets, resends): past it, further mails are dropped silently. Notices of a change made
+     * with a credential are always sent.
+     */
+    mailPerAddress: number;
     /** The window the per-IP counters span, seconds. */
     window: number;
   };
@@ -125,6 +135,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     audience: e.AUTH_AUDIENCE ?? appOrigin,
     signingKeys: e.AUTH_SIGNING_KEYS,
     devKeysFile: path.resolve(cwd, e.AUTH_DEV_KEYS_FILE),
+    secretsKey: e.AUTH_SECRETS_KEY,
+    devSecretsFile: path.resolve(cwd, e.AUTH_DEV_SECRETS_FILE),
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,
     sessionMaxAge: e.SESSION_MAX_AGE,
@@ -137,6 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
       recoveryPerAddress: e.RATE_LIMIT_RECOVERY_PER_ADDRESS,
       recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
+      mailPerAddress: e.RATE_LIMIT_MAIL_PER_ADDRESS,
       window: e.RATE_LIMIT_WINDOW,
     },
     trustProxy: e.TRUST_PROXY,

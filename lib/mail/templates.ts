@@ -1,7 +1,9 @@
+import type { MailIntent, MailKind } from "@/lib/auth/mail";
+
 /**
- * The mails the auth core sends, as plain text and HTML. Small on purpose: a team changes the
- * wording here. Links carry their token in the URL fragment (never sent to a server, so never in
- * a log or a Referer); the page reads it and posts it.
+ * The mails the auth core decides to send (lib/auth/mail.ts), rendered as plain text and HTML.
+ * Small on purpose: a team changes the wording here. Links carry their token in the URL fragment
+ * (never sent to a server, so never in a log or a Referer); the page reads it and posts it.
  */
 export type OutgoingMail = {
   to: string;
@@ -12,7 +14,19 @@ export type OutgoingMail = {
   kind: MailKind;
 };
 
-export type MailKind = "password_reset" | "email_verification" | "password_changed" | "account_exists";
+/** One mail, ready for a transport. */
+export function renderMail(to: string, intent: MailIntent): OutgoingMail {
+  switch (intent.kind) {
+    case "password_reset":
+      return passwordResetMail(to, intent.link, intent.ttlSeconds);
+    case "email_verification":
+      return verificationMail(to, intent.link, intent.ttlSeconds);
+    case "password_changed":
+      return passwordChangedMail(to, intent.resetLink);
+    case "account_exists":
+      return accountExistsMail(to, intent.resetLink);
+  }
+}
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -35,7 +49,7 @@ function render(
 const minutes = (seconds: number) =>
   seconds >= 7200 ? `${Math.round(seconds / 3600)} hours` : `${Math.round(seconds / 60)} minutes`;
 
-export function passwordResetMail(to: string, url: string, ttlSeconds: number): OutgoingMail {
+function passwordResetMail(to: string, url: string, ttlSeconds: number): OutgoingMail {
   return render(
     "password_reset",
     to,
@@ -49,17 +63,21 @@ export function passwordResetMail(to: string, url: string, ttlSeconds: number): 
   );
 }
 
-export function verificationMail(to: string, url: string, ttlSeconds: number): OutgoingMail {
+function verificationMail(to: string, url: string, ttlSeconds: number): OutgoingMail {
   return render(
     "email_verification",
     to,
     "Confirm your email address",
-    ["Confirm that this address is yours.", `The link below works once, for ${minutes(ttlSeconds)}.`],
+    [
+      "Confirm that this address is yours: open the link below. If you are not signed in on that device, it asks for the password you chose when you signed up.",
+      `The link works once, for ${minutes(ttlSeconds)}.`,
+      "If you did not sign up, ignore this mail: nothing happens without that password.",
+    ],
     { label: "Confirm my email address", url },
   );
 }
 
-export function passwordChangedMail(to: string, signInUrl: string): OutgoingMail {
+function passwordChangedMail(to: string, signInUrl: string): OutgoingMail {
   return render(
     "password_changed",
     to,
@@ -72,7 +90,7 @@ export function passwordChangedMail(to: string, signInUrl: string): OutgoingMail
   );
 }
 
-export function accountExistsMail(to: string, forgotUrl: string): OutgoingMail {
+function accountExistsMail(to: string, forgotUrl: string): OutgoingMail {
   return render(
     "account_exists",
     to,

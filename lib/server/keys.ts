@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "@/lib/config";
 import { KeySetError, generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
+import { SecretsKeyError, createSealer, generateSecretsKey, parseSecretsKeys, type Sealer } from "@/lib/auth/sealed";
 import type { Logger } from "@/lib/server/log";
 
 /**
@@ -17,18 +18,58 @@ export async function resolveKeySet(config: Config, log: Logger): Promise<KeySet
         "run `npm run keys` and put its output in AUTH_SIGNING_KEYS.",
     );
   }
-  const file = config.devKeysFile;
+  const file = await developmentFile(
+    config.devKeysFile,
+    () => generateKeySetJson("ES256"),
+    log,
+    "signing key",
+    "AUTH_SIGNING_KEYS",
+  );
+  return loadKeySet(fs.readFileSync(file, "utf8"));
+}
+
+/**
+ * AUTH_SECRETS_KEY (what seals queued mail and TOTP secrets at rest) when set; otherwise the same
+ * rule as the signing keys: a start-up error in production, a generated git-ignored file in
+ * development.
+ */
+export async function resolveSealer(config: Config, log: Logger): Promise<Sealer> {
+  if (config.secretsKey) return createSealer(parseSecretsKeys(config.secretsKey));
+  if (config.production) {
+    throw new SecretsKeyError(
+      "AUTH_SECRETS_KEY is not set. In production it must come from the environment: " +
+        "run `npm run keys -- secrets` and put its output in AUTH_SECRETS_KEY.",
+    );
+  }
+  const file = await developmentFile(
+    config.devSecretsFile,
+    async () => generateSecretsKey(),
+    log,
+    "secrets key",
+    "AUTH_SECRETS_KEY",
+  );
+  return createSealer(parseSecretsKeys(fs.readFileSync(file, "utf8")));
+}
+
+/** A development key file, created exclusively once, so two processes starting together agree. */
+async function developmentFile(
+  file: string,
+  generate: () => Promise<string>,
+  log: Logger,
+  what: string,
+  variable: string,
+): Promise<string> {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
-      fs.writeFileSync(file, await generateKeySetJson("ES256"), { flag: "wx", mode: 0o600 });
+      fs.writeFileSync(file, await generate(), { flag: "wx", mode: 0o600 });
       log.info(
         { file: path.relative(process.cwd(), file) },
-        "generated a development signing key (git-ignored); set AUTH_SIGNING_KEYS in production",
+        `generated a development ${what} (git-ignored); set ${variable} in production`,
       );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   }
-  return loadKeySet(fs.readFileSync(file, "utf8"));
+  return file;
 }

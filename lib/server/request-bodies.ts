@@ -50,4 +50,5 @@ export const forgotPasswordBody = z.strictObject({ email });
 
 export const resetPasswordBody = z.strictObject({ token: linkToken, newPassword });
 
-export const verifyEmailBody = z.strictObject({ token: linkToken });
+/** The password proves who completes the link (a session of the account in this browser does too). */
+export const verifyEmailBody = z.strictObject({ token: linkToken, password: anyPassword.optional() });

@@ -122,6 +122,14 @@ export async function requireUser(req: NextRequest, rt: Runtime, options: { allo
   return result;
 }
 
+/** The user this browser is signed in as (the access cookie, fully checked), or null. Never throws a 401. */
+export async function signedInUser(req: NextRequest, rt: Runtime) {
+  const token = accessTokenFrom(req);
+  if (!token) return null;
+  const result = await rt.auth.authenticate(token);
+  return result.ok ? result.user : null;
+}
+
 /**
  * The access token of an API call and, with `Authorization: DPoP <token>`, the thumbprint of the
  * accompanying proof (checked for this method, URI and token's `ath`, and against replay).
@@ -134,6 +142,13 @@ async function credentialsFrom(req: NextRequest, rt: Runtime, allowAuthorization
   if (!match) return { token: "", dpopJkt: null };
   const token = match[2];
   if (match[1].toLowerCase() === "bearer") return { token, dpopJkt: null };
+  // The cheap check first: a token that is not ours (shape, signature, claims; cached once
+  // verified) is refused before its proof's signature is checked.
+  if (!(await rt.auth.verifyAccess(token)).ok) {
+    throw new HttpError(401, "unauthenticated", "Your session has ended. Sign in again.", {
+      "WWW-Authenticate": dpopChallenge("invalid_token"),
+    });
+  }
   const proof = await dpopOf(req, rt, token);
   if (!proof.present || !proof.ok) {
     throw new HttpError(401, "invalid_dpop_proof", "The DPoP proof is missing or not valid for this request.", {

@@ -5,8 +5,8 @@ import { getConfig, type Config } from "@/lib/config";
 import type { KeySet } from "@/lib/auth/keys";
 import { createLogger, type Logger } from "@/lib/server/log";
 import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
-import { resolveKeySet } from "@/lib/server/keys";
-import { createMailer, type AppMailer } from "@/lib/mail/mailer";
+import { resolveKeySet, resolveSealer } from "@/lib/server/keys";
+import { createMailSender, outboxTransport, smtpTransport, type MailSender } from "@/lib/mail/sender";
 
 /**
  * The process-wide wiring of the auth core: configuration, database, keys, logger, limits.
@@ -21,7 +21,8 @@ export type Runtime = {
   log: Logger;
   limits: RateLimits;
   clock: Clock;
-  mailer: AppMailer;
+  /** Sends the mail queue; started with the server (lib/server/startup.ts). */
+  mailSender: MailSender;
 };
 
 const globalKey = Symbol.for("auth-starter.runtime");
@@ -54,10 +55,18 @@ async function build(): Promise<Runtime> {
   const keys = await getKeySet();
   const storage = await openStorage(config.database, { server: true });
   const { store } = storage;
-  const mailer = createMailer({ ...config.mail, log });
+  const sealer = await resolveSealer(config, log);
+  const { smtpUrl, from, outboxDir } = config.mail;
+  const mailSender = createMailSender({
+    store,
+    sealer,
+    transport: smtpUrl ? smtpTransport(smtpUrl, from) : outboxTransport(outboxDir, from, log),
+    log,
+  });
   const auth = createAuth({
     store,
-    mailer,
+    sealer,
+    onMailQueued: mailSender.nudge,
     keys,
     config,
     clock: systemClock,
@@ -65,7 +74,7 @@ async function build(): Promise<Runtime> {
     onSecurityEvent: (type, detail) => log.warn({ event: type, ...detail }, "security event"),
   });
   const limits = createRateLimits(storage.createLimiter, config, log);
-  return { config, storage, keys, auth, log, limits, clock: systemClock, mailer };
+  return { config, storage, keys, auth, log, limits, clock: systemClock, mailSender };
 }
 
 export function getRuntime(): Promise<Runtime> {

@@ -1,12 +1,13 @@
 import { ConfigError } from "@/lib/config";
 import { KeySetError } from "@/lib/auth/keys";
+import { SecretsKeyError } from "@/lib/auth/sealed";
 import { getLogger, getRuntime } from "./runtime";
 import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
 import { startPruning } from "@/lib/server/pruning";
 import { installRequestGuard } from "./request-guard";
 import { installSocketIpHeader } from "./socket-ip";
 
-let pruningStarted = false;
+let backgroundStarted = false;
 
 /**
  * Runs once when the server starts (instrumentation.ts): parses configuration, loads or
@@ -32,13 +33,14 @@ export async function startServer() {
       const seeded = await seedDevelopmentAccounts(rt.storage.store);
       if (seeded) printSeededAccounts(seeded, config.appOrigin);
     }
-    if (!pruningStarted) {
-      pruningStarted = true;
+    if (!backgroundStarted) {
+      backgroundStarted = true;
       startPruning(rt);
+      rt.mailSender.start();
     }
     log.info({ database: rt.storage.engine, issuer: config.issuer }, "auth ready");
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof KeySetError) {
+    if (error instanceof ConfigError || error instanceof KeySetError || error instanceof SecretsKeyError) {
       console.error(`\n${error.message}\n\nThe server cannot start until this is fixed (see .env.example).\n`);
       process.exit(1);
     }

@@ -1,18 +1,48 @@
-import { errorJson, json, methodNotAllowed, readJson, route } from "@/lib/server/http";
+import { sessionState } from "@/lib/auth/session-state";
+import {
+  clearSessionCookies,
+  errorJson,
+  json,
+  methodNotAllowed,
+  rateLimited,
+  readJson,
+  route,
+  setSessionCookies,
+  signedInUser,
+} from "@/lib/server/http";
 import { verifyEmailBody } from "@/lib/server/request-bodies";
 
-/** Confirms the address from a verification link (no session needed: the link is the proof). */
+/**
+ * Confirms the address from a verification link. The link proves the mailbox; the password proves
+ * who completes it: a session of that account in this browser, or `password` (then the person is
+ * signed in, with both cookies, like a sign-in). A typed password counts against the account's
+ * sign-in limits, as any password guess does.
+ */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
-  const { token } = await readJson(req, verifyEmailBody);
-  const result = await rt.auth.verifyEmail(token, meta);
-  if (!result.ok) {
-    return errorJson(
-      400,
-      "invalid_token",
-      "This link is invalid, already used or expired. Sign in and ask for a new one.",
-    );
+  const { token, password } = await readJson(req, verifyEmailBody);
+  const owner = password === undefined ? undefined : await rt.auth.verificationLinkOwner(token);
+  if (owner) {
+    const limit = await rt.limits.beforeLogin(meta.ip, owner.email);
+    if (!limit.ok) throw rateLimited(limit);
   }
-  return json({ ok: true });
+  const current = await signedInUser(req, rt);
+  const result = await rt.auth.verifyEmail({ token, password, sessionUserId: current?.id ?? null }, meta);
+  if (!result.ok) {
+    switch (result.error) {
+      case "password_required":
+        return errorJson(401, "password_required", "Enter the password you chose when you signed up.");
+      case "wrong_password":
+        return errorJson(401, "invalid_credentials", "That is not the password of this sign-up.");
+      default:
+        return errorJson(400, "invalid_token", "This link is invalid, already used or expired.");
+    }
+  }
+  if (owner) await rt.limits.loginSucceeded(owner.email, meta.ip);
+  if (!result.session) return json({ ok: true });
+  const { user, access, refresh, sessionStartedAt } = result.session;
+  const res = json({ ok: true, ...sessionState(user, access.claims, sessionStartedAt) });
+  clearSessionCookies(res);
+  return setSessionCookies(res, access, refresh, rt.config.accessTokenTtl);
 });
 
 export const GET = methodNotAllowed("POST");
