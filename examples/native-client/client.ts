@@ -162,12 +162,21 @@ export function createNativeClient(options: ClientOptions) {
     }
   }
 
-  /** RFC 7009: ends the session on the server, then forgets it here. */
+  /**
+   * RFC 7009: ends the session on the server, then forgets it here. A bound session is ended only
+   * with a proof from its key (so a stolen refresh token cannot even sign its owner out).
+   */
   async function signOut() {
     const session = load();
-    const res = await fetch(`${authUrl}/api/auth/revoke`, {
+    const revokeUrl = `${authUrl}/api/auth/revoke`;
+    const key = await keyFrom(session);
+    const res = await fetch(revokeUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "User-Agent": userAgent },
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": userAgent,
+        DPoP: await createDpopProof(key, { method: "POST", url: revokeUrl }),
+      },
       body: JSON.stringify({ token: session.refreshToken, token_type_hint: "refresh_token" }),
     });
     // Keep the file if the server did not answer: signing out must be retried, not forgotten.
