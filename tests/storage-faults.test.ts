@@ -3,9 +3,11 @@
  * answers a clean 503 JSON with Retry-After, never a 500, and works again when the database does.
  * The real thing (a PostgreSQL server stopped and started) is in tests/postgres-*.test.ts.
  */
+import Database from "better-sqlite3";
 import { beforeAll, expect, it } from "vitest";
 import { StorageUnavailableError, type Store } from "@/lib/auth/store";
 import { getRuntime } from "@/lib/server/runtime";
+import { TEST_ENGINE } from "./helpers";
 import { CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
@@ -58,3 +60,36 @@ it("API calls during an outage get 503 service_unavailable with Retry-After, the
   expect((await call(r.me.GET, "/api/me", { jar })).status).toBe(200);
   expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar })).status).toBe(200);
 });
+
+it.runIf(TEST_ENGINE === "sqlite")(
+  "SQLite locked by another process past the busy timeout: 503 like a PostgreSQL outage, then it works again",
+  async () => {
+    const jar = new CookieJar();
+    const register = await call(r.register.POST, "/api/auth/register", {
+      body: { email: "locked@example.com", password: "password-123" },
+      jar,
+    });
+    expect(register.status).toBe(201);
+    const rt = await getRuntime();
+    const path = (rt.config.database as { path: string }).path;
+    // The app's own connection waits 200 ms for the lock (5 s in production), not the test's time.
+    rt.storage.sqlite!.$client.pragma("busy_timeout = 200");
+    const other = new Database(path);
+    other.exec("begin exclusive");
+    try {
+      for (const res of [
+        await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: jar.clone() }),
+        await call(r.login.POST, "/api/auth/login", { body: { email: "locked@example.com", password: "password-123" } }),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(res.json).toEqual({ error: "service_unavailable", message: expect.any(String) });
+        expect(res.headers.get("retry-after")).toBe("2");
+      }
+    } finally {
+      other.exec("rollback");
+      other.close();
+      rt.storage.sqlite!.$client.pragma("busy_timeout = 5000");
+    }
+    expect((await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar })).status).toBe(200);
+  },
+);

@@ -97,3 +97,24 @@ export function isRetryable(error: unknown): boolean {
   const code = errorCode(error);
   return code === "40P01" || code === "40001";
 }
+
+/**
+ * Wraps every method of a store so that what it throws is what the core may see (errors.ts):
+ * StorageUnavailableError for connection failures, a plain Error otherwise, never a driver error.
+ */
+export function guarded<S extends object>(store: S): S {
+  const out = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store)) {
+    out[name] =
+      typeof method === "function"
+        ? async (...args: unknown[]) => {
+            try {
+              return await method(...args);
+            } catch (error) {
+              throw toStoreError(error, name);
+            }
+          }
+        : method;
+  }
+  return out as S;
+}

@@ -1,13 +1,10 @@
 import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import type pg from "pg";
 import { MAIL_LOCK_NAMESPACE, type PgDb } from "@/db/postgres/client";
-import { insertEvent } from "@/db/postgres/rotation";
+import { insertEvent } from "@/db/postgres/events";
 import { mailQueue } from "@/db/postgres/schema";
+import type { Engine } from "@/db/postgres/store";
 import { transaction } from "@/db/postgres/transaction";
-import type { ClaimedMail, NewMail, Store } from "@/lib/auth/store";
-
-/** The window the per-address mail budget counts over. */
-export const MAIL_BUDGET_WINDOW_MS = 3600 * 1000;
+import { MAIL_BUDGET_WINDOW_MS, type ClaimedMail, type NewMail, type Store } from "@/lib/auth/store";
 
 /**
  * Queues a mail inside the caller's transaction. The budget's count and the insert must be one
@@ -37,13 +34,11 @@ export async function insertMail(tx: PgDb, mail: NewMail): Promise<boolean> {
 }
 
 /**
- * The mail queue on PostgreSQL. A claim is one UPDATE over rows picked with FOR UPDATE SKIP
- * LOCKED: two instances claiming at once each get different mails, neither waits for the other.
+ * The mail queue: claims (each mail to one sender), sent, failed. A claim is one UPDATE over rows
+ * picked with FOR UPDATE SKIP LOCKED: two instances claiming at once each get different mails,
+ * neither waits for the other.
  */
-export function createMailUnits(
-  db: PgDb,
-  pool: pg.Pool,
-): Pick<Store, "queueMail" | "claimMail" | "mailSent" | "mailFailed"> {
+export function mailUnits({ db, pool }: Engine): Pick<Store, "queueMail" | "claimMail" | "mailSent" | "mailFailed"> {
   return {
     queueMail: ({ mail, event }) =>
       transaction(pool, async (tx) => {

@@ -2,7 +2,8 @@ import { inArray, lt, or } from "drizzle-orm";
 import type pg from "pg";
 import { drizzleOn, LOCK_NAMESPACE, LOCKS, withSession } from "@/db/postgres/client";
 import { authEvents, dpopProofs, emailTokens, mailQueue, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
-import type { PruneCounts, PruneCutoffs } from "@/lib/auth/store";
+import type { Engine } from "@/db/postgres/store";
+import type { PruneCounts, PruneCutoffs, Store } from "@/lib/auth/store";
 
 /**
  * Pruning, one instance at a time: a session advisory lock taken with pg_try_advisory_lock (an
@@ -11,7 +12,7 @@ import type { PruneCounts, PruneCutoffs } from "@/lib/auth/store";
  * holds many row locks for long. A family's tokens go with it (ON DELETE CASCADE). If the session
  * fails midway its connection is destroyed, and the lock with it.
  */
-export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<PruneCounts | null> {
+function prune(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<PruneCounts | null> {
   return withSession(pool, async (client) => {
     const lock = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1, $2) as locked", [
       LOCK_NAMESPACE,
@@ -119,4 +120,8 @@ export function prunePostgres(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<Pru
     await client.query("select pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, LOCKS.prune]);
     return counts;
   });
+}
+
+export function pruneUnits({ pool }: Engine): Pick<Store, "prune"> {
+  return { prune: (cutoffs) => prune(pool, cutoffs) };
 }

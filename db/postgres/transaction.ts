@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { drizzleOn, type PgDb } from "@/db/postgres/client";
-import { isRetryable, toStoreError, unavailableReason } from "@/db/postgres/errors";
+import { isRetryable, unavailableReason } from "@/db/postgres/errors";
 
 /** Drizzle bound to the one connection a transaction runs on. */
 export type Tx = PgDb;
@@ -72,25 +72,4 @@ export async function transaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>):
       throw error;
     }
   }
-}
-
-/**
- * Wraps every method of a store so that what it throws is what the core may see (errors.ts):
- * StorageUnavailableError for connection failures, a plain Error otherwise, never a driver error.
- */
-export function guarded<S extends object>(store: S): S {
-  const out = {} as Record<string, unknown>;
-  for (const [name, method] of Object.entries(store)) {
-    out[name] =
-      typeof method === "function"
-        ? async (...args: unknown[]) => {
-            try {
-              return await method(...args);
-            } catch (error) {
-              throw toStoreError(error, name);
-            }
-          }
-        : method;
-  }
-  return out as S;
 }

@@ -1,49 +1,45 @@
 import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { mailQueue } from "@/db/sqlite/schema";
-import type { ClaimedMail, NewEvent, NewMail, Store } from "@/lib/auth/store";
-
-/** The window the per-address mail budget counts over. */
-export const MAIL_BUDGET_WINDOW_MS = 3600 * 1000;
+import type { Engine } from "@/db/sqlite/store";
+import { MAIL_BUDGET_WINDOW_MS, type ClaimedMail, type NewMail, type Store } from "@/lib/auth/store";
 
 /**
- * The mail queue on SQLite. `insertMail` runs inside the caller's IMMEDIATE transaction, so the
- * budget's count and the insert are one step: two requests cannot both take the last slot.
+ * Queues a mail inside the caller's IMMEDIATE transaction, so the budget's count and the insert
+ * are one step: two requests cannot both take the last slot.
  */
-export function createMailUnits({
+export function queueMail(db: Db, mail: NewMail): boolean {
+  if (mail.budget !== null) {
+    const [recent] = db
+      .select({ n: count() })
+      .from(mailQueue)
+      .where(
+        and(eq(mailQueue.recipientKey, mail.recipientKey), gt(mailQueue.createdAt, mail.now - MAIL_BUDGET_WINDOW_MS)),
+      )
+      .all();
+    if ((recent?.n ?? 0) >= mail.budget) return false;
+  }
+  db.insert(mailQueue)
+    .values({
+      id: mail.id,
+      kind: mail.kind,
+      recipientKey: mail.recipientKey,
+      payload: mail.payload,
+      createdAt: mail.now,
+      nextAttemptAt: mail.now,
+    })
+    .run();
+  return true;
+}
+
+/** The mail queue: claims (each mail to one sender), sent, failed. */
+export function mailUnits({
   db,
   tx,
   insertEvent,
-}: {
-  db: Db;
-  tx: <T>(fn: () => T) => T;
-  insertEvent: (e: NewEvent) => unknown;
-}) {
-  function insertMail(mail: NewMail): boolean {
-    if (mail.budget !== null) {
-      const [recent] = db
-        .select({ n: count() })
-        .from(mailQueue)
-        .where(
-          and(eq(mailQueue.recipientKey, mail.recipientKey), gt(mailQueue.createdAt, mail.now - MAIL_BUDGET_WINDOW_MS)),
-        )
-        .all();
-      if ((recent?.n ?? 0) >= mail.budget) return false;
-    }
-    db.insert(mailQueue)
-      .values({
-        id: mail.id,
-        kind: mail.kind,
-        recipientKey: mail.recipientKey,
-        payload: mail.payload,
-        createdAt: mail.now,
-        nextAttemptAt: mail.now,
-      })
-      .run();
-    return true;
-  }
-
-  const units: Pick<Store, "queueMail" | "claimMail" | "mailSent" | "mailFailed"> = {
+  insertMail,
+}: Engine): Pick<Store, "queueMail" | "claimMail" | "mailSent" | "mailFailed"> {
+  return {
     async queueMail({ mail, event }) {
       return tx(() => {
         if (!insertMail(mail)) return false;
@@ -78,8 +74,8 @@ export function createMailUnits({
             ),
           )
           .run();
-        return due.flatMap((m): ClaimedMail[] =>
-          m.payload === null ? [] : [{ ...m, payload: m.payload, attempts: m.attempts + 1, claimedUntil }],
+        return due.flatMap(({ id, kind, payload, attempts }): ClaimedMail[] =>
+          payload === null ? [] : [{ id, kind, payload, attempts: attempts + 1, claimedUntil }],
         );
       });
     },
@@ -94,5 +90,4 @@ export function createMailUnits({
       db.update(mailQueue).set(update).where(eq(mailQueue.id, id)).run();
     },
   };
-  return { insertMail, ...units };
 }

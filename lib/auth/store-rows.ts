@@ -52,6 +52,9 @@ export type EmailTokenRow = {
   registrationPasswordHash: string | null;
 };
 
+/** The window a mail budget counts over: an hour. */
+export const MAIL_BUDGET_WINDOW_MS = 3600 * 1000;
+
 /** A mail for the queue (lib/auth/mail.ts). The address is inside the sealed payload only. */
 export type NewMail = {
   id: string;

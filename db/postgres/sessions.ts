@@ -1,11 +1,18 @@
-import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
-import { authEvents, refreshFamilies, refreshTokens, users } from "@/db/postgres/schema";
+import { insertEvent } from "@/db/postgres/events";
+import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
+import type { Engine } from "@/db/postgres/store";
 import { GateLost, MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
-import type { NewEvent, NewRefreshToken, PresentedToken, RotationWrites, Store, UserRow } from "@/lib/auth/store";
+import type { DenyJti, NewRefreshToken, PresentedToken, RotationWrites, Store, UserRow } from "@/lib/auth/store";
 
-export const presentedFields = {
+/**
+ * Sessions: refresh families and their tokens (the rotation), the full check, ending sessions,
+ * the deny-list.
+ */
+
+const presentedFields = {
   id: refreshTokens.id,
   familyId: refreshTokens.familyId,
   generation: refreshTokens.generation,
@@ -32,10 +39,16 @@ export const insertToken = (tx: PgDb, t: NewRefreshToken) =>
     expiresAt: t.expiresAt,
   });
 
-export const insertEvent = (tx: PgDb, e: NewEvent) => tx.insert(authEvents).values(e);
-
 export const touchFamily = (tx: PgDb, id: string, now: number) =>
   tx.update(refreshFamilies).set({ lastUsedAt: now }).where(eq(refreshFamilies.id, id));
+
+/** Deny-list entries are useless once the token would have expired anyway: swept as we add. */
+export async function denyJti(tx: PgDb, entry: DenyJti, now?: number) {
+  await tx.insert(revokedJtis).values(entry).onConflictDoNothing();
+  if (now !== undefined) await tx.delete(revokedJtis).where(lt(revokedJtis.expiresAt, now));
+}
+
+const revoked = (now: number, reason: string) => ({ revokedAt: now, revokedReason: reason });
 
 type PlainRotation = Required<Pick<RotationWrites, "markUsed" | "insertToken" | "touchFamily" | "event">>;
 
@@ -87,7 +100,7 @@ const gate = async (update: Promise<{ rowCount: number | null }>) => {
  * guard in a subquery would not be). A gate that changed no row (the successor is not locked, so a
  * concurrent rotation of it can win) rolls everything back, and the unit reads and decides again.
  */
-export function createRotate(pool: pg.Pool): Store["rotate"] {
+function createRotate(pool: pg.Pool): Store["rotate"] {
   return async function rotate(tokenHash, decide) {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -151,5 +164,126 @@ export function createRotate(pool: pg.Pool): Store["rotate"] {
         throw error;
       }
     }
+  };
+}
+
+export function sessionUnits({
+  db,
+  pool,
+}: Engine): Pick<
+  Store,
+  | "startFamily"
+  | "presentedToken"
+  | "rotate"
+  | "familyById"
+  | "activeFamilies"
+  | "fullCheck"
+  | "endFamily"
+  | "endUserFamilies"
+  | "denyJti"
+> {
+  // The full check runs on every authenticated request: a named statement, parsed and planned
+  // once per connection by the server, built once here.
+  const fullCheckStatement = db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      tokenVersion: users.tokenVersion,
+      disabledAt: users.disabledAt,
+      emailVerifiedAt: users.emailVerifiedAt,
+      familyUserId: refreshFamilies.userId,
+      familyRevokedAt: refreshFamilies.revokedAt,
+      familyCreatedAt: refreshFamilies.createdAt,
+      familyAbsoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
+      jtiRevoked: sql<boolean>`exists(select 1 from ${revokedJtis} where ${revokedJtis.jti} = ${sql.placeholder("jti")})`,
+    })
+    .from(users)
+    .leftJoin(refreshFamilies, eq(refreshFamilies.id, sql.placeholder("sid")))
+    .where(eq(users.id, sql.placeholder("sub")))
+    .prepare("auth_full_check");
+
+  return {
+    async startFamily(family, token, event) {
+      await transaction(pool, async (tx) => {
+        const { now, ...rest } = family;
+        await tx.insert(refreshFamilies).values({ ...rest, createdAt: now, lastUsedAt: now });
+        await insertToken(tx, token);
+        await insertEvent(tx, event);
+      });
+    },
+    async presentedToken(tokenHash) {
+      const [row] = await db
+        .select(presentedFields)
+        .from(refreshTokens)
+        .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
+        .where(eq(refreshTokens.tokenHash, tokenHash));
+      return row;
+    },
+    rotate: createRotate(pool),
+    async familyById(id) {
+      const [row] = await db.select().from(refreshFamilies).where(eq(refreshFamilies.id, id));
+      return row;
+    },
+    activeFamilies: (userId, now, idleCutoff) =>
+      db
+        .select()
+        .from(refreshFamilies)
+        .where(
+          and(
+            eq(refreshFamilies.userId, userId),
+            isNull(refreshFamilies.revokedAt),
+            gt(refreshFamilies.absoluteExpiresAt, now),
+            gt(refreshFamilies.lastUsedAt, idleCutoff),
+          ),
+        )
+        .orderBy(desc(refreshFamilies.lastUsedAt)),
+    async fullCheck(sub, sid, jti) {
+      const [row] = await fullCheckStatement.execute({ sub, sid, jti });
+      return row;
+    },
+    endFamily: ({ familyId, userId, now, reason, denyJti: deny, event }) =>
+      transaction(pool, async (tx) => {
+        // The UPDATE is the check: of two callers ending one family, one changes the row.
+        const ended = await tx
+          .update(refreshFamilies)
+          .set(revoked(now, reason))
+          .where(
+            and(
+              eq(refreshFamilies.id, familyId),
+              eq(refreshFamilies.userId, userId),
+              isNull(refreshFamilies.revokedAt),
+            ),
+          );
+        // Deny-listed either way, after the family (the lock order: deny-list rows come last).
+        if (deny) await denyJti(tx, deny, now);
+        if (ended.rowCount !== 1) return false;
+        await insertEvent(tx, event);
+        return true;
+      }),
+    endUserFamilies: ({ userId, now, reason, bumpTokenVersion, keepFamilyId, denyJti: deny, event }) =>
+      transaction(pool, async (tx) => {
+        // The user's row first (the lock order), whether or not the version moves.
+        const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+        if (!user) return null;
+        if (bumpTokenVersion) {
+          await tx
+            .update(users)
+            .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+            .where(eq(users.id, userId));
+        }
+        const live = and(eq(refreshFamilies.userId, userId), isNull(refreshFamilies.revokedAt));
+        const ended = await tx
+          .update(refreshFamilies)
+          .set(revoked(now, reason))
+          .where(keepFamilyId ? and(live, ne(refreshFamilies.id, keepFamilyId)) : live);
+        if (deny) await denyJti(tx, deny, now);
+        await insertEvent(tx, event(ended.rowCount ?? 0));
+        return ended.rowCount ?? 0;
+      }),
+    async denyJti(entry) {
+      await denyJti(db, entry);
+    },
   };
 }

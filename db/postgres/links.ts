@@ -1,21 +1,21 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
+import { insertEvent } from "@/db/postgres/events";
 import { insertMail } from "@/db/postgres/mail";
-import { insertEvent } from "@/db/postgres/rotation";
-import { dpopProofs, emailTokens, refreshFamilies, users } from "@/db/postgres/schema";
+import { emailTokens, refreshFamilies, users } from "@/db/postgres/schema";
+import type { Engine } from "@/db/postgres/store";
 import { transaction } from "@/db/postgres/transaction";
 import type { EmailTokenKind, Store } from "@/lib/auth/store";
 
 /**
- * Emailed single-use links and the DPoP replay cache on PostgreSQL. Single use is the UPDATE …
+ * Emailed single-use links: password reset and email verification. Single use is the UPDATE …
  * WHERE used_at IS NULL AND expires_at > now on the token's own row: under READ COMMITTED a
  * concurrent caller waits for the first and re-checks the WHERE, so exactly one changes the row.
  */
-export function createEmailAndProofUnits(
-  db: PgDb,
-  pool: pg.Pool,
-): Pick<Store, "rememberDpopProof" | "issueEmailToken" | "emailToken" | "resetPassword" | "verifyEmail"> {
+export function linkUnits({
+  db,
+  pool,
+}: Engine): Pick<Store, "issueEmailToken" | "emailToken" | "resetPassword" | "verifyEmail"> {
   const useToken = async (tx: PgDb, tokenHash: string, kind: EmailTokenKind, now: number) => {
     const [used] = await tx
       .update(emailTokens)
@@ -48,10 +48,6 @@ export function createEmailAndProofUnits(
       .where(eq(users.id, id));
 
   return {
-    async rememberDpopProof(id, expiresAt) {
-      const inserted = await db.insert(dpopProofs).values({ id, expiresAt }).onConflictDoNothing();
-      return inserted.rowCount === 1;
-    },
     issueEmailToken: ({ token, mail, event }) =>
       transaction(pool, async (tx) => {
         if (!(await insertMail(tx, mail))) return false;

@@ -1,0 +1,91 @@
+import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { isUniqueViolation } from "@/db/postgres/errors";
+import { insertEvent } from "@/db/postgres/events";
+import { insertMail } from "@/db/postgres/mail";
+import { refreshFamilies, refreshTokens, users } from "@/db/postgres/schema";
+import { denyJti, insertToken, touchFamily } from "@/db/postgres/sessions";
+import type { Engine } from "@/db/postgres/store";
+import { transaction } from "@/db/postgres/transaction";
+import type { Store } from "@/lib/auth/store";
+
+/** Users: who they are, their password, their token version. */
+export function userUnits({
+  db,
+  pool,
+}: Engine): Pick<Store, "userByEmail" | "userById" | "userCount" | "insertUser" | "emailsOf" | "changePassword"> {
+  return {
+    async userByEmail(email) {
+      const [row] = await db.select().from(users).where(eq(users.email, email));
+      return row;
+    },
+    async userById(id) {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+    async userCount() {
+      const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(users);
+      return row?.n ?? 0;
+    },
+    async insertUser(user) {
+      try {
+        await db.insert(users).values(user);
+        return { ok: true };
+      } catch (error) {
+        if (isUniqueViolation(error, "users_email_unique")) return { ok: false, error: "email_taken" };
+        throw error;
+      }
+    },
+    async emailsOf(userIds) {
+      if (userIds.length === 0) return new Map();
+      const rows = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds));
+      return new Map(rows.map((r) => [r.id, r.email]));
+    },
+    changePassword: ({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) =>
+      transaction(pool, async (tx) => {
+        // Lock order: the user, then this family (a rotation in it waits, or has committed and its
+        // successor is visible to the statements below), then the family's tokens.
+        const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+        const [family] = await tx.select().from(refreshFamilies).where(eq(refreshFamilies.id, familyId)).for("update");
+        if (!user || !family || family.userId !== userId || family.revokedAt !== null) return null;
+        await tx
+          .update(users)
+          .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` })
+          .where(eq(users.id, userId));
+        const others = await tx
+          .update(refreshFamilies)
+          .set({ revokedAt: now, revokedReason: "password_changed" })
+          .where(
+            and(
+              eq(refreshFamilies.userId, userId),
+              isNull(refreshFamilies.revokedAt),
+              ne(refreshFamilies.id, familyId),
+            ),
+          );
+        const sessionsEnded = others.rowCount ?? 0;
+        const [live] = await tx
+          .select({ id: refreshTokens.id, generation: refreshTokens.generation })
+          .from(refreshTokens)
+          .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.usedAt)))
+          .orderBy(desc(refreshTokens.generation))
+          .limit(1);
+        await tx
+          .update(refreshTokens)
+          .set({ usedAt: now, supersededAt: now })
+          .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.usedAt)));
+        await insertToken(tx, {
+          id: newToken.id,
+          familyId,
+          parentId: live?.id ?? null,
+          generation: (live?.generation ?? 0) + 1,
+          tokenHash: newToken.tokenHash,
+          now,
+          expiresAt: Math.min(newToken.idleExpiresAt, family.absoluteExpiresAt),
+        });
+        await touchFamily(tx, familyId, now);
+        await denyJti(tx, deny, now);
+        await insertEvent(tx, event(sessionsEnded));
+        await insertMail(tx, mail);
+        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
+      }),
+  };
+}

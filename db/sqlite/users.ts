@@ -1,0 +1,106 @@
+import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db/sqlite/client";
+import { directGet } from "@/db/sqlite/prepared";
+import { users } from "@/db/sqlite/schema";
+import type { Engine } from "@/db/sqlite/store";
+import type { Store, UserRow } from "@/lib/auth/store";
+
+const p = sql.placeholder;
+
+/** Users: who they are, their password, their token version. */
+export function userStatements(db: Db) {
+  return {
+    userByEmail: db.select().from(users).where(eq(users.email, p("email"))).prepare(),
+    // On the rotation path: run on better-sqlite3 directly (db/sqlite/prepared.ts).
+    userById: directGet(db.$client, db.select().from(users).where(eq(users.id, p("id"))), getTableColumns(users)),
+    userCount: db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .prepare(),
+    insertUser: db
+      .insert(users)
+      .values({
+        id: p("id"),
+        email: p("email"),
+        name: p("name"),
+        passwordHash: p("passwordHash"),
+        role: p("role"),
+        emailVerifiedAt: p("emailVerifiedAt"),
+        createdAt: p("createdAt"),
+      })
+      .prepare(),
+    setPassword: db
+      .update(users)
+      .set({ passwordHash: sql`${p("passwordHash")}`, tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, p("id")))
+      .prepare(),
+    bumpTokenVersion: db
+      .update(users)
+      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, p("id")))
+      .prepare(),
+  };
+}
+
+export function userUnits({
+  db,
+  q,
+  tx,
+  insertEvent,
+  insertMail,
+  denyJti,
+}: Engine): Pick<
+  Store,
+  "userByEmail" | "userById" | "userCount" | "insertUser" | "emailsOf" | "changePassword"
+> {
+  return {
+    userByEmail: async (email) => q.userByEmail.get({ email }) as UserRow | undefined,
+    userById: async (id) => q.userById.get({ id }) as UserRow | undefined,
+    userCount: async () => q.userCount.get()?.n ?? 0,
+    async insertUser(user) {
+      try {
+        q.insertUser.run({ ...user, emailVerifiedAt: user.emailVerifiedAt ?? null });
+        return { ok: true };
+      } catch (error) {
+        const { code, message } = error as { code?: string; message?: string };
+        if (code === "SQLITE_CONSTRAINT_UNIQUE" && message?.includes("users.email"))
+          return { ok: false, error: "email_taken" };
+        throw error;
+      }
+    },
+    async emailsOf(userIds) {
+      if (userIds.length === 0) return new Map();
+      const rows = db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)).all();
+      return new Map(rows.map((r) => [r.id, r.email]));
+    },
+    async changePassword({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) {
+      return tx(() => {
+        const family = q.familyById.get({ id: familyId });
+        if (!family || family.userId !== userId || family.revokedAt !== null) return null;
+        q.setPassword.run({ id: userId, passwordHash });
+        const sessionsEnded = q.revokeOtherFamilies.run({
+          userId,
+          keepId: familyId,
+          now,
+          reason: "password_changed",
+        }).changes;
+        const live = q.liveToken.get({ familyId });
+        q.retireLiveTokens.run({ familyId, now });
+        q.insertToken.run({
+          id: newToken.id,
+          familyId,
+          parentId: live?.id ?? null,
+          generation: (live?.generation ?? 0) + 1,
+          tokenHash: newToken.tokenHash,
+          now,
+          expiresAt: Math.min(newToken.idleExpiresAt, family.absoluteExpiresAt),
+        });
+        q.touchFamily.run({ id: familyId, now });
+        denyJti(deny, now);
+        insertEvent(event(sessionsEnded));
+        insertMail(mail);
+        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
+      });
+    },
+  };
+}
