@@ -8,7 +8,7 @@ import { refusalBody, refuseOddRequest } from "@/lib/security/odd-requests";
 import { verifyAccessToken } from "@/lib/auth/access-token";
 import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
 import { isProtectedPath } from "@/lib/routing/protected-paths";
-import { getKeySet } from "@/lib/server/runtime";
+import { getKeySet } from "@/lib/server/keys";
 
 /**
  * Next 16's request interceptor. Two jobs:

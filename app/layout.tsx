@@ -4,12 +4,17 @@ import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getRuntime } from "@/lib/server/runtime";
 import { sessionState } from "@/lib/auth/session-state";
+import { getConfig } from "@/lib/config";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: { default: "Auth Starter", template: "%s · Auth Starter" },
-  description: "Short-lived JWTs, rotating refresh tokens and theft detection for Next.js",
-};
+/** The product's name is one setting (APP_NAME), read when the page renders. */
+export function generateMetadata(): Metadata {
+  const { appName } = getConfig();
+  return {
+    title: { default: appName, template: `%s · ${appName}` },
+    description: "Short-lived JWTs, rotating refresh tokens and theft detection for Next.js",
+  };
+}
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#4f46e5" };
 
@@ -23,7 +28,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="flex min-h-screen flex-col">
         <AuthProvider initial={initial} serverNow={(await getRuntime()).clock.now()}>
-          <SiteHeader />
+          <SiteHeader appName={getConfig().appName} />
           <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8 sm:py-12">
             {children}
           </main>

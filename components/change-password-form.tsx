@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
+import { formErrors } from "@/lib/client/field-errors";
 import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Spinner, focusFirstError } from "./credentials-form";
 import { Field, NewPasswordFields } from "./field";
@@ -52,9 +53,10 @@ export function ChangePasswordForm({ minLength, email }: { minLength: number; em
         } else if (data.error === "same_password") {
           setErrors({ newPassword: data.message });
           if (formRef.current) focusFirstError(formRef.current, ["newPassword"]);
-        } else if (typeof data.message === "string" && data.message.startsWith("newPassword: "))
-          setErrors({ newPassword: data.message.slice(13) });
-        else setErrors({ form: data.message ?? "Could not change your password. Try again." });
+        } else
+          setErrors(
+            formErrors(data, ["currentPassword", "newPassword"] as const, "Could not change your password. Try again."),
+          );
         return;
       }
       const { sessionsEnded, ...state } = data as AuthenticatedSessionState & { sessionsEnded: number };

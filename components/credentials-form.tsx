@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useAuth } from "./auth-provider";
 import { durationInWords } from "@/lib/client/durations";
+import { formErrors } from "@/lib/client/field-errors";
 import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Field } from "./field";
 import { StatusPanel } from "./status-panel";
@@ -11,13 +12,6 @@ import { Notice, TextLink, buttonClasses } from "./ui";
 
 type Mode = "login" | "register";
 type Errors = { form?: string; email?: string; password?: string; name?: string };
-
-/** Maps "field: message" errors from the API's zod validation to the field they belong to. */
-function fieldErrors(message: string): Errors {
-  const match = /^(email|password|name): (.*)$/.exec(message);
-  if (match) return { [match[1]]: match[2] } as Errors;
-  return { form: message };
-}
 
 /**
  * The sign-in and sign-up form: labelled inputs, inline errors, a pending state, a safe `next`.
@@ -92,7 +86,7 @@ export function CredentialsForm({
         return;
       }
       if (!res.ok) {
-        const errs = fieldErrors(data.message ?? "Something went wrong. Try again.");
+        const errs = formErrors(data, ["email", "password", "name"] as const);
         setErrors(errs);
         setPending(false);
         focusFirstError(formEl, Object.keys(errs));

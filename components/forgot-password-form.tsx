@@ -47,8 +47,8 @@ export function ForgotPasswordForm({ linkLifetimeSeconds }: { linkLifetimeSecond
     if (outcome.reason === "rate_limited") setErrors({ form: tooManyRequests(outcome.retryAfter) });
     else if (outcome.reason === "network")
       setErrors({ form: "Could not reach the server. Check your connection and try again." });
-    else if (outcome.message.startsWith("email: ")) {
-      setErrors({ email: outcome.message.slice(7) });
+    else if (outcome.fields.email) {
+      setErrors({ email: outcome.fields.email });
       focusFirstError(formEl, ["email"]);
     } else setErrors({ form: outcome.message });
   }

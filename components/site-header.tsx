@@ -21,7 +21,7 @@ function NavLink({ href, children }: { href: string; children: React.ReactNode }
   );
 }
 
-export function SiteHeader() {
+export function SiteHeader({ appName }: { appName: string }) {
   const { status, user } = useAuth();
   return (
     <header className="border-b border-slate-200 bg-white">
@@ -39,7 +39,7 @@ export function SiteHeader() {
           >
             A
           </span>
-          Auth Starter
+          {appName}
         </Link>
         {status === "authenticated" && user ? (
           <>

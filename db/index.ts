@@ -3,7 +3,7 @@ import { openSqliteStorage } from "@/db/sqlite";
 import type { Storage } from "@/db/storage";
 import type { Config } from "@/lib/config";
 
-export type { Storage, LimiterOptions } from "@/db/storage";
+export type { Storage } from "@/db/storage";
 
 /** What lib/config parsed DATABASE_URL (and DATABASE_POOL_SIZE) into. */
 export type DatabaseConfig = Config["database"];

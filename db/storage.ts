@@ -1,9 +1,7 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Store } from "@/lib/auth/store";
 
-import type { LimiterOptions } from "@/lib/security/rate-limits";
-
-export type { LimiterOptions };
+import type { LimiterOptions } from "@/lib/shared/limits";
 
 /** An opened storage engine: the auth store, rate-limit counters in the same database, and close. */
 export type Storage = {

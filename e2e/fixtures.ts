@@ -64,7 +64,7 @@ export async function createUser(request: APIRequestContext, server: ServerName 
  * Signs a browser context in through the API (fast; the cookies land in the context's jar, as a
  * real sign-in would leave them). Each call starts a new session (a new "device").
  */
-export async function signInContext(context: BrowserContext, user: TestUser, server: ServerName = "main") {
+async function signInContext(context: BrowserContext, user: TestUser, server: ServerName = "main") {
   const origin = serverUrl(server);
   const res = await context.request.post(`${origin}/api/auth/login`, {
     data: { email: user.email, password: user.password },

@@ -10,7 +10,7 @@ import { mailboxDir, type ServerName } from "./servers";
  */
 export type MailboxMessage = { to: string; subject: string; text: string; html: string; date: string };
 
-export type LinkKind = "reset" | "verify";
+type LinkKind = "reset" | "verify";
 
 const LINKS: Record<LinkKind | "any", RegExp> = {
   reset: /https?:\/\/[^\s"'<>]+\/reset-password#token=[A-Za-z0-9_-]+/g,

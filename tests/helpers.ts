@@ -56,7 +56,7 @@ export function testKeys(): Promise<KeySet> {
 /** One sealing key per test process (AUTH_SECRETS_KEY's stand-in). */
 export const testSealer: Sealer = createSealer([randomBytes(32)]);
 
-export const TEST_RATE_LIMITS: Config["rateLimit"] = {
+const TEST_RATE_LIMITS: Config["rateLimit"] = {
   enabled: true,
   loginPerAccount: 5,
   loginPerIp: 30,
@@ -88,13 +88,14 @@ const quietLog = { info: () => undefined, warn: () => undefined, error: () => un
  * The mail queue's real sender with a transport that keeps what it sent: tests read links from it.
  * Every read sends what is queued first.
  */
-export function testMailbox(store: Pick<Store, "claimMail" | "mailSent" | "mailFailed">, clock: Clock) {
+function testMailbox(store: Pick<Store, "claimMail" | "mailSent" | "mailFailed">, clock: Clock) {
   const kept: OutgoingMail[] = [];
   const sender = createMailSender({
     store,
     sealer: testSealer,
     transport: { send: async (mail) => void kept.push(mail), close: () => undefined },
     log: quietLog,
+    appName: "Test App",
     now: clock.now,
   });
   return {

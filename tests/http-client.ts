@@ -32,7 +32,7 @@ type Handler = (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Resp
 
 export type Cookie = { name: string; value: string; path: string; maxAge: number | null; attrs: string };
 
-export function parseSetCookie(header: string): Cookie {
+function parseSetCookie(header: string): Cookie {
   const [pair, ...rest] = header.split(";").map((s) => s.trim());
   const eq = pair.indexOf("=");
   const attrs = rest.join("; ");

@@ -98,6 +98,7 @@ describe("mail queue", () => {
       sealer,
       transport: smtpTransport(smtp.url, "Auth Starter <no-reply@localhost>"),
       log: quiet,
+      appName: "Test App",
     });
     await sender.flush();
     sender.stop();
@@ -125,7 +126,9 @@ describe("mail queue", () => {
       },
       close: () => undefined,
     };
-    const senders = [a, b].map((i) => createMailSender({ store: i.store, sealer, transport, log: quiet }));
+    const senders = [a, b].map((i) =>
+      createMailSender({ store: i.store, sealer, transport, log: quiet, appName: "Test App" }),
+    );
     await Promise.all(senders.map((s) => s.flush()));
     expect(delivered.sort()).toEqual([...emails].sort());
     expect(await a.db.count("mail_queue", { sent_at: null })).toBe(0);
@@ -142,7 +145,14 @@ describe("mail queue", () => {
       },
       close: () => undefined,
     };
-    const down = createMailSender({ store: a.store, sealer, transport: failing, log: quiet, now: () => now });
+    const down = createMailSender({
+      store: a.store,
+      sealer,
+      transport: failing,
+      log: quiet,
+      appName: "Test App",
+      now: () => now,
+    });
     await down.flush();
     const [afterFirst] = await a.db.rows("mail_queue");
     expect(afterFirst).toMatchObject({ attempts: 1, last_error: "ECONNREFUSED", sent_at: null, failed_at: null });
@@ -169,6 +179,7 @@ describe("mail queue", () => {
       sealer,
       transport: { send: async (m) => void kept.push(m.to), close: () => undefined },
       log: quiet,
+      appName: "Test App",
       now: () => now + RETRY_DELAYS_MS[0],
     });
     await up.flush();
@@ -187,6 +198,7 @@ describe("mail queue", () => {
       sealer: otherKey,
       transport: { send: async () => undefined, close: () => undefined },
       log: quiet,
+      appName: "Test App",
     });
     await sender.flush();
     expect((await a.db.rows("mail_queue"))[0]).toMatchObject({ last_error: "unreadable", payload: null });
@@ -201,6 +213,7 @@ describe("mail queue", () => {
       sealer,
       transport: { send: async () => undefined, close: () => undefined },
       log: quiet,
+      appName: "Test App",
     });
     await sender.flush();
     const now = Date.now();

@@ -151,7 +151,7 @@ export async function startCluster(
 }
 
 /** The same server, another database: the URL with its path replaced. */
-export function databaseUrl(baseUrl: string, database: string): string {
+function databaseUrl(baseUrl: string, database: string): string {
   const url = new URL(baseUrl);
   url.pathname = `/${database}`;
   return url.toString();

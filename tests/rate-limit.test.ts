@@ -10,7 +10,7 @@ import fs from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseConfig, Storage } from "@/db";
-import { createLogger } from "@/lib/server/log";
+import { createLogger } from "@/lib/shared/log";
 import { MAX_ACCOUNT_BACKOFF_SECONDS, accountBackoffSeconds, createRateLimits } from "@/lib/security/rate-limits";
 import { getRuntime } from "@/lib/server/runtime";
 import { inspectRuntime } from "./db-inspect";

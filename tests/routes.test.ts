@@ -75,6 +75,29 @@ describe("register and login", () => {
     }
   });
 
+  it("validation errors are data: invalid_request with each field's problem under fields, no string to parse", async () => {
+    const res = await call(r.register.POST, "/api/auth/register", {
+      body: { email: "not-an-email", password: "short", name: "x".repeat(101), role: "admin" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      error: "invalid_request",
+      message: expect.any(String),
+      fields: {
+        email: "Enter a valid email address.",
+        password: "Use at least 8 characters.",
+        name: "Use at most 100 characters for your name.",
+        role: expect.stringMatching(/unrecognized key/i),
+      },
+    });
+    // Malformed JSON has no field to blame: the message alone.
+    const broken = await call(r.register.POST, "/api/auth/register", {
+      rawBody: "{nope",
+      headers: { "content-type": "application/json" },
+    });
+    expect(broken.json).toEqual({ error: "invalid_json", message: expect.any(String) });
+  });
+
   it("accepts only application/json bodies", async () => {
     const res = await call(r.login.POST, "/api/auth/login", {
       rawBody: JSON.stringify({ email: "a@example.com", password: "password-123" }),

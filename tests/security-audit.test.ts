@@ -6,7 +6,7 @@
  */
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@/lib/server/log";
+import { createLogger } from "@/lib/shared/log";
 import { getRuntime } from "@/lib/server/runtime";
 import { inspectRuntime } from "./db-inspect";
 import { CookieJar, call, configureTestEnv, loadRoutes, type CallOptions } from "./http-client";

@@ -5,7 +5,7 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "@/lib/server/log";
+import { createLogger } from "@/lib/shared/log";
 
 function capture(level = "trace") {
   const lines: string[] = [];
@@ -75,7 +75,7 @@ describe("pino redaction by configuration", () => {
     const [entry] = json();
     expect(entry).toMatchObject({
       level: 50,
-      app: "auth-starter",
+      app: "Auth Starter",
       event: "refresh_reuse_detected",
       userId: "u1",
       familyId: "f1",

@@ -79,7 +79,9 @@ it.runIf(TEST_ENGINE === "sqlite")(
     try {
       for (const res of [
         await call(r.refresh.POST, "/api/auth/refresh", { method: "POST", jar: jar.clone() }),
-        await call(r.login.POST, "/api/auth/login", { body: { email: "locked@example.com", password: "password-123" } }),
+        await call(r.login.POST, "/api/auth/login", {
+          body: { email: "locked@example.com", password: "password-123" },
+        }),
       ]) {
         expect(res.status).toBe(503);
         expect(res.json).toEqual({ error: "service_unavailable", message: expect.any(String) });

@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 import { percentile } from "./stats";
 
-export { ACCESS_COOKIE, REFRESH_COOKIE };
+export { ACCESS_COOKIE };
 
 export type LoadResult = {
   requests: number;
@@ -77,7 +77,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** `name=value` pairs from Set-Cookie header values (attributes dropped). */
-export function cookiesFrom(setCookies: string[]): Record<string, string> {
+function cookiesFrom(setCookies: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of setCookies) {
     const first = line.split(";", 1)[0];

@@ -6,7 +6,7 @@
 import type { TokenSettings } from "@/lib/auth/access-token";
 import { median, percentile } from "./stats";
 
-export type MicroRow = {
+type MicroRow = {
   name: string;
   opsPerSec: number;
   p50Ms: number;

@@ -46,7 +46,7 @@ function newestMtime(p: string): number {
 }
 
 /** The environment variable and value that select the benchmark build (next.config.ts). */
-export const BENCH_BUILD_ENV = { BENCH_BUILD: "1" };
+const BENCH_BUILD_ENV = { BENCH_BUILD: "1" };
 const DIST_DIR = ".next-bench";
 
 /** Runs `BENCH_BUILD=1 npx next build` when .next-bench/BUILD_ID is missing or older than any source file. */
@@ -104,7 +104,7 @@ const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
  * throughput a server reaches depends on the CPU share it gets; the CPU it spends per request
  * does not, nearly, so it is the steadier number.
  */
-export function processGroupCpuMs(pgid: number): number {
+function processGroupCpuMs(pgid: number): number {
   let ticks = 0;
   for (const entry of fs.readdirSync("/proc")) {
     if (entry.charCodeAt(0) > 57) continue; // not a pid
@@ -199,7 +199,7 @@ export async function waitReady(server: Server, probePath: string, timeoutMs = 9
   throw new Error(`server ${server.name} not ready after ${timeoutMs / 1000}s:\n${tail(server.logFile)}`);
 }
 
-export function tail(file: string, lines = 30): string {
+function tail(file: string, lines = 30): string {
   try {
     return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
   } catch {

@@ -19,7 +19,7 @@ export type PostgresOptions = {
   idleTimeoutMillis?: number;
 };
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "postgres", "migrations");
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "postgres", "migrations");
 
 /**
  * Advisory lock keys, (namespace, id) pairs: 0x61757468 is "auth". pg_advisory_lock(int4, int4)

@@ -57,7 +57,7 @@ function chain(error: unknown): Coded[] {
 }
 
 /** The SQLSTATE (or socket code) of a failure, if it has one. */
-export function errorCode(error: unknown): string | undefined {
+function errorCode(error: unknown): string | undefined {
   for (const e of chain(error)) if (typeof e.code === "string") return e.code;
   return undefined;
 }

@@ -48,6 +48,9 @@ export async function denyJti(tx: PgDb, entry: DenyJti, now?: number) {
   if (now !== undefined) await tx.delete(revokedJtis).where(lt(revokedJtis.expiresAt, now));
 }
 
+/** Every column of the user but the password hash: what the full check reads (new columns too). */
+const { passwordHash, ...accountColumns } = getTableColumns(users);
+
 const revoked = (now: number, reason: string) => ({ revokedAt: now, revokedReason: reason });
 
 type PlainRotation = Required<Pick<RotationWrites, "markUsed" | "insertToken" | "touchFamily" | "event">>;
@@ -186,13 +189,7 @@ export function sessionUnits({
   // once per connection by the server, built once here.
   const fullCheckStatement = db
     .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      tokenVersion: users.tokenVersion,
-      disabledAt: users.disabledAt,
-      emailVerifiedAt: users.emailVerifiedAt,
+      ...accountColumns,
       familyUserId: refreshFamilies.userId,
       familyRevokedAt: refreshFamilies.revokedAt,
       familyCreatedAt: refreshFamilies.createdAt,

@@ -7,7 +7,7 @@ import * as schema from "@/db/sqlite/schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "sqlite", "migrations");
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "sqlite", "migrations");
 
 /** Opens (creating if needed) the SQLite file in WAL mode with a busy timeout. */
 export function openDatabase(file: string): Db {

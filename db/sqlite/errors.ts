@@ -9,7 +9,7 @@ import { StorageUnavailableError } from "@/lib/auth/store";
  */
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOMEM|PROTOCOL)/;
 
-export function toStoreError(error: unknown, unit: string): Error {
+function toStoreError(error: unknown, unit: string): Error {
   if (error instanceof StorageUnavailableError) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && UNAVAILABLE.test(code))

@@ -125,7 +125,11 @@ export function linkUnits({
             passwordHash: used.registrationPasswordHash,
             name: used.registrationName,
           });
-          sessionsEnded = q.revokeUserFamilies.run({ userId: used.userId, now, reason: "registration_verified" }).changes;
+          sessionsEnded = q.revokeUserFamilies.run({
+            userId: used.userId,
+            now,
+            reason: "registration_verified",
+          }).changes;
         }
         insertEvent(event(used.userId, sessionsEnded));
         return { userId: used.userId, sessionsEnded };

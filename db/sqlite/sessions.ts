@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/sqlite/client";
 import { directGet, directRun } from "@/db/sqlite/prepared";
 import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
@@ -24,14 +24,11 @@ const presentedFields = {
   dpopJkt: refreshFamilies.dpopJkt,
 };
 
+/** Every column of the user but the password hash: what the full check reads (new columns too). */
+const { passwordHash, ...accountColumns } = getTableColumns(users);
+
 const fullCheckFields = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
-  tokenVersion: users.tokenVersion,
-  disabledAt: users.disabledAt,
-  emailVerifiedAt: users.emailVerifiedAt,
+  ...accountColumns,
   familyUserId: refreshFamilies.userId,
   familyRevokedAt: refreshFamilies.revokedAt,
   familyCreatedAt: refreshFamilies.createdAt,
@@ -222,7 +219,8 @@ export function sessionUnits({
         if (!token) return result;
         const now = writes.now ?? 0;
         // The gates cannot be lost inside an IMMEDIATE transaction; if they ever were, fail closed.
-        if (writes.markUsed && q.markUsed.run({ id: token.id, now }).changes !== 1) throw new Error("rotation gate lost");
+        if (writes.markUsed && q.markUsed.run({ id: token.id, now }).changes !== 1)
+          throw new Error("rotation gate lost");
         if (writes.supersedeSuccessor) {
           if (q.supersede.run({ id: writes.supersedeSuccessor.id, now }).changes !== 1)
             throw new Error("rotation gate lost");

@@ -10,24 +10,23 @@ const p = sql.placeholder;
 /** Users: who they are, their password, their token version. */
 export function userStatements(db: Db) {
   return {
-    userByEmail: db.select().from(users).where(eq(users.email, p("email"))).prepare(),
+    userByEmail: db
+      .select()
+      .from(users)
+      .where(eq(users.email, p("email")))
+      .prepare(),
     // On the rotation path: run on better-sqlite3 directly (db/sqlite/prepared.ts).
-    userById: directGet(db.$client, db.select().from(users).where(eq(users.id, p("id"))), getTableColumns(users)),
+    userById: directGet(
+      db.$client,
+      db
+        .select()
+        .from(users)
+        .where(eq(users.id, p("id"))),
+      getTableColumns(users),
+    ),
     userCount: db
       .select({ n: sql<number>`count(*)` })
       .from(users)
-      .prepare(),
-    insertUser: db
-      .insert(users)
-      .values({
-        id: p("id"),
-        email: p("email"),
-        name: p("name"),
-        passwordHash: p("passwordHash"),
-        role: p("role"),
-        emailVerifiedAt: p("emailVerifiedAt"),
-        createdAt: p("createdAt"),
-      })
       .prepare(),
     setPassword: db
       .update(users)
@@ -49,17 +48,15 @@ export function userUnits({
   insertEvent,
   insertMail,
   denyJti,
-}: Engine): Pick<
-  Store,
-  "userByEmail" | "userById" | "userCount" | "insertUser" | "emailsOf" | "changePassword"
-> {
+}: Engine): Pick<Store, "userByEmail" | "userById" | "userCount" | "insertUser" | "emailsOf" | "changePassword"> {
   return {
     userByEmail: async (email) => q.userByEmail.get({ email }) as UserRow | undefined,
     userById: async (id) => q.userById.get({ id }) as UserRow | undefined,
     userCount: async () => q.userCount.get()?.n ?? 0,
     async insertUser(user) {
       try {
-        q.insertUser.run({ ...user, emailVerifiedAt: user.emailVerifiedAt ?? null });
+        // Every column the row has (a column added to users needs no change here).
+        db.insert(users).values(user).run();
         return { ok: true };
       } catch (error) {
         const { code, message } = error as { code?: string; message?: string };

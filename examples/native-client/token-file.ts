@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
-export const TOKEN_FILE_MODE = 0o600;
+const TOKEN_FILE_MODE = 0o600;
 
 const sessionSchema = z.strictObject({
   version: z.literal(1),

@@ -13,7 +13,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTHeaderParameters, type Flattened
 import { DPOP_ALGORITHMS, verifyDpopProof } from "@/lib/auth/dpop";
 
 /** The only algorithms the auth server signs with. Pinned: never taken from the token's header. */
-export const ACCESS_TOKEN_ALGORITHMS = ["ES256", "EdDSA"];
+const ACCESS_TOKEN_ALGORITHMS = ["ES256", "EdDSA"];
 const MAX_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9._~+/-]+=*)$/i;
@@ -42,7 +42,7 @@ export type ResourceServerOptions = {
   log?: (entry: Record<string, unknown>) => void;
 };
 
-export type AuthResult =
+type AuthResult =
   | { ok: true; sub: string; role: string; jkt: string | null }
   | { ok: false; status: 401 | 503; error: string; message: string; challenge?: string; reason: string };
 
@@ -81,7 +81,7 @@ const dpopChallenge = (error?: string) =>
   `DPoP ${error ? `error="${error}", ` : ""}algs="${DPOP_ALGORITHMS.join(" ")}"`;
 const bearerChallenge = (error?: string) => `Bearer realm="resource-server"${error ? `, error="${error}"` : ""}`;
 
-export function createVerifier(options: ResourceServerOptions) {
+function createVerifier(options: ResourceServerOptions) {
   const now = options.now ?? Date.now;
   const jwks = createRemoteJWKSet(options.jwksUrl, {
     cooldownDuration: options.jwksCooldownMs,
@@ -260,7 +260,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 /** The HTTP side: one route, JSON answers, nothing else. */
-export function createResourceServer(options: ResourceServerOptions) {
+function createResourceServer(options: ResourceServerOptions) {
   const verifier = createVerifier(options);
   const log = options.log ?? (() => undefined);
   const server = http.createServer((req, res) => {

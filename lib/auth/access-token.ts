@@ -5,7 +5,7 @@ import type { KeySet } from "@/lib/auth/keys";
 import type { Failure } from "@/lib/auth/results";
 import { ROLES, type Role } from "@/lib/auth/roles";
 
-export const ACCESS_TOKEN_TYP = "at+jwt";
+const ACCESS_TOKEN_TYP = "at+jwt";
 /** Tolerated clock skew between servers, seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Anything longer is refused before any parsing: our tokens are ~500 bytes. */

@@ -11,8 +11,8 @@ import type { Failure } from "@/lib/auth/results";
 /** Asymmetric algorithms only: a MAC would need a shared secret, and "none" proves nothing. */
 export const DPOP_ALGORITHMS = ["ES256", "ES384", "EdDSA", "Ed25519", "RS256", "PS256"] as const;
 /** A proof is fresh for this long after its iat (and this much clock skew ahead is tolerated). */
-export const DPOP_MAX_AGE_SECONDS = 60;
-export const DPOP_FUTURE_SKEW_SECONDS = 5;
+const DPOP_MAX_AGE_SECONDS = 60;
+const DPOP_FUTURE_SKEW_SECONDS = 5;
 const MAX_PROOF_LENGTH = 4096;
 const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 /**

@@ -1,36 +1,10 @@
-/** Audit event types. The detail stored with each is small JSON and never a token or password. */
-export const EVENT_TYPES = [
-  "register",
-  "sign_in",
-  "sign_in_failed",
-  "refresh",
-  "refresh_grace",
-  "refresh_recovered",
-  "refresh_reuse_detected",
-  "refresh_failed",
-  "sign_out",
-  "sign_out_everywhere",
-  "password_changed",
-  "password_change_failed",
-  "session_ended",
-  "sessions_ended_by_admin",
-  "password_reset_requested",
-  "password_reset_completed",
-  "email_verification_sent",
-  "email_verified",
-  "email_verification_failed",
-  "mail_suppressed",
-  "register_existing_email",
-  "rate_limited",
-  "csrf_refused",
-  "refresh_cookie_conflict",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
-/** What each event means to the person it happened to, in plain words. */
-const PLAIN_WORDS: Record<EventType, string> = {
+/**
+ * Audit event types, and what each means to the person it happened to, in plain words. The detail
+ * stored with an event is small JSON and never a token or password.
+ */
+const PLAIN_WORDS = {
   register: "Account created",
   sign_in: "Signed in",
   sign_in_failed: "Someone tried to sign in with a wrong password",
@@ -57,7 +31,9 @@ const PLAIN_WORDS: Record<EventType, string> = {
   csrf_refused: "A request from another website was refused",
   refresh_cookie_conflict:
     "Your browser sent two different sign-in cookies at once (another site on your domain may have planted one), so neither was used and you were signed out",
-};
+} as const satisfies Record<string, string>;
+
+export type EventType = keyof typeof PLAIN_WORDS;
 
 export function describeEvent(type: string): string {
   return PLAIN_WORDS[type as EventType] ?? type.replaceAll("_", " ");

@@ -1,13 +1,14 @@
 import { verifyAccessToken, type AccessClaims, type VerifyError } from "@/lib/auth/access-token";
 import type { AuthContext } from "@/lib/auth/context";
 import { fail, type Result } from "@/lib/auth/results";
+import type { Account } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
 
 /** Bounded: 10k tokens is ~4 MB (BENCHMARKS.md); older entries make way for newer. */
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
-export type FullCheckError =
+type FullCheckError =
   | VerifyError
   | "user_gone"
   | "token_version"
@@ -16,7 +17,14 @@ export type FullCheckError =
   /** A DPoP-bound token without a proof from its key (as Bearer or cookie), or the reverse. */
   | "dpop_mismatch";
 export type FullCheckResult = Result<
-  { user: PublicUser; claims: AccessClaims; sessionStartedAt: number },
+  {
+    /** What clients may see of the user (GET /api/me, the session state). */
+    user: PublicUser;
+    /** The user's row but the password hash, for server code (pages): new columns arrive here. */
+    account: Account;
+    claims: AccessClaims;
+    sessionStartedAt: number;
+  },
   FullCheckError
 >;
 
@@ -61,11 +69,13 @@ export function createFullCheck(ctx: AuthContext) {
     ) {
       return fail("session_revoked");
     }
+    const { familyUserId, familyRevokedAt, familyCreatedAt, familyAbsoluteExpiresAt, jtiRevoked, ...account } = row;
     return {
       ok: true,
       user: toPublicUser(row),
+      account,
       claims,
-      sessionStartedAt: row.familyCreatedAt ?? 0,
+      sessionStartedAt: familyCreatedAt ?? 0,
     };
   }
 

@@ -38,6 +38,4 @@ export function createAuth(deps: AuthDeps) {
 
 export type Auth = ReturnType<typeof createAuth>;
 export type { AuthDeps, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
-export type { NewSession } from "@/lib/auth/sessions";
-export type { PublicUser } from "@/lib/auth/users";
 export { normaliseEmail } from "@/lib/auth/users";

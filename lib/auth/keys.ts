@@ -34,7 +34,7 @@ const CURVE_FOR: Record<SigningAlgorithm, { kty: string; crv: string }> = {
   EdDSA: { kty: "OKP", crv: "Ed25519" },
 };
 
-export function toPublicJwk(jwk: JWK & { kid: string; alg: SigningAlgorithm }): PublicJwk {
+function toPublicJwk(jwk: JWK & { kid: string; alg: SigningAlgorithm }): PublicJwk {
   const { kty, crv, x, y, kid, alg } = jwk;
   const pub: PublicJwk = { kty, crv, x, kid, alg, use: "sig" };
   if (y !== undefined) pub.y = y;

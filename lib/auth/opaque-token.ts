@@ -5,7 +5,7 @@ import type { Random } from "@/lib/auth/clock";
  * Opaque bearer tokens (refresh tokens, emailed links): 32 random bytes = 256 bits, base64url,
  * 43 characters. Stored only as a hash.
  */
-export const OPAQUE_TOKEN_BYTES = 32;
+const OPAQUE_TOKEN_BYTES = 32;
 const OPAQUE_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function newOpaqueToken(random: Random): string {

@@ -2,7 +2,7 @@ import type { PruneCounts, Store } from "@/lib/auth/store";
 
 /** A dead family's rows are kept this long, so a late visit still learns why its session ended. */
 export const DEAD_FAMILY_KEEP_MS = 24 * 3600 * 1000;
-export const PRUNE_BATCH_SIZE = 500;
+const PRUNE_BATCH_SIZE = 500;
 
 /**
  * One pruning pass: dead families (revoked, or expired absolutely or by idleness, more than a day

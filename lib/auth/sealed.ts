@@ -15,7 +15,7 @@ export type Sealer = {
   open(sealed: string, context: string): string | null;
 };
 
-export const SECRETS_KEY_BYTES = 32;
+const SECRETS_KEY_BYTES = 32;
 
 export class SecretsKeyError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@ import type { PublicUser } from "@/lib/auth/users";
  * The session state page scripts may read (GET /api/auth/session, and the answer of sign-in,
  * registration, refresh and password change): who, which session, until when. Never a token.
  */
-export type SessionState =
+type SessionState =
   | {
       status: "authenticated";
       user: PublicUser;

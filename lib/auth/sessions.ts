@@ -4,6 +4,9 @@ import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import type { UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
+/** What starting a session needs to know of the user. */
+export type SessionUser = Pick<UserRow, "id" | "email" | "name" | "role" | "tokenVersion" | "emailVerifiedAt">;
+
 /** What a new session hands to the HTTP layer: the user, both tokens, when it started. */
 export type NewSession = { user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionStartedAt: number };
 
@@ -12,7 +15,7 @@ export function createSessions(ctx: AuthContext) {
   const { store, clock, random, config } = ctx;
 
   async function startSession(
-    user: UserRow,
+    user: SessionUser,
     meta: RequestMeta,
     type: EventType,
     client: Client = BROWSER,

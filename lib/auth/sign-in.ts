@@ -3,7 +3,7 @@ import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
 import { fail, type Result } from "@/lib/auth/results";
 import type { Role } from "@/lib/auth/roles";
-import type { Registration, UserRow } from "@/lib/auth/store";
+import type { NewUser, Registration, UserRow } from "@/lib/auth/store";
 import { normaliseEmail } from "@/lib/auth/users";
 import type { Recovery } from "@/lib/auth/recovery";
 import type { NewSession, Sessions } from "@/lib/auth/sessions";
@@ -37,17 +37,16 @@ export function createSignIn(
       name: input.name?.trim() || null,
     };
     if (existing) return answerForExistingAddress(existing, registration, meta);
-    const user: UserRow = {
+    const user = {
       id: random.uuid(),
       email,
       name: registration.name,
       passwordHash: registration.passwordHash,
       role,
       tokenVersion: 0,
-      disabledAt: null,
       emailVerifiedAt: null,
       createdAt: clock.now(),
-    };
+    } satisfies NewUser;
     // Two registrations may race past the check above: the store's unique email decides.
     const inserted = await store.insertUser(user);
     if (!inserted.ok) {

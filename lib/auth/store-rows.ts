@@ -1,26 +1,18 @@
+import type { EventRow, FamilyRow, NewUserRow, UserRow } from "@/db/rows";
 import type { MailKind } from "@/lib/auth/mail";
-import type { Role } from "@/lib/auth/roles";
 
-/** The rows the storage contract (lib/auth/store.ts) reads and writes. Times are Unix milliseconds. */
+/**
+ * The rows the storage contract (lib/auth/store.ts) reads and writes. Times are Unix milliseconds.
+ * Table rows are typed from the Drizzle schemas (db/rows.ts, type-only: the core still imports no
+ * database code), so a new column reaches every type that carries the row.
+ */
+export type { EventRow, FamilyRow, UserRow };
 
-export type UserRow = {
-  id: string;
-  /** Normalised: trimmed, lower-case. Unique. */
-  email: string;
-  name: string | null;
-  passwordHash: string;
-  role: Role;
-  /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
-  tokenVersion: number;
-  disabledAt: number | null;
-  /** When the owner proved the address (a verification link); null until then. */
-  emailVerifiedAt: number | null;
-  createdAt: number;
-};
+/** A new user: what the users table needs (columns with a default may be left out). */
+export type NewUser = NewUserRow;
 
-export type NewUser = Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "role" | "createdAt"> & {
-  emailVerifiedAt?: number | null;
-};
+/** The user as the full check reads it: every column but the password hash. */
+export type Account = Omit<UserRow, "passwordHash">;
 
 /** The kinds of single-use emailed links. */
 export const EMAIL_TOKEN_KINDS = ["password_reset", "email_verification"] as const;
@@ -78,23 +70,6 @@ export type ClaimedMail = { id: string; kind: MailKind; payload: string; attempt
 export const CLIENT_KINDS = ["browser", "native"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
-/** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
-export type FamilyRow = {
-  id: string;
-  userId: string;
-  createdAt: number;
-  lastUsedAt: number;
-  /** createdAt + SESSION_MAX_AGE: rotation never moves it. */
-  absoluteExpiresAt: number;
-  revokedAt: number | null;
-  revokedReason: string | null;
-  userAgent: string | null;
-  ip: string | null;
-  client: ClientKind;
-  /** RFC 7638 thumbprint of the DPoP key the family is bound to, or null (not bound). */
-  dpopJkt: string | null;
-};
-
 export type NewFamily = Pick<
   FamilyRow,
   "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt"
@@ -135,25 +110,10 @@ export type PresentedToken = {
 /** The token a rotation issued in exchange for the presented one (not superseded), if any. */
 export type Successor = { id: string; usedAt: number | null };
 
-export type EventRow = {
-  id: number;
-  type: string;
-  at: number;
-  userId: string | null;
-  familyId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** Small JSON object; never a token, cookie or password. */
-  detail: string;
-};
-
 export type NewEvent = Omit<EventRow, "id">;
 
 /** Everything the full check needs in one read: the user, the token's family, the deny-list. */
-export type FullCheckRow = Pick<
-  UserRow,
-  "id" | "email" | "name" | "role" | "tokenVersion" | "disabledAt" | "emailVerifiedAt"
-> & {
+export type FullCheckRow = Account & {
   familyUserId: string | null;
   familyRevokedAt: number | null;
   familyCreatedAt: number | null;

@@ -15,7 +15,7 @@ import { AuthController } from "@/lib/client/session-controller";
 import { fetchWithRefresh } from "@/lib/client/auth-fetch";
 import type { ClientAuthState } from "@/lib/client/types";
 
-export { AuthController, type AuthHooks } from "@/lib/client/session-controller";
+export { AuthController } from "@/lib/client/session-controller";
 export type { RefreshAttempt } from "@/lib/client/server-calls";
 
 let controller: AuthController | null = null;

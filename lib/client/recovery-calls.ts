@@ -11,9 +11,9 @@ import type { AuthenticatedSessionState } from "@/lib/client/types";
 type Failure =
   | { ok: false; reason: "rate_limited"; retryAfter: number | null }
   | { ok: false; reason: "network" }
-  | { ok: false; reason: "other"; message: string };
+  | { ok: false; reason: "other"; message: string; fields: Record<string, string> };
 
-type Answer = { res: Response; body: { error?: string; message?: string } };
+type Answer = { res: Response; body: { error?: string; message?: string; fields?: Record<string, string> } };
 
 const GENERIC = "Something went wrong. Try again.";
 
@@ -37,7 +37,7 @@ function failure(answer: Answer | null): Failure {
   if (!answer) return { ok: false, reason: "network" };
   if (answer.res.status === 429)
     return { ok: false, reason: "rate_limited", retryAfter: retryAfterSeconds(answer.res) };
-  return { ok: false, reason: "other", message: answer.body.message ?? GENERIC };
+  return { ok: false, reason: "other", message: answer.body.message ?? GENERIC, fields: answer.body.fields ?? {} };
 }
 
 /** POST /api/auth/password/forgot: 202 for every well-formed address, known or not. */
@@ -59,10 +59,9 @@ export async function resetPassword(
   const answer = await post("/api/auth/password/reset", { token, newPassword });
   if (answer?.res.ok) return { ok: true };
   if (answer?.res.status === 400) {
-    const message = answer.body.message ?? "";
-    if (answer.body.error === "invalid_token" || message.startsWith("token: "))
-      return { ok: false, reason: "invalid_token" };
-    if (message.startsWith("newPassword: ")) return { ok: false, reason: "weak_password", message: message.slice(13) };
+    const fields = answer.body.fields ?? {};
+    if (answer.body.error === "invalid_token" || fields.token) return { ok: false, reason: "invalid_token" };
+    if (fields.newPassword) return { ok: false, reason: "weak_password", message: fields.newPassword };
   }
   return failure(answer);
 }

@@ -3,7 +3,7 @@
 const LOCK_NAME = "auth-starter:refresh";
 const LEASE_KEY = "auth-starter:refresh-lease";
 /** How long a tab waits for another tab's refresh before going ahead on its own. */
-export const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = 10_000;
 /** A lease outlives the slowest refresh request, then expires by itself. */
 const LEASE_MS = 15_000;
 

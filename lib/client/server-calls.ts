@@ -3,7 +3,7 @@ import { isSessionState, type AuthenticatedSessionState } from "@/lib/client/typ
 /** The browser's calls to the auth routes, and what their answers mean to the controller. */
 
 /** A request that takes longer than this is abandoned (and any lock released). */
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /** How one refresh attempt ended, from the page's point of view. */
 export type RefreshAttempt =

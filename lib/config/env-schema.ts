@@ -116,10 +116,15 @@ export const envSchema = z.object({
     .refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), {
       message: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465",
     }),
-  MAIL_FROM: z
+  APP_NAME: z
     .string()
-    .min(3, "MAIL_FROM must be an address such as Auth Starter <no-reply@example.com>")
-    .default("Auth Starter <no-reply@localhost>"),
+    .trim()
+    .min(1, "APP_NAME must not be empty")
+    .max(60, "APP_NAME must be at most 60 characters")
+    .refine((v) => !/[\p{Cc}]/u.test(v), "APP_NAME must not contain control characters")
+    .default("Auth Starter"),
+  /** Default: APP_NAME <no-reply@localhost> (lib/config/index.ts). */
+  MAIL_FROM: z.string().min(3, "MAIL_FROM must be an address such as Acme <no-reply@example.com>").optional(),
   MAIL_OUTBOX_DIR: z.string().default(".data/outbox"),
   EMAIL_VERIFICATION: z
     .enum(["optional", "required", "off"], { message: 'EMAIL_VERIFICATION must be "optional", "required" or "off"' })

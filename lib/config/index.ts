@@ -13,6 +13,8 @@ export type Config = {
    * connections. The URL may hold a password: never log it.
    */
   database: { engine: "sqlite"; path: string } | { engine: "postgres"; url: string; poolSize: number };
+  /** The product's name (APP_NAME): page titles, the header, mails, log lines. */
+  appName: string;
   appUrl: URL;
   /** `APP_URL`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
   appOrigin: string;
@@ -129,6 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       db.engine === "sqlite"
         ? { engine: "sqlite", path: path.resolve(cwd, db.file) }
         : { engine: "postgres", url: db.url, poolSize: e.DATABASE_POOL_SIZE },
+    appName: e.APP_NAME,
     appUrl: e.APP_URL,
     appOrigin,
     issuer: e.AUTH_ISSUER ?? appOrigin,
@@ -156,7 +159,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     corsOrigins,
     logLevel: e.LOG_LEVEL,
     auditRetention: e.AUDIT_RETENTION,
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.resolve(cwd, e.MAIL_OUTBOX_DIR) },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@localhost>`,
+      outboxDir: path.resolve(cwd, e.MAIL_OUTBOX_DIR),
+    },
     emailVerification: e.EMAIL_VERIFICATION,
     passwordResetTtl: e.PASSWORD_RESET_TTL,
     emailVerificationTtl: e.EMAIL_VERIFICATION_TTL,

@@ -15,7 +15,7 @@ type Log = {
 export type MailTransport = { send(mail: OutgoingMail): Promise<void>; close(): void };
 
 /** "a***@example.com": enough to tell mails apart in a log, never the full address. */
-export function maskAddress(address: string): string {
+function maskAddress(address: string): string {
   const at = address.lastIndexOf("@");
   return at <= 0 ? "***" : `${address[0]}***${address.slice(at)}`;
 }
@@ -53,7 +53,7 @@ export function outboxTransport(dir: string, from: string, log: Log): MailTransp
 /** After the n-th failed attempt the mail is due again this much later; then it is given up. */
 export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 /** How long a claim keeps other instances off a mail: far longer than one SMTP exchange. */
-export const MAIL_LEASE_MS = 60_000;
+const MAIL_LEASE_MS = 60_000;
 const BATCH = 20;
 
 /**
@@ -69,11 +69,13 @@ export function createMailSender(options: {
   store: Pick<Store, "claimMail" | "mailSent" | "mailFailed">;
   sealer: Sealer;
   transport: MailTransport;
+  /** APP_NAME: how every mail is signed. */
+  appName: string;
   log: Log;
   now?: () => number;
   pollMs?: number;
 }) {
-  const { store, sealer, transport, log } = options;
+  const { store, sealer, transport, appName, log } = options;
   const now = options.now ?? Date.now;
   const pollMs = options.pollMs ?? 2_000;
   let running: Promise<void> | null = null;
@@ -94,7 +96,7 @@ export function createMailSender(options: {
     }
     const { to, intent } = JSON.parse(opened) as MailPayload;
     try {
-      await transport.send(renderMail(to, intent));
+      await transport.send(renderMail(to, intent, appName));
     } catch (error) {
       const code = String((error as { code?: string }).code ?? "error").slice(0, 64);
       const delay = RETRY_DELAYS_MS[claimed.attempts - 1];

@@ -18,7 +18,7 @@ export type Refusal = { status: 400 | 405; error: string; message: string; allow
 
 const badPath = (): Refusal => ({ status: 400, error: "invalid_path", message: "The request path is not valid." });
 
-export function isApiPath(target: string): boolean {
+function isApiPath(target: string): boolean {
   return target === "/api" || target.startsWith("/api/") || target.startsWith("/api?");
 }
 

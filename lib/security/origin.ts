@@ -14,7 +14,7 @@ export function isSameOriginRequest(headers: Headers, appOrigin: string): boolea
  * routes below, only for an exact match of the request's Origin: never a reflected arbitrary
  * origin, never `*` with credentials. State-changing routes never answer cross-origin.
  */
-export const CORS_ROUTES: Record<string, { credentials: boolean }> = {
+const CORS_ROUTES: Record<string, { credentials: boolean }> = {
   "/api/me": { credentials: true },
   "/.well-known/jwks.json": { credentials: false },
 };

@@ -1,10 +1,8 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "@/lib/config";
 import { rateLimitKeyForIp } from "@/lib/security/client-ip";
-import type { Logger } from "@/lib/server/log";
-
-/** What a limiter is made of; the storage engine builds it in its own database (db/storage.ts). */
-export type LimiterOptions = { keyPrefix: string; points: number; duration: number; clearExpiredByTimeout?: boolean };
+import type { LimiterOptions } from "@/lib/shared/limits";
+import type { Logger } from "@/lib/shared/log";
 
 /**
  * Abuse limits (rate-limiter-flexible), counted in the app's database so a restart does not

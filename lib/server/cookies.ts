@@ -2,7 +2,7 @@
 export const ACCESS_COOKIE = "__Host-access";
 export const REFRESH_COOKIE = "__Secure-refresh";
 /** The refresh cookie travels to the auth routes only. */
-export const REFRESH_COOKIE_PATH = "/api/auth";
+const REFRESH_COOKIE_PATH = "/api/auth";
 /**
  * Paths where a refresh cookie the app never set can sit and still reach the auth routes: a
  * sibling subdomain can plant one with `Domain=<parent>; Path=/` (cookie tossing).

@@ -5,7 +5,8 @@ import { isSameOriginRequest } from "@/lib/security/origin";
 import { AmbiguousSessionError, JSON_CONTENT_TYPE, requestMeta, unsupportedMediaType } from "@/lib/server/request";
 import { oauthError } from "@/lib/server/oauth";
 import { HttpError, clearSessionCookies, errorJson } from "@/lib/server/responses";
-import { getLogger, getRuntime, type Runtime } from "@/lib/server/runtime";
+import { getLogger } from "@/lib/shared/log";
+import { getRuntime, type Runtime } from "@/lib/server/runtime";
 
 /**
  * The thin HTTP layer shared by every route handler: the route wrapper here, requests in
@@ -30,7 +31,13 @@ function unavailable(rt: Runtime | undefined, req: NextRequest, answer: ErrorAns
   });
 }
 
-type ErrorAnswer = (status: number, error: string, message: string, headers?: Record<string, string>) => Response;
+type ErrorAnswer = (
+  status: number,
+  error: string,
+  message: string,
+  headers?: Record<string, string>,
+  fields?: Record<string, string>,
+) => Response;
 
 /**
  * The OAuth endpoints (token, revocation) answer every error in RFC 6749 §5.2's shape,
@@ -81,7 +88,7 @@ export function route<C = unknown>(options: { stateChanging: boolean; oauth?: bo
         if (error.status === 429 && rt) {
           await recordQuietly(rt, "rate_limited", requestMeta(req, rt), { path: req.nextUrl.pathname });
         }
-        return answer(error.status, error.code, error.message, error.headers);
+        return answer(error.status, error.code, error.message, error.headers, error.fields);
       }
       if (rt) rt.log.error({ err: error, path: req.nextUrl.pathname }, "unhandled error in route handler");
       else console.error("route handler failed before start-up completed:", (error as Error).message);

@@ -1,9 +1,24 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Config } from "@/lib/config";
+import { getConfig, type Config } from "@/lib/config";
 import { KeySetError, generateKeySetJson, loadKeySet, type KeySet } from "@/lib/auth/keys";
 import { SecretsKeyError, createSealer, generateSecretsKey, parseSecretsKeys, type Sealer } from "@/lib/auth/sealed";
-import type { Logger } from "@/lib/server/log";
+import { getLogger, type Logger } from "@/lib/shared/log";
+
+const keysKey = Symbol.for("auth-starter.keys");
+const g = globalThis as typeof globalThis & { [keysKey]?: Promise<KeySet> };
+
+/**
+ * The process-wide key set, with no database: what the proxy and the JWKS route need (and the
+ * runtime). On globalThis, as Next may load this module once per bundle in one process.
+ */
+export function getKeySet(): Promise<KeySet> {
+  g[keysKey] ??= resolveKeySet(getConfig(), getLogger()).catch((error) => {
+    g[keysKey] = undefined;
+    throw error;
+  });
+  return g[keysKey];
+}
 
 /**
  * AUTH_SIGNING_KEYS when set. Otherwise: in production a clear start-up error; in development a

@@ -45,6 +45,20 @@ async function readBodyText(req: NextRequest, limit: number): Promise<string> {
   }
 }
 
+/**
+ * A body that does not fit its schema: 400 `{ error: "invalid_request", message, fields }`, with
+ * the first problem of each field in `fields` (dotted paths; unknown keys under their own name).
+ */
+function invalidRequest(issues: z.core.$ZodIssue[]): HttpError {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const names = issue.code === "unrecognized_keys" ? issue.keys : [issue.path.join(".")];
+    for (const name of names) if (name && !(name in fields)) fields[name] = issue.message;
+  }
+  const message = issues[0]?.message ?? "Invalid request.";
+  return new HttpError(400, "invalid_request", message, {}, Object.keys(fields).length > 0 ? fields : undefined);
+}
+
 /** JSON bodies only (Next's req.json() would parse text/plain too), a few KB at most, strict schema. */
 export async function readJson<T>(req: NextRequest, schema: z.ZodType<T>): Promise<T> {
   if (!JSON_CONTENT_TYPE.test(req.headers.get("content-type") ?? "")) throw unsupportedMediaType();
@@ -56,15 +70,7 @@ export async function readJson<T>(req: NextRequest, schema: z.ZodType<T>): Promi
     throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
   }
   const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const field = first?.path.join(".");
-    throw new HttpError(
-      400,
-      "invalid_input",
-      field ? `${field}: ${first.message}` : (first?.message ?? "Invalid input."),
-    );
-  }
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
   return parsed.data;
 }
 

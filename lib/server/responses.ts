@@ -15,12 +15,17 @@ import {
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
+/** A problem with one field of a request body: field name (dotted path) → what is wrong. */
+export type FieldErrors = Record<string, string>;
+
 export class HttpError extends Error {
   constructor(
     public readonly status: number,
     public readonly code: string,
     message: string,
     public readonly headers: Record<string, string> = {},
+    /** Validation problems by field, sent as data (`fields`) so a form shows each next to its input. */
+    public readonly fields?: FieldErrors,
   ) {
     super(message);
   }
@@ -30,8 +35,14 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-export function errorJson(status: number, error: string, message: string, headers: Record<string, string> = {}) {
-  return json({ error, message }, status, headers);
+export function errorJson(
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+  fields?: FieldErrors,
+) {
+  return json(fields ? { error, message, fields } : { error, message }, status, headers);
 }
 
 /** For GET/HEAD (or any unlisted method) on a route that changes state. */

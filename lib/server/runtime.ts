@@ -3,9 +3,9 @@ import { createAuth, type Auth } from "@/lib/auth";
 import { systemClock, systemRandom, type Clock } from "@/lib/auth/clock";
 import { getConfig, type Config } from "@/lib/config";
 import type { KeySet } from "@/lib/auth/keys";
-import { createLogger, type Logger } from "@/lib/server/log";
+import { getLogger, type Logger } from "@/lib/shared/log";
 import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
-import { resolveKeySet, resolveSealer } from "@/lib/server/keys";
+import { getKeySet, resolveSealer } from "@/lib/server/keys";
 import { createMailSender, outboxTransport, smtpTransport, type MailSender } from "@/lib/mail/sender";
 
 /**
@@ -26,28 +26,7 @@ export type Runtime = {
 };
 
 const globalKey = Symbol.for("auth-starter.runtime");
-const keysKey = Symbol.for("auth-starter.keys");
-const logKey = Symbol.for("auth-starter.log");
-type Globals = typeof globalThis & {
-  [globalKey]?: Promise<Runtime>;
-  [keysKey]?: Promise<KeySet>;
-  [logKey]?: Logger;
-};
-const g = globalThis as Globals;
-
-export function getLogger(): Logger {
-  g[logKey] ??= createLogger(getConfig().logLevel);
-  return g[logKey];
-}
-
-/** Keys only (no database): what the proxy needs. */
-export function getKeySet(): Promise<KeySet> {
-  g[keysKey] ??= resolveKeySet(getConfig(), getLogger()).catch((error) => {
-    g[keysKey] = undefined;
-    throw error;
-  });
-  return g[keysKey];
-}
+const g = globalThis as typeof globalThis & { [globalKey]?: Promise<Runtime> };
 
 async function build(): Promise<Runtime> {
   const config = getConfig();
@@ -61,6 +40,7 @@ async function build(): Promise<Runtime> {
     store,
     sealer,
     transport: smtpUrl ? smtpTransport(smtpUrl, from) : outboxTransport(outboxDir, from, log),
+    appName: config.appName,
     log,
   });
   const auth = createAuth({

@@ -1,7 +1,8 @@
 import { ConfigError } from "@/lib/config";
 import { KeySetError } from "@/lib/auth/keys";
 import { SecretsKeyError } from "@/lib/auth/sealed";
-import { getLogger, getRuntime } from "./runtime";
+import { getLogger } from "@/lib/shared/log";
+import { getRuntime } from "./runtime";
 import { printSeededAccounts, seedDevelopmentAccounts } from "./seed";
 import { startPruning } from "@/lib/server/pruning";
 import { installRequestGuard } from "./request-guard";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { getKeySet } from "@/lib/server/runtime";
+import { getKeySet } from "@/lib/server/keys";
 
 export const dynamic = "force-dynamic";
 
