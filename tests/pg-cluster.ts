@@ -54,10 +54,11 @@ function server(): { dir: string; user: string | undefined } {
   if (user) {
     // A checkout under a private home (/root) hides node_modules from that user: say so plainly.
     try {
-      execFileSync("runuser", ["-u", user, "--", path.join(binaries.dir, "initdb"), "--version"], { stdio: "ignore" });
-    } catch {
+      execFileSync("runuser", ["-u", user, "--", path.join(binaries.dir, "initdb"), "--version"], { stdio: "pipe" });
+    } catch (error) {
+      const why = ((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim().split("\n")[0];
       throw new Error(
-        `PostgreSQL's server refuses to run as root, and user "${user}" cannot run ${binaries.dir}/initdb (from ${binaries.source}): ` +
+        `PostgreSQL's server refuses to run as root, and user "${user}" cannot run ${binaries.dir}/initdb (from ${binaries.source}: ${why}): ` +
           `make that directory and its parents readable by "${user}", or set PG_BIN to a server it can run`,
       );
     }
