@@ -1,19 +1,8 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "./e2e/browser";
 import { SERVERS, serverUrl } from "./e2e/servers";
 
-/**
- * Debian's chromium (the bundled browser download is not reachable here). Flags: no sandbox as
- * root, and no background networking (this machine's network is closed).
- */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
+export { CHROMIUM_ARGS };
 
 export default defineConfig({
   testDir: "./e2e",
@@ -28,7 +17,8 @@ export default defineConfig({
   use: {
     baseURL: serverUrl("main"),
     headless: true,
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
+    // CHROMIUM_PATH, Playwright's own download, or a system Chromium or Chrome (e2e/browser.ts).
+    launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

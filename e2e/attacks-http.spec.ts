@@ -208,7 +208,7 @@ test.describe("client address and host cannot be forged", () => {
     const location = String(res.headers.location);
     expect(location).not.toMatch(/evil/);
     const target = new URL(location, MAIN);
-    // Built from APP_URL (http://127.0.0.1:3210); Next prints loopback hosts as "localhost".
+    // Built from APP_URL (http://127.0.0.1 and the main server's port); Next prints loopback hosts as "localhost".
     expect(["127.0.0.1", "localhost"]).toContain(target.hostname);
     expect(target.port).toBe(new URL(MAIN).port);
     expect(target.pathname).toBe("/login");

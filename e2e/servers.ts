@@ -1,6 +1,20 @@
 import path from "node:path";
 
 /**
+ * The first of the four ports the suite listens on (main, short, required, pg: base to base + 3).
+ * E2E_PORT_BASE moves them all, so two checkouts (or a dev server on 3210) can run side by side.
+ */
+const E2E_PORT_BASE = portBase(process.env.E2E_PORT_BASE);
+
+function portBase(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 3210;
+  const base = Number(value);
+  if (!/^\d+$/.test(value.trim()) || base < 1024 || base > 65532)
+    throw new Error(`E2E_PORT_BASE must be a port from 1024 to 65532 (four ports from it are used), got "${value}"`);
+  return base;
+}
+
+/**
  * The servers the Playwright suite runs against: one production build, started four times.
  * `main` has normal lifetimes (EMAIL_VERIFICATION=optional, the default); `short` has lifetimes of
  * seconds so expiry is exercised for real, not mocked; `required` is `main` with
@@ -10,7 +24,7 @@ import path from "node:path";
  */
 export const SERVERS = {
   main: {
-    port: 3210,
+    port: E2E_PORT_BASE,
     database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "15m",
@@ -20,7 +34,7 @@ export const SERVERS = {
     },
   },
   short: {
-    port: 3211,
+    port: E2E_PORT_BASE + 1,
     database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "4s",
@@ -30,7 +44,7 @@ export const SERVERS = {
     },
   },
   required: {
-    port: 3212,
+    port: E2E_PORT_BASE + 2,
     database: "sqlite",
     env: {
       ACCESS_TOKEN_TTL: "15m",
@@ -41,7 +55,7 @@ export const SERVERS = {
     },
   },
   pg: {
-    port: 3213,
+    port: E2E_PORT_BASE + 3,
     database: "postgres",
     env: {
       ACCESS_TOKEN_TTL: "4s",

@@ -73,7 +73,7 @@ async function freshDatabase(): Promise<{ url: string; config: DatabaseConfig }>
     const databasePath = path.join(dir, "app.db");
     return { url: `file:${databasePath}`, config: { engine: "sqlite", path: databasePath } };
   }
-  // Under `dir` (world-traversable: the server runs as the postgres user), so cleanUp finds it.
+  // Under `dir` (world-traversable: as root the server runs as another OS user), so cleanUp finds it.
   fs.chmodSync(dir, 0o755);
   cluster = await startCluster({ parent: dir });
   const url = await createDatabase(cluster.url);

@@ -31,7 +31,11 @@ function expectClean4xx(res: Awaited<ReturnType<typeof call>>, status: number, l
   // The error shape: a code, a message, and for a body that fails its schema the fields at fault.
   const { fields, ...rest } = res.json;
   expect(rest, label).toEqual({ error: expect.any(String), message: expect.any(String) });
-  if (fields !== undefined) expect(Object.values(fields).every((m) => typeof m === "string"), label).toBe(true);
+  if (fields !== undefined)
+    expect(
+      Object.values(fields).every((m) => typeof m === "string"),
+      label,
+    ).toBe(true);
   expect(res.headers.get("cache-control"), label).toBe("no-store");
   expect(
     res.setCookies.filter((c) => c.value !== ""),

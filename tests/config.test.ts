@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { ConfigError, devPortMismatch, parseConfig } from "@/lib/config";
 import { parseDuration } from "@/lib/config/duration";
+import { isSameOriginRequest } from "@/lib/security/origin";
+
+/** A request as the browser at `origin` sends it (the same-origin check reads these headers). */
+const from = (origin: string) => new Headers({ origin, "sec-fetch-site": "same-origin" });
 
 describe("durations", () => {
   it("takes seconds or a unit", () => {
@@ -107,6 +111,49 @@ describe("configuration", () => {
 
   it("refuses a zero access lifetime", () => {
     expect(() => parseConfig({ ACCESS_TOKEN_TTL: "0" })).toThrow(/ACCESS_TOKEN_TTL must be at least 1s/);
+  });
+});
+
+describe("the app's origin follows the dev server's real port, in development only", () => {
+  it("next dev on another port (busy 3000, -p or PORT): origin, iss, aud and redirects follow it", () => {
+    const c = parseConfig({ NODE_ENV: "development", PORT: "3001" });
+    expect(c.appOrigin).toBe("http://localhost:3001");
+    expect([c.issuer, c.audience]).toEqual(["http://localhost:3001", "http://localhost:3001"]);
+    expect(new URL("/login", c.appUrl).href).toBe("http://localhost:3001/login");
+    expect(isSameOriginRequest(from("http://localhost:3001"), c.appOrigin)).toBe(true);
+    expect(isSameOriginRequest(from("http://localhost:3000"), c.appOrigin)).toBe(false);
+  });
+
+  it("an explicit APP_URL wins in development too", () => {
+    const c = parseConfig({ NODE_ENV: "development", PORT: "3001", APP_URL: "https://dev.example.com" });
+    expect(c.appOrigin).toBe("https://dev.example.com");
+  });
+
+  it("outside next dev nothing is guessed from PORT: the documented default", () => {
+    expect(parseConfig({ NODE_ENV: "development" }).appOrigin).toBe("http://localhost:3000");
+    expect(parseConfig({ NODE_ENV: "test", PORT: "4001" }).appOrigin).toBe("http://localhost:3000");
+    expect(parseConfig({ PORT: "4001" }).appOrigin).toBe("http://localhost:3000");
+  });
+
+  it("production keeps APP_URL strict: an Origin other than APP_URL's is refused whatever the port", () => {
+    const smtp = { SMTP_URL: "smtp://127.0.0.1:2525" };
+    const set = parseConfig({ NODE_ENV: "production", PORT: "4001", APP_URL: "https://app.example.com", ...smtp });
+    expect(set.appOrigin).toBe("https://app.example.com");
+    expect(isSameOriginRequest(from("https://app.example.com"), set.appOrigin)).toBe(true);
+    expect(isSameOriginRequest(from("http://localhost:4001"), set.appOrigin)).toBe(false);
+    const unset = parseConfig({ NODE_ENV: "production", PORT: "4001", ...smtp });
+    expect(unset.appOrigin).toBe("http://localhost:3000");
+    expect(isSameOriginRequest(from("http://localhost:4001"), unset.appOrigin)).toBe(false);
+  });
+
+  it("names an APP_URL left on another local port than the dev server's", () => {
+    const dev = { NODE_ENV: "development", PORT: "3001" };
+    expect(devPortMismatch(new URL("http://localhost:3000"), dev)).toMatch(
+      /APP_URL is http:\/\/localhost:3000 but the dev server listens on port 3001/,
+    );
+    expect(devPortMismatch(new URL("http://localhost:3001"), dev)).toBeNull();
+    expect(devPortMismatch(new URL("https://dev.example.com"), dev)).toBeNull(); // a tunnel or proxy in front
+    expect(devPortMismatch(new URL("http://localhost:3000"), { ...dev, NODE_ENV: "production" })).toBeNull();
   });
 });
 

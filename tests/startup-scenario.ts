@@ -5,9 +5,9 @@ import { testDatabaseUrl } from "./helpers";
 
 /**
  * Runs the real server start-up (lib/server/startup.ts) on a fresh database in the given mode.
- * Configuration is read once per process, so each mode has its own test file.
+ * Configuration is read once per process, so each scenario has its own test file.
  */
-export async function startUpIn(mode: "production" | "development") {
+export async function startUpIn(mode: "production" | "development", env: Record<string, string | undefined> = {}) {
   Object.assign(process.env, {
     NODE_ENV: mode,
     DATABASE_URL: await testDatabaseUrl(),
@@ -17,6 +17,11 @@ export async function startUpIn(mode: "production" | "development") {
     LOG_LEVEL: "silent",
     ...(mode === "production" ? { SMTP_URL: "smtp://127.0.0.1:2525" } : {}),
   });
+  // `env` adds variables, or takes one away with undefined (APP_URL: undefined is "not set").
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   const printed = vi.spyOn(console, "log").mockImplementation(() => undefined);
   const { startServer } = await import("@/lib/server/startup");
   const { getRuntime } = await import("@/lib/server/runtime");

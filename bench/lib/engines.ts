@@ -3,9 +3,9 @@
  * (tests/pg-cluster.ts), plus a loopback SMTP sink (production needs SMTP_URL; with
  * EMAIL_VERIFICATION=off nothing is mailed during the cases).
  */
-import fs from "node:fs";
 import path from "node:path";
 import { startMailboxServer } from "../../e2e/mailbox-server";
+import { findPgBinaries } from "../../tests/pg-binaries";
 import { createDatabase, startCluster, type Cluster } from "../../tests/pg-cluster";
 import { log } from "./config";
 
@@ -14,7 +14,7 @@ export type Engine = "sqlite" | "postgres";
 /** BENCH_ENGINES (default both); PostgreSQL is skipped, with a note, when its binaries are missing. */
 export function enginesToRun(): Engine[] {
   const asked = (process.env.BENCH_ENGINES ?? "sqlite,postgres").split(",").map((s) => s.trim()) as Engine[];
-  const hasPostgres = fs.existsSync("/usr/lib/postgresql") || !!process.env.PG_BIN;
+  const hasPostgres = findPgBinaries() !== null;
   if (asked.includes("postgres") && !hasPostgres) log("PostgreSQL binaries not found: PostgreSQL cases skipped");
   return asked.filter((e) => e === "sqlite" || (e === "postgres" && hasPostgres));
 }

@@ -89,7 +89,8 @@ export const envSchema = z.object({
       message: "DATABASE_POOL_SIZE must be a whole number from 1 to 100 (connections per instance, PostgreSQL only)",
     })
     .transform(Number),
-  APP_URL: url("APP_URL").default(new URL("http://localhost:3000")),
+  // Its default depends on the mode and the dev server's port: lib/config resolveAppUrl.
+  APP_URL: url("APP_URL").optional(),
   AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER must not be empty").optional(),
   AUTH_AUDIENCE: z.string().min(1, "AUTH_AUDIENCE must not be empty").optional(),
   AUTH_SIGNING_KEYS: z.string().optional(),

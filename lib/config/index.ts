@@ -15,8 +15,9 @@ export type Config = {
   database: { engine: "sqlite"; path: string } | { engine: "postgres"; url: string; poolSize: number };
   /** The product's name (APP_NAME): page titles, the header, mails, log lines. */
   appName: string;
+  /** APP_URL, or its default (resolveAppUrl): cookies, redirects, mailed links and iss/aud all follow it. */
   appUrl: URL;
-  /** `APP_URL`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
+  /** `appUrl`'s origin, e.g. http://localhost:3000: the only Origin accepted on state-changing requests. */
   appOrigin: string;
   issuer: string;
   audience: string;
@@ -87,6 +88,38 @@ function emptyToUndefined(env: Record<string, string | undefined>) {
   return out;
 }
 
+/**
+ * The app's origin when APP_URL is not set. Under `next dev` (NODE_ENV=development) it is
+ * http://localhost plus the port the dev server really listens on: Next takes `-p` or PORT, or
+ * moves on from a busy 3000 to the next free port, and writes the port it got to process.env.PORT
+ * before any app code runs. So `npm run dev` on 3001 signs in, and its banner, redirects and mailed
+ * links say 3001. Anywhere else (production included) nothing is guessed: http://localhost:3000,
+ * and a deployment sets APP_URL.
+ */
+const DEFAULT_APP_URL = "http://localhost:3000";
+
+function resolveAppUrl(appUrl: URL | undefined, env: Record<string, string | undefined>): URL {
+  if (appUrl) return appUrl;
+  const port = env.PORT?.trim();
+  if (env.NODE_ENV === "development" && port && /^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)
+    return new URL(`http://localhost:${Number(port)}`);
+  return new URL(DEFAULT_APP_URL);
+}
+
+/**
+ * Under `next dev` with APP_URL set to a local address on another port than the one the server got
+ * (a copied .env with :3000 while 3000 was busy): sign-in from the address Next prints would be
+ * refused as cross-site. The start-up names the mismatch instead of leaving a puzzle.
+ */
+export function devPortMismatch(appUrl: URL, env: Record<string, string | undefined>): string | null {
+  const listening = env.PORT?.trim();
+  if (env.NODE_ENV !== "development" || !listening) return null;
+  if (!["localhost", "127.0.0.1", "[::1]"].includes(appUrl.hostname)) return null;
+  const port = appUrl.port || (appUrl.protocol === "https:" ? "443" : "80");
+  if (port === listening) return null;
+  return `APP_URL is ${appUrl.origin} but the dev server listens on port ${listening}: signing in at http://localhost:${listening} is refused as cross-site. Unset APP_URL (development then follows the dev server's port) or make the ports agree.`;
+}
+
 /** Pure: turns an environment into a Config, or throws ConfigError listing every problem. */
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(emptyToUndefined(env));
@@ -123,7 +156,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const appOrigin = e.APP_URL.origin;
+  const appUrl = resolveAppUrl(e.APP_URL, env);
+  const appOrigin = appUrl.origin;
   const db = e.DATABASE_URL;
   return {
     production: e.NODE_ENV === "production",
@@ -132,7 +166,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         ? { engine: "sqlite", path: path.resolve(cwd, db.file) }
         : { engine: "postgres", url: db.url, poolSize: e.DATABASE_POOL_SIZE },
     appName: e.APP_NAME,
-    appUrl: e.APP_URL,
+    appUrl,
     appOrigin,
     issuer: e.AUTH_ISSUER ?? appOrigin,
     audience: e.AUTH_AUDIENCE ?? appOrigin,

@@ -1,4 +1,4 @@
-import { ConfigError } from "@/lib/config";
+import { ConfigError, devPortMismatch } from "@/lib/config";
 import { KeySetError } from "@/lib/auth/keys";
 import { SecretsKeyError } from "@/lib/auth/sealed";
 import { getLogger } from "@/lib/shared/log";
@@ -31,6 +31,8 @@ export async function startServer() {
       if (config.appUrl.protocol !== "https:")
         log.warn("APP_URL is not https: Secure cookies only work on https (or localhost)");
     } else {
+      const mismatch = devPortMismatch(config.appUrl, process.env);
+      if (mismatch) log.warn(mismatch);
       const seeded = await seedDevelopmentAccounts(rt.storage.store);
       if (seeded) printSeededAccounts(seeded, config.appOrigin);
     }
