@@ -156,7 +156,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(\\.next|\\.next-bench|node_modules|reports|test-results)/" },
+    exclude: { path: "^(\\.next|\\.next-bench|node_modules|reports|test-results|\\.docs-check-[^/]*)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

@@ -35,5 +35,6 @@ export default defineConfig([
     ".data/**",
     ".keys/**",
     "next-env.d.ts",
+    ".docs-check-*/**",
   ]),
 ]);
