@@ -12,6 +12,9 @@ export type UserRow = typeof sqlite.users.$inferSelect;
 export type NewUserRow = typeof sqlite.users.$inferInsert;
 export type FamilyRow = typeof sqlite.refreshFamilies.$inferSelect;
 export type EventRow = typeof sqlite.authEvents.$inferSelect;
+export type PasskeyRow = typeof sqlite.passkeys.$inferSelect;
+export type TwoFactorRow = typeof sqlite.twoFactor.$inferSelect;
+export type PendingSignInRow = typeof sqlite.pendingSignIns.$inferSelect;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Agree<T extends keyof typeof sqlite & keyof typeof postgres> = Same<
@@ -32,6 +35,11 @@ export const ENGINES_AGREE: {
   emailTokens: Agree<"emailTokens">;
   dpopProofs: Agree<"dpopProofs">;
   mailQueue: Agree<"mailQueue">;
+  passkeys: Agree<"passkeys">;
+  webauthnChallenges: Agree<"webauthnChallenges">;
+  twoFactor: Agree<"twoFactor">;
+  recoveryCodes: Agree<"recoveryCodes">;
+  pendingSignIns: Agree<"pendingSignIns">;
 } = {
   users: true,
   refreshFamilies: true,
@@ -41,4 +49,9 @@ export const ENGINES_AGREE: {
   emailTokens: true,
   dpopProofs: true,
   mailQueue: true,
+  passkeys: true,
+  webauthnChallenges: true,
+  twoFactor: true,
+  recoveryCodes: true,
+  pendingSignIns: true,
 };

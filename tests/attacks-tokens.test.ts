@@ -35,7 +35,7 @@ let r: Awaited<ReturnType<typeof loadRoutes>>;
 let keys: KeySet;
 let jar: CookieJar;
 let realToken: string;
-let base: { sub: string; sid: string; ver: number; role: string };
+let base: { sub: string; sid: string; ver: number; role: string; amr: string[]; auth_time: number };
 
 /** A local "attacker's key server": any fetch of jku/x5u would land here. */
 let keyServer: http.Server;
@@ -64,7 +64,14 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   realToken = jar.get("__Host-access")!;
   const p = decodePayload(realToken);
-  base = { sub: p.sub as string, sid: p.sid as string, ver: p.ver as number, role: p.role as string };
+  base = {
+    sub: p.sub as string,
+    sid: p.sid as string,
+    ver: p.ver as number,
+    role: p.role as string,
+    amr: p.amr as string[],
+    auth_time: p.auth_time as number,
+  };
 
   keyServer = http.createServer((req, res) => {
     keyServerHits++;

@@ -21,6 +21,8 @@ export function validClaims(now = Math.floor(Date.now() / 1000)) {
     jti: `jti-${Math.random()}`,
     iat: now,
     exp: now + 900,
+    amr: ["pwd"],
+    auth_time: now,
   } as Record<string, unknown>;
 }
 

@@ -80,6 +80,10 @@ export const TEST_LIFETIMES = {
   passwordResetTtl: 30 * 60,
   emailVerificationTtl: 24 * 3600,
   rateLimit: TEST_RATE_LIMITS,
+  appName: "Test App",
+  appOrigin: "http://localhost:3000",
+  stepUpMaxAge: 600,
+  webauthn: { rpId: "localhost", rpName: "Test App" },
 } satisfies Partial<Config>;
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -224,6 +224,7 @@ describe("mail queue", () => {
       eventsBefore: 0,
       emailTokensBefore: 0,
       dpopProofsBefore: 0,
+      pendingBefore: 0,
       batchSize: 100,
     };
     expect((await a.store.prune({ ...cutoffs, mailBefore: now - 86_400_000 }))?.mail).toBe(0);

@@ -130,6 +130,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
             emailTokensBefore: 0,
             dpopProofsBefore: 0,
             mailBefore: 0,
+            pendingBefore: 0,
             batchSize: 10,
           }),
       ],

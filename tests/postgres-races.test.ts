@@ -240,6 +240,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         emailTokensBefore: 1000,
         dpopProofsBefore: 1000,
         mailBefore: 1000,
+        pendingBefore: 1000,
         batchSize: 100,
       };
       await t.admin.query(
@@ -261,6 +262,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         emailTokens: 0,
         dpopProofs: 0,
         mail: 0,
+        pending: 0,
       });
     } finally {
       await t.close();

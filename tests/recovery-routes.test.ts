@@ -211,7 +211,7 @@ describe("email verification routes", () => {
     const jar = new CookieJar();
     const done = await call(verify.POST, "/api/auth/email/verify", { body: { token, password: "password-123" }, jar });
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ ok: true, status: "authenticated", user: { email, emailVerified: true } });
+    expect(done.json).toMatchObject({ status: "authenticated", user: { email, emailVerified: true } });
     expect((await call(r.me.GET, "/api/me", { jar })).json.user).toMatchObject({ email, emailVerified: true });
   });
 

@@ -29,7 +29,21 @@ describe("access token issuance", () => {
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
     expect(h).toEqual({ alg: "ES256", typ: "at+jwt", kid: keys.signing.kid });
-    expect(Object.keys(p).sort()).toEqual(["aud", "exp", "iat", "iss", "jti", "role", "sid", "sub", "ver"]);
+    expect(Object.keys(p).sort()).toEqual([
+      "amr",
+      "aud",
+      "auth_time",
+      "exp",
+      "iat",
+      "iss",
+      "jti",
+      "role",
+      "sid",
+      "sub",
+      "ver",
+    ]);
+    expect(p.amr).toEqual(["pwd"]);
+    expect(p.auth_time).toBe(p.iat);
     expect(p.exp - p.iat).toBe(900);
     expect(claims).toMatchObject({ sub: "u1", sid: "f1", ver: 3, role: "admin", jti: "j1" });
     expect(token.length).toBeLessThan(1024);

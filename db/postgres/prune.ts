@@ -1,7 +1,16 @@
 import { inArray, lt, or } from "drizzle-orm";
 import type pg from "pg";
 import { drizzleOn, LOCK_NAMESPACE, LOCKS, withSession } from "@/db/postgres/client";
-import { authEvents, dpopProofs, emailTokens, mailQueue, refreshFamilies, revokedJtis } from "@/db/postgres/schema";
+import {
+  authEvents,
+  dpopProofs,
+  emailTokens,
+  mailQueue,
+  pendingSignIns,
+  refreshFamilies,
+  revokedJtis,
+  webauthnChallenges,
+} from "@/db/postgres/schema";
 import type { Engine } from "@/db/postgres/store";
 import type { PruneCounts, PruneCutoffs, Store } from "@/lib/auth/store";
 
@@ -116,6 +125,35 @@ function prune(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<PruneCounts | null
           ),
         ),
       ),
+      pending:
+        (await drain(() =>
+          db
+            .delete(pendingSignIns)
+            .where(
+              inArray(
+                pendingSignIns.id,
+                db
+                  .select({ id: pendingSignIns.id })
+                  .from(pendingSignIns)
+                  .where(lt(pendingSignIns.expiresAt, cutoffs.pendingBefore))
+                  .limit(limit),
+              ),
+            ),
+        )) +
+        (await drain(() =>
+          db
+            .delete(webauthnChallenges)
+            .where(
+              inArray(
+                webauthnChallenges.id,
+                db
+                  .select({ id: webauthnChallenges.id })
+                  .from(webauthnChallenges)
+                  .where(lt(webauthnChallenges.expiresAt, cutoffs.pendingBefore))
+                  .limit(limit),
+              ),
+            ),
+        )),
     };
     await client.query("select pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, LOCKS.prune]);
     return counts;

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
 import { ROLES } from "@/lib/auth/roles";
 import { MAIL_KINDS } from "@/lib/auth/mail";
-import { CLIENT_KINDS, EMAIL_TOKEN_KINDS } from "@/lib/auth/store";
+import { CLIENT_KINDS, EMAIL_TOKEN_KINDS, WEBAUTHN_PURPOSES } from "@/lib/auth/store";
 
 /**
  * The PostgreSQL schema, table by table the same as db/sqlite/schema.ts. Times are Unix
@@ -23,6 +23,8 @@ export const users = pgTable("users", {
   /** When the owner proved the address (a verification link); null until then. */
   emailVerifiedAt: millis("email_verified_at"),
   createdAt: millis("created_at").notNull(),
+  /** The WebAuthn user handle: random, made at the first passkey, never the email. */
+  passkeyUserId: text("passkey_user_id").unique(),
 });
 
 /** A family is one sign-in's chain of refresh tokens; the user sees it as a session (a device). */
@@ -45,6 +47,10 @@ export const refreshFamilies = pgTable(
     client: text("client", { enum: CLIENT_KINDS }).notNull().default("browser"),
     /** RFC 7638 thumbprint of the DPoP key the family is bound to (native clients), or null. */
     dpopJkt: text("dpop_jkt"),
+    /** How the user authenticated (RFC 8176 values, a JSON array): copied into every access token. */
+    amr: text("amr").notNull().default('["pwd"]'),
+    /** When the user last authenticated interactively in this family (sign-in or step-up). */
+    authTime: millis("auth_time").notNull().default(0),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
@@ -170,4 +176,98 @@ export const mailQueue = pgTable(
       .on(t.nextAttemptAt)
       .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
   ],
+);
+
+/** Passkeys (WebAuthn credentials): the public key and its signature counter, never a secret. */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    /** The credential id (base64url). */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    /** The authenticator's signature counter; 0 for synced passkeys that never count. */
+    counter: integer("counter").notNull().default(0),
+    /** JSON array of transports the browser reported (internal, hybrid, usb, …). */
+    transports: text("transports").notNull().default("[]"),
+    /** Backup eligible ("multiDevice", synced) or not ("singleDevice"). */
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull().default(false),
+    name: text("name").notNull(),
+    createdAt: millis("created_at").notNull(),
+    lastUsedAt: millis("last_used_at"),
+  },
+  (t) => [index("passkeys_user_idx").on(t.userId)],
+);
+
+/** WebAuthn challenges: one use, five minutes, bound to the browser that asked (by a cookie). */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    /** SHA-256 of the browser's cookie token. */
+    id: text("id").primaryKey(),
+    challenge: text("challenge").notNull(),
+    purpose: text("purpose", { enum: WEBAUTHN_PURPOSES }).notNull(),
+    /** Registration and step-up: the signed-in user; sign-in: null (discoverable credentials). */
+    userId: text("user_id"),
+    expiresAt: millis("expires_at").notNull(),
+  },
+  (t) => [index("webauthn_challenges_expires_idx").on(t.expiresAt)],
+);
+
+/** Two-step verification (TOTP): the secret sealed with AUTH_SECRETS_KEY; on once a code proved it. */
+export const twoFactor = pgTable("two_factor", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  /** Null while being set up; set by the first valid code. */
+  enabledAt: millis("enabled_at"),
+  /** The last 30-second step a code was accepted for: each step works once, and never an older one. */
+  lastUsedStep: integer("last_used_step"),
+  createdAt: millis("created_at").notNull(),
+});
+
+/** Recovery codes: each stored salted and hashed, used once. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** salt.hash (base64url, HMAC-SHA-256 keyed by the salt). */
+    codeHash: text("code_hash").notNull(),
+    usedAt: millis("used_at"),
+    createdAt: millis("created_at").notNull(),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+/**
+ * A sign-in that still owes a second factor: the password (or provider) was right, no session yet.
+ * Five minutes, five attempts, one use; the browser holds its token in a cookie, an app in the body.
+ */
+export const pendingSignIns = pgTable(
+  "pending_sign_ins",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the token. */
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** What was proven so far (RFC 8176 values, JSON). */
+    amr: text("amr").notNull(),
+    client: text("client", { enum: CLIENT_KINDS }).notNull(),
+    dpopJkt: text("dpop_jkt"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: millis("created_at").notNull(),
+    expiresAt: millis("expires_at").notNull(),
+    usedAt: millis("used_at"),
+  },
+  (t) => [index("pending_sign_ins_expires_idx").on(t.expiresAt)],
 );

@@ -26,6 +26,8 @@ const presentedFields = {
   revokedReason: refreshFamilies.revokedReason,
   client: refreshFamilies.client,
   dpopJkt: refreshFamilies.dpopJkt,
+  amr: refreshFamilies.amr,
+  authTime: refreshFamilies.authTime,
 };
 
 export const insertToken = (tx: PgDb, t: NewRefreshToken) =>
@@ -184,6 +186,7 @@ export function sessionUnits({
   | "endFamily"
   | "endUserFamilies"
   | "denyJti"
+  | "reauthenticate"
 > {
   // The full check runs on every authenticated request: a named statement, parsed and planned
   // once per connection by the server, built once here.
@@ -282,5 +285,23 @@ export function sessionUnits({
     async denyJti(entry) {
       await denyJti(db, entry);
     },
+    reauthenticate: ({ familyId, userId, now, amr, event }) =>
+      transaction(pool, async (tx) => {
+        const [family] = await tx
+          .update(refreshFamilies)
+          .set({ authTime: now, amr })
+          .where(
+            and(
+              eq(refreshFamilies.id, familyId),
+              eq(refreshFamilies.userId, userId),
+              isNull(refreshFamilies.revokedAt),
+              gt(refreshFamilies.absoluteExpiresAt, now),
+            ),
+          )
+          .returning();
+        if (!family) return null;
+        await insertEvent(tx, event);
+        return family;
+      }),
   };
 }

@@ -4,8 +4,10 @@ import { guarded } from "@/db/postgres/errors";
 import { eventUnits } from "@/db/postgres/events";
 import { linkUnits } from "@/db/postgres/links";
 import { mailUnits } from "@/db/postgres/mail";
+import { passkeyUnits } from "@/db/postgres/passkeys";
 import { proofUnits } from "@/db/postgres/proofs";
 import { pruneUnits } from "@/db/postgres/prune";
+import { secondFactorUnits } from "@/db/postgres/second-factors";
 import { sessionUnits } from "@/db/postgres/sessions";
 import { userUnits } from "@/db/postgres/users";
 import type { Store } from "@/lib/auth/store";
@@ -29,6 +31,8 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     ...mailUnits(engine),
     ...eventUnits(engine),
     ...proofUnits(engine),
+    ...secondFactorUnits(engine),
+    ...passkeyUnits(engine),
     ...pruneUnits(engine),
   });
 }

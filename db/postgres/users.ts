@@ -85,7 +85,8 @@ export function userUnits({
         await denyJti(tx, deny, now);
         await insertEvent(tx, event(sessionsEnded));
         await insertMail(tx, mail);
-        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
+        const { absoluteExpiresAt, createdAt, amr, authTime } = family;
+        return { sessionsEnded, absoluteExpiresAt, createdAt, amr, authTime };
       }),
   };
 }

@@ -6,9 +6,11 @@ import {
   dpopProofs,
   emailTokens,
   mailQueue,
+  pendingSignIns,
   refreshFamilies,
   refreshTokens,
   revokedJtis,
+  webauthnChallenges,
 } from "@/db/sqlite/schema";
 import type { Engine } from "@/db/sqlite/store";
 import type { Store } from "@/lib/auth/store";
@@ -53,6 +55,13 @@ export function pruneStatements(db: Db) {
       mailQueue.id,
       or(lt(mailQueue.sentAt, p("before")), lt(mailQueue.failedAt, p("before"))),
     ),
+    prunePending: batchDelete(db, pendingSignIns, pendingSignIns.id, lt(pendingSignIns.expiresAt, p("before"))),
+    pruneChallenges: batchDelete(
+      db,
+      webauthnChallenges,
+      webauthnChallenges.id,
+      lt(webauthnChallenges.expiresAt, p("before")),
+    ),
   };
 }
 
@@ -81,6 +90,9 @@ export function pruneUnits({ db, q, tx }: Engine): Pick<Store, "prune"> {
         emailTokens: drain(() => q.pruneEmailTokens.run({ before: cutoffs.emailTokensBefore, limit }).changes),
         dpopProofs: drain(() => q.pruneDpopProofs.run({ before: cutoffs.dpopProofsBefore, limit }).changes),
         mail: drain(() => q.pruneMail.run({ before: cutoffs.mailBefore, limit }).changes),
+        pending:
+          drain(() => q.prunePending.run({ before: cutoffs.pendingBefore, limit }).changes) +
+          drain(() => q.pruneChallenges.run({ before: cutoffs.pendingBefore, limit }).changes),
       };
     },
   };

@@ -22,6 +22,8 @@ const presentedFields = {
   revokedReason: refreshFamilies.revokedReason,
   client: refreshFamilies.client,
   dpopJkt: refreshFamilies.dpopJkt,
+  amr: refreshFamilies.amr,
+  authTime: refreshFamilies.authTime,
 };
 
 /** Every column of the user but the password hash: what the full check reads (new columns too). */
@@ -88,7 +90,23 @@ export function sessionStatements(db: Db) {
         ip: p("ip"),
         client: p("client"),
         dpopJkt: p("dpopJkt"),
+        amr: p("amr"),
+        authTime: p("authTime"),
       })
+      .prepare(),
+    /** Step-up: a fresh authentication in a live family. */
+    reauthenticate: db
+      .update(refreshFamilies)
+      .set({ authTime: sql`${p("now")}`, amr: sql`${p("amr")}` })
+      .where(
+        and(
+          eq(refreshFamilies.id, p("id")),
+          eq(refreshFamilies.userId, p("userId")),
+          isNull(refreshFamilies.revokedAt),
+          gt(refreshFamilies.absoluteExpiresAt, p("now")),
+        ),
+      )
+      .returning()
       .prepare(),
     insertToken: directRun(
       sqlite,
@@ -200,6 +218,7 @@ export function sessionUnits({
   | "endFamily"
   | "endUserFamilies"
   | "denyJti"
+  | "reauthenticate"
 > {
   return {
     async startFamily(family, token, event) {
@@ -263,6 +282,14 @@ export function sessionUnits({
     },
     async denyJti(entry) {
       denyJti(entry);
+    },
+    async reauthenticate({ familyId, userId, now, amr, event }) {
+      return tx(() => {
+        const family = q.reauthenticate.get({ id: familyId, userId, now, amr });
+        if (!family) return null;
+        insertEvent(event);
+        return family as FamilyRow;
+      });
     },
   };
 }

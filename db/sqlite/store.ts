@@ -3,8 +3,10 @@ import { guarded } from "@/db/sqlite/errors";
 import { eventStatements, eventUnits } from "@/db/sqlite/events";
 import { linkStatements, linkUnits } from "@/db/sqlite/links";
 import { mailUnits, queueMail } from "@/db/sqlite/mail";
+import { passkeyUnits } from "@/db/sqlite/passkeys";
 import { proofStatements, proofUnits } from "@/db/sqlite/proofs";
 import { pruneStatements, pruneUnits } from "@/db/sqlite/prune";
+import { secondFactorUnits } from "@/db/sqlite/second-factors";
 import { sessionStatements, sessionUnits } from "@/db/sqlite/sessions";
 import { userStatements, userUnits } from "@/db/sqlite/users";
 import type { DenyJti, NewEvent, NewMail, Store } from "@/lib/auth/store";
@@ -65,6 +67,8 @@ export function createSqliteStore(db: Db): Store {
     ...mailUnits(engine),
     ...eventUnits(engine),
     ...proofUnits(engine),
+    ...secondFactorUnits(engine),
+    ...passkeyUnits(engine),
     ...pruneUnits(engine),
   });
 }

@@ -96,7 +96,8 @@ export function userUnits({
         denyJti(deny, now);
         insertEvent(event(sessionsEnded));
         insertMail(mail);
-        return { sessionsEnded, absoluteExpiresAt: family.absoluteExpiresAt, familyCreatedAt: family.createdAt };
+        const { absoluteExpiresAt, createdAt, amr, authTime } = family;
+        return { sessionsEnded, absoluteExpiresAt, createdAt, amr, authTime };
       });
     },
   };

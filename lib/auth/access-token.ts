@@ -3,6 +3,7 @@ import { jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
 import type { KeySet } from "@/lib/auth/keys";
 import type { Failure } from "@/lib/auth/results";
+import { AMR_VALUES, type Amr } from "@/lib/auth/amr";
 import { ROLES, type Role } from "@/lib/auth/roles";
 
 const ACCESS_TOKEN_TYP = "at+jwt";
@@ -24,13 +25,27 @@ export type AccessClaims = {
   exp: number;
   /** RFC 9449 confirmation: the token is usable only with a DPoP proof from this key. */
   cnf?: { jkt: string };
+  /** RFC 8176: how the user authenticated in this family (copied on every rotation). */
+  amr: Amr[];
+  /** The last interactive authentication of this family, seconds (OpenID Connect Core §2). */
+  auth_time: number;
 };
 
 export type TokenSettings = { issuer: string; audience: string; accessTokenTtl: number };
 
 /** Signs an access token. `now` is Unix ms; exp - iat is exactly the TTL. */
 export async function signAccessToken(
-  subject: { userId: string; familyId: string; tokenVersion: number; role: Role; dpopJkt?: string | null },
+  subject: {
+    userId: string;
+    familyId: string;
+    tokenVersion: number;
+    role: Role;
+    dpopJkt?: string | null;
+    /** How the user authenticated; a password when not given (tools and tests that mint tokens). */
+    amr?: Amr[];
+    /** Unix ms; the token's own time when not given. */
+    authTime?: number;
+  },
   keys: KeySet,
   settings: TokenSettings,
   now: number,
@@ -46,6 +61,8 @@ export async function signAccessToken(
     iat,
     exp: iat + settings.accessTokenTtl,
     ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
+    amr: subject.amr ?? ["pwd"],
+    auth_time: Math.floor((subject.authTime ?? now) / 1000),
   };
   const { alg, kid, keyObject } = keys.signing;
   const header = { alg, typ: ACCESS_TOKEN_TYP, kid };
@@ -72,6 +89,8 @@ const claimsSchema = z.object({
   iat: z.number().int(),
   exp: z.number().int(),
   cnf: z.strictObject({ jkt: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).optional(),
+  amr: z.array(z.enum(AMR_VALUES)).min(1).max(AMR_VALUES.length),
+  auth_time: z.number().int().nonnegative(),
 });
 
 export type VerifyError =
@@ -133,7 +152,7 @@ function hasDuplicateMembers(segment: string, parsed: unknown): boolean {
 /**
  * The one verification function. Pins the algorithm list to the configured keys, picks the key
  * by kid, and requires issuer, audience, typ at+jwt, exp, iat (not in the future, not older than
- * the TTL), sub, jti, sid, ver and role. jose rejects unknown `crit` on its own.
+ * the TTL), sub, jti, sid, ver, role, amr and auth_time. jose rejects unknown `crit` on its own.
  * Returns an error code instead of throwing; never includes the token in it.
  */
 export async function verifyAccessToken(
@@ -161,7 +180,7 @@ export async function verifyAccessToken(
         issuer: settings.issuer,
         audience: settings.audience,
         typ: ACCESS_TOKEN_TYP,
-        requiredClaims: ["exp", "iat", "sub", "jti", "sid", "ver", "role"],
+        requiredClaims: ["exp", "iat", "sub", "jti", "sid", "ver", "role", "amr", "auth_time"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         maxTokenAge: settings.accessTokenTtl,
         currentDate: new Date(now),

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { signAccessToken, type AccessClaims } from "@/lib/auth/access-token";
+import type { Amr } from "@/lib/auth/amr";
 import type { Clock, Random } from "@/lib/auth/clock";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import type { KeySet } from "@/lib/auth/keys";
@@ -26,6 +27,10 @@ export type AuthDeps = {
     | "passwordResetTtl"
     | "emailVerificationTtl"
     | "rateLimit"
+    | "appName"
+    | "appOrigin"
+    | "stepUpMaxAge"
+    | "webauthn"
   >;
   /** Seals what must be stored yet read back (a queued mail's address and link): AUTH_SECRETS_KEY. */
   sealer: Sealer;
@@ -41,6 +46,9 @@ export type AuthDeps = {
 export type IssuedAccess = { token: string; claims: AccessClaims };
 /** A freshly minted refresh token and how long its cookie may live. */
 export type IssuedRefresh = { token: string; maxAge: number };
+
+/** What an access token says of its family: which one, bound to which key, how and when the user authenticated. */
+export type MintedFamily = { id: string; dpopJkt: string | null; amr: Amr[]; authTime: number };
 
 /** Who a session is for: a browser (cookies), or a native app, optionally DPoP-bound to a key. */
 export type Client = { kind: ClientKind; dpopJkt: string | null };
@@ -83,13 +91,18 @@ export function createContext(deps: AuthDeps) {
     alert: (type: EventType, detail: Record<string, unknown>) => deps.onSecurityEvent?.(type, detail),
     /** Records an audit event on its own (events that go with a write are passed to the store). */
     record: (...args: Parameters<typeof event>) => store.insertEvent(event(...args)),
-    mintAccess(
-      user: Pick<UserRow, "id" | "role" | "tokenVersion">,
-      familyId: string,
-      dpopJkt: string | null = null,
-    ): Promise<IssuedAccess> {
+    /** An access token for this user in this family, carrying how and when they authenticated. */
+    mintAccess(user: Pick<UserRow, "id" | "role" | "tokenVersion">, family: MintedFamily): Promise<IssuedAccess> {
       return signAccessToken(
-        { userId: user.id, familyId, tokenVersion: user.tokenVersion, role: user.role, dpopJkt },
+        {
+          userId: user.id,
+          familyId: family.id,
+          tokenVersion: user.tokenVersion,
+          role: user.role,
+          dpopJkt: family.dpopJkt,
+          amr: family.amr,
+          authTime: family.authTime,
+        },
         keys,
         tokenSettings,
         clock.now(),
@@ -126,6 +139,12 @@ export function createContext(deps: AuthDeps) {
       if (queued) deps.onMailQueued?.();
       else await store.insertEvent(event("mail_suppressed", meta, { userId }, { kind }));
     },
+    /**
+     * Step-up: whether this access token's family authenticated recently enough for a sensitive
+     * action (auth_time within STEP_UP_MAX_AGE). Seconds on both sides: auth_time is in seconds.
+     */
+    recentlyAuthenticated: (claims: Pick<AccessClaims, "auth_time">) =>
+      Math.floor(clock.now() / 1000) - claims.auth_time <= config.stepUpMaxAge,
     /** An access token stays deny-listed until it would have expired anyway. */
     denyEntry: (claims: Pick<AccessClaims, "jti" | "exp">) => ({ jti: claims.jti, expiresAt: claims.exp * 1000 }),
   };

@@ -7,8 +7,11 @@ import { createRevocation } from "@/lib/auth/revocation";
 import { createRotation } from "@/lib/auth/rotation";
 import { createNative } from "@/lib/auth/native";
 import { createRecovery } from "@/lib/auth/recovery";
-import { createSessions } from "@/lib/auth/sessions";
+import { createPipeline } from "@/lib/auth/pipeline";
 import { createSignIn } from "@/lib/auth/sign-in";
+import { createPasskeys } from "@/lib/auth/passkeys";
+import { createStepUp } from "@/lib/auth/step-up";
+import { createTwoFactor } from "@/lib/auth/two-factor";
 
 /**
  * The auth core: every lifecycle rule lives in lib/auth, with time, randomness and storage
@@ -17,15 +20,20 @@ import { createSignIn } from "@/lib/auth/sign-in";
  */
 export function createAuth(deps: AuthDeps) {
   const ctx = createContext(deps);
-  const sessions = createSessions(ctx);
-  const recovery = createRecovery(ctx, sessions);
-  const signIn = createSignIn(ctx, sessions, recovery);
+  const pipeline = createPipeline(ctx);
+  const recovery = createRecovery(ctx, pipeline);
+  const signIn = createSignIn(ctx, pipeline, recovery);
   const rotation = createRotation(ctx);
+  const twoFactor = createTwoFactor(ctx, pipeline);
+  const passkeys = createPasskeys(ctx, pipeline);
   return {
     ...signIn,
     ...recovery,
     ...rotation,
-    ...createNative(ctx, signIn, rotation),
+    ...twoFactor,
+    ...passkeys,
+    ...createStepUp(ctx, twoFactor, passkeys),
+    ...createNative(ctx, signIn, rotation, twoFactor),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),
     ...createPasswordChange(ctx),
@@ -33,6 +41,8 @@ export function createAuth(deps: AuthDeps) {
     ...createAudit(ctx),
     /** Records an audit event that no core operation records itself (CSRF refusals, 429s). */
     record: ctx.record,
+    /** Step-up: whether a session authenticated within STEP_UP_MAX_AGE (sensitive actions ask). */
+    recentlyAuthenticated: ctx.recentlyAuthenticated,
   };
 }
 

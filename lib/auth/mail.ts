@@ -6,20 +6,33 @@
  * store's units take a NewMail), sealed (lib/auth/sealed.ts: its link is a live token until it is
  * sent), and sent from the queue by any instance (lib/mail/sender.ts).
  */
-export const MAIL_KINDS = ["password_reset", "email_verification", "password_changed", "account_exists"] as const;
+export const MAIL_KINDS = [
+  "password_reset",
+  "email_verification",
+  "password_changed",
+  "account_exists",
+  "recovery_code_used",
+  "two_factor_turned_off",
+] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 export type MailIntent =
   | { kind: "password_reset"; link: string; ttlSeconds: number }
   | { kind: "email_verification"; link: string; ttlSeconds: number }
   | { kind: "password_changed"; resetLink: string }
-  | { kind: "account_exists"; resetLink: string };
+  | { kind: "account_exists"; resetLink: string }
+  | { kind: "recovery_code_used"; codesLeft: number; securityLink: string }
+  | { kind: "two_factor_turned_off"; byAdministrator: boolean; securityLink: string };
 
 /**
  * Notices of a change someone made with a credential (a password, a reset link): always sent, so
  * a flood of other mails to the address cannot hide them. They still count toward its budget.
  */
-export const NOTICE_KINDS: ReadonlySet<MailKind> = new Set<MailKind>(["password_changed"]);
+export const NOTICE_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
+  "password_changed",
+  "recovery_code_used",
+  "two_factor_turned_off",
+]);
 
 /** What a queued mail's sealed payload holds. */
 export type MailPayload = { to: string; intent: MailIntent };

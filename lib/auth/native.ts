@@ -2,10 +2,11 @@ import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/contex
 import { verifyDpopProof, type DpopError } from "@/lib/auth/dpop";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashOpaqueToken, isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
-import { fail, type Result } from "@/lib/auth/results";
+import { fail, type Failure, type Result } from "@/lib/auth/results";
 import type { RefreshError } from "@/lib/auth/rotation";
 import type { createRotation } from "@/lib/auth/rotation";
 import type { createSignIn } from "@/lib/auth/sign-in";
+import type { SecondFactorProof, TwoFactor } from "@/lib/auth/two-factor";
 
 /** What the token endpoint answers (RFC 6749 §5.1): both tokens in the body, never in cookies. */
 export type NativeTokens = {
@@ -24,6 +25,7 @@ export function createNative(
   ctx: AuthContext,
   signIn: Pick<ReturnType<typeof createSignIn>, "login">,
   rotation: Pick<ReturnType<typeof createRotation>, "refresh">,
+  twoFactor: Pick<TwoFactor, "verifySecondStep">,
 ) {
   const { store, clock, config } = ctx;
 
@@ -45,15 +47,55 @@ export function createNative(
     expiresIn: config.accessTokenTtl,
   });
 
-  /** grant_type=password: a new native family, bound to the proof's key when there is one. */
+  /**
+   * grant_type=password: a new native family, bound to the proof's key when there is one. An
+   * account with two-step on gets no tokens: `mfa_required` with an mfa_token for the second step
+   * (mfaGrant), which must come from the same key.
+   */
   async function passwordGrant(
     input: { email: string; password: string },
     meta: RequestMeta,
     dpopJkt: string | null,
-  ): Promise<Result<NativeTokens, "invalid_credentials" | "email_unverified">> {
+  ): Promise<
+    | Result<NativeTokens, "invalid_credentials" | "email_unverified" | "account_disabled">
+    | (Failure<"mfa_required"> & { mfaToken: string; expiresIn: number })
+  > {
     const session = await signIn.login(input, meta, { kind: "native", dpopJkt });
-    if (!session.ok) return session;
-    return { ok: true, ...tokensOf(session.access, session.refresh, dpopJkt) };
+    return nativeAnswer(session, dpopJkt);
+  }
+
+  /** The token endpoint's answer to what the pipeline decided. */
+  function nativeAnswer(
+    session: Awaited<ReturnType<typeof signIn.login>>,
+    dpopJkt: string | null,
+  ):
+    | Result<NativeTokens, "invalid_credentials" | "email_unverified" | "account_disabled">
+    | (Failure<"mfa_required"> & { mfaToken: string; expiresIn: number }) {
+    if (session.ok) return { ok: true, ...tokensOf(session.access, session.refresh, dpopJkt) };
+    if (session.error === "second_factor_required") {
+      const { token, expiresAt } = session.pending;
+      return { ...fail("mfa_required"), mfaToken: token, expiresIn: Math.floor((expiresAt - clock.now()) / 1000) };
+    }
+    return fail(session.error);
+  }
+
+  /** The second step for an app (mfa_token from passwordGrant, and a code or recovery code). */
+  async function mfaGrant(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    meta: RequestMeta,
+    dpopJkt: string | null,
+  ): Promise<
+    Result<
+      NativeTokens,
+      "invalid_code" | "expired" | "too_many_attempts" | "wrong_client" | "account_disabled" | "email_unverified"
+    >
+  > {
+    const done = await twoFactor.verifySecondStep(mfaToken, proof, meta, { kind: "native", dpopJkt });
+    if (done.ok) return { ok: true, ...tokensOf(done.access, done.refresh, dpopJkt) };
+    // Both factors were proven: a second factor cannot be owed again.
+    if (done.error === "second_factor_required") return fail("expired");
+    return fail(done.error);
   }
 
   /** grant_type=refresh_token: rotation exactly as for browsers, but only for native families. */
@@ -99,5 +141,5 @@ export function createNative(
     return { ok: true };
   }
 
-  return { checkDpopProof, passwordGrant, refreshGrant, revokeRefreshToken };
+  return { checkDpopProof, passwordGrant, mfaGrant, refreshGrant, revokeRefreshToken };
 }

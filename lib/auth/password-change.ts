@@ -1,4 +1,5 @@
 import type { AccessClaims } from "@/lib/auth/access-token";
+import { parseAmr } from "@/lib/auth/amr";
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
@@ -61,10 +62,15 @@ export function createPasswordChange(ctx: AuthContext) {
     return {
       ok: true,
       user: toPublicUser(updated),
-      access: await ctx.mintAccess(updated, claims.sid),
+      access: await ctx.mintAccess(updated, {
+        id: claims.sid,
+        dpopJkt: null,
+        amr: parseAmr(changed.amr),
+        authTime: changed.authTime,
+      }),
       refresh: { token: refreshToken, maxAge: ctx.refreshMaxAge(now, changed.absoluteExpiresAt) },
       sessionsEnded: changed.sessionsEnded,
-      sessionStartedAt: changed.familyCreatedAt,
+      sessionStartedAt: changed.createdAt,
     };
   }
 

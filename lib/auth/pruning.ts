@@ -22,6 +22,7 @@ export function pruneOnce(
     emailTokensBefore: now - DEAD_FAMILY_KEEP_MS,
     dpopProofsBefore: now,
     mailBefore: now - DEAD_FAMILY_KEEP_MS,
+    pendingBefore: now,
     batchSize: PRUNE_BATCH_SIZE,
   });
 }

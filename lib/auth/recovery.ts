@@ -3,7 +3,7 @@ import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
-import type { Sessions, NewSession } from "@/lib/auth/sessions";
+import type { PendingSecondFactor, Pipeline, NewSession } from "@/lib/auth/pipeline";
 import type { EmailTokenKind, EmailTokenRow, Registration, UserRow } from "@/lib/auth/store";
 import { normaliseEmail } from "@/lib/auth/users";
 
@@ -23,7 +23,7 @@ const LINK_PATHS: Record<EmailTokenKind, string> = {
  * password typed on the page, which for a registration's link is the password that registration
  * chose (docs/decisions/registration-links.md).
  */
-export function createRecovery(ctx: AuthContext, sessions: Sessions) {
+export function createRecovery(ctx: AuthContext, pipeline: Pipeline) {
   const { store, clock, random, config } = ctx;
 
   /** Issues a link and queues its mail; false (nothing written) when the mail budget is spent. */
@@ -143,7 +143,12 @@ export function createRecovery(ctx: AuthContext, sessions: Sessions) {
   async function verifyEmail(
     input: { token: string; password?: string | null; sessionUserId: string | null },
     meta: RequestMeta,
-  ): Promise<Result<{ session: NewSession | null }, "invalid_token" | "password_required" | "wrong_password">> {
+  ): Promise<
+    Result<
+      { session: NewSession | null; pending?: PendingSecondFactor },
+      "invalid_token" | "password_required" | "wrong_password"
+    >
+  > {
     const link = await liveLink(input.token, "email_verification");
     if (!link) return fail("invalid_token");
     const { row, user } = link;
@@ -174,8 +179,20 @@ export function createRecovery(ctx: AuthContext, sessions: Sessions) {
     if (!done) return fail("invalid_token");
     if (bySession) return { ok: true, session: null };
     const verified = await store.userById(user.id);
-    if (!verified || verified.disabledAt !== null) return fail("invalid_token");
-    return { ok: true, session: await sessions.startSession(verified, meta, "sign_in") };
+    if (!verified) return fail("invalid_token");
+    // Verified either way; signing in goes through the pipeline (two-step on: the second step).
+    const started = await pipeline.completeSignIn({
+      user: verified,
+      methods: ["pwd"],
+      meta,
+      detail: { via: "verification_link" },
+    });
+    if (started.ok) return { ok: true, session: started };
+    return {
+      ok: true,
+      session: null,
+      ...(started.error === "second_factor_required" ? { pending: started.pending } : {}),
+    };
   }
 
   return {

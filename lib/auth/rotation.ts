@@ -1,4 +1,12 @@
-import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedRefresh } from "@/lib/auth/context";
+import { parseAmr } from "@/lib/auth/amr";
+import {
+  BROWSER,
+  type AuthContext,
+  type Client,
+  type IssuedAccess,
+  type IssuedRefresh,
+  type MintedFamily,
+} from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Result } from "@/lib/auth/results";
@@ -23,13 +31,12 @@ export type RefreshOutcome =
   | {
       kind: "rotated";
       user: UserRow;
-      familyId: string;
+      family: MintedFamily;
       familyCreatedAt: number;
-      dpopJkt: string | null;
       refreshToken: string;
       maxAge: number;
     }
-  | { kind: "grace"; user: UserRow; familyId: string; familyCreatedAt: number; dpopJkt: string | null }
+  | { kind: "grace"; user: UserRow; family: MintedFamily; familyCreatedAt: number }
   | { kind: "failed"; error: RefreshError; alert?: Record<string, unknown> };
 
 export type RefreshResult = Result<
@@ -94,13 +101,7 @@ export function createRotation(ctx: AuthContext) {
             touchFamily: true,
             event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now),
           },
-          result: {
-            kind: "grace",
-            user,
-            familyId: row.familyId,
-            familyCreatedAt: row.familyCreatedAt,
-            dpopJkt: row.dpopJkt,
-          },
+          result: { kind: "grace", user, family: mintedFamily(row), familyCreatedAt: row.familyCreatedAt },
         };
       }
       // A lost answer (the server committed a rotation but the client never got the successor,
@@ -141,6 +142,11 @@ export function createRotation(ctx: AuthContext) {
     };
   }
 
+  /** How the family's access tokens are minted: amr and auth_time carry over, rotation never changes them. */
+  function mintedFamily(row: PresentedToken): MintedFamily {
+    return { id: row.familyId, dpopJkt: row.dpopJkt, amr: parseAmr(row.amr), authTime: row.authTime };
+  }
+
   function successorOf(row: PresentedToken, refreshToken: string, now: number): NewRefreshToken {
     return {
       id: random.uuid(),
@@ -157,9 +163,8 @@ export function createRotation(ctx: AuthContext) {
     return {
       kind: "rotated",
       user,
-      familyId: row.familyId,
+      family: mintedFamily(row),
       familyCreatedAt: row.familyCreatedAt,
-      dpopJkt: row.dpopJkt,
       refreshToken,
       maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
     };
@@ -179,7 +184,7 @@ export function createRotation(ctx: AuthContext) {
     return {
       ok: true,
       user: toPublicUser(outcome.user),
-      access: await ctx.mintAccess(outcome.user, outcome.familyId, outcome.dpopJkt),
+      access: await ctx.mintAccess(outcome.user, outcome.family),
       refresh: outcome.kind === "rotated" ? { token: outcome.refreshToken, maxAge: outcome.maxAge } : null,
       sessionStartedAt: outcome.familyCreatedAt,
     };

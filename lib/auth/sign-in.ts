@@ -1,14 +1,15 @@
 import { BROWSER, type AuthContext, type Client } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/auth/passwords";
-import { fail, type Result } from "@/lib/auth/results";
+import { fail, type Failure, type Result } from "@/lib/auth/results";
 import type { Role } from "@/lib/auth/roles";
 import type { NewUser, Registration, UserRow } from "@/lib/auth/store";
 import { normaliseEmail } from "@/lib/auth/users";
 import type { Recovery } from "@/lib/auth/recovery";
-import type { NewSession, Sessions } from "@/lib/auth/sessions";
+import type { NewSession, Pipeline, SignInOutcome } from "@/lib/auth/pipeline";
 
-export type { NewSession } from "@/lib/auth/sessions";
+/** A sign-in answered: a session, or why not (two-step on: what the second step needs). */
+export type SignInResult = SignInOutcome | Failure<"invalid_credentials">;
 
 /** What registration answers when EMAIL_VERIFICATION=required: no session until the link is used. */
 export type VerificationRequired = { ok: true; verificationRequired: true };
@@ -16,11 +17,10 @@ export type VerificationRequired = { ok: true; verificationRequired: true };
 /** Registration and sign-in: each starts a new family (session). */
 export function createSignIn(
   ctx: AuthContext,
-  sessions: Sessions,
+  pipeline: Pipeline,
   recovery: Pick<Recovery, "sendVerification" | "sendAccountExistsNotice">,
 ) {
   const { store, clock, random, config } = ctx;
-  const { startSession } = sessions;
 
   async function register(
     input: { email: string; password: string; name?: string | null },
@@ -58,9 +58,13 @@ export function createSignIn(
       await recovery.sendVerification(user.id, meta, registration);
       return { ok: true, verificationRequired: true };
     }
-    const session = await startSession(user, meta, "register");
+    const created = await store.userById(user.id);
+    if (!created) throw new Error("registered user vanished");
+    // A new account has no second factor yet: the pipeline starts its first session.
+    const started = await pipeline.completeSignIn({ user: created, methods: ["pwd"], meta, event: "register" });
+    if (!started.ok) throw new Error("a new account could not start a session");
     if (config.emailVerification === "optional") await recovery.sendVerification(user.id, meta);
-    return { ok: true, ...session };
+    return started;
   }
 
   /**
@@ -80,11 +84,12 @@ export function createSignIn(
     return { ok: true, verificationRequired: true };
   }
 
+  /** A password sign-in: checked here, then the pipeline decides (a session, or the second step). */
   async function login(
     input: { email: string; password: string },
     meta: RequestMeta,
     client: Client = BROWSER,
-  ): Promise<Result<NewSession, "invalid_credentials" | "email_unverified">> {
+  ): Promise<SignInResult> {
     const user = await store.userByEmail(normaliseEmail(input.email));
     // Unknown email: still pay for a hash verify, so timing does not reveal which accounts exist.
     const valid = user
@@ -99,12 +104,7 @@ export function createSignIn(
       );
       return fail("invalid_credentials");
     }
-    // Only told to someone who knows the password: it reveals nothing to a guesser.
-    if (config.emailVerification === "required" && user.emailVerifiedAt === null) {
-      await ctx.record("sign_in_failed", meta, { userId: user.id }, { reason: "email_unverified" });
-      return fail("email_unverified");
-    }
-    return { ok: true, ...(await startSession(user, meta, "sign_in", client)) };
+    return pipeline.completeSignIn({ user, methods: ["pwd"], meta, client, detail: { via: "password" } });
   }
 
   return { register, login };

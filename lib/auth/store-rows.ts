@@ -1,4 +1,4 @@
-import type { EventRow, FamilyRow, NewUserRow, UserRow } from "@/db/rows";
+import type { EventRow, FamilyRow, NewUserRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow } from "@/db/rows";
 import type { MailKind } from "@/lib/auth/mail";
 
 /**
@@ -6,7 +6,7 @@ import type { MailKind } from "@/lib/auth/mail";
  * Table rows are typed from the Drizzle schemas (db/rows.ts, type-only: the core still imports no
  * database code), so a new column reaches every type that carries the row.
  */
-export type { EventRow, FamilyRow, UserRow };
+export type { EventRow, FamilyRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow };
 
 /** A new user: what the users table needs (columns with a default may be left out). */
 export type NewUser = NewUserRow;
@@ -66,13 +66,17 @@ export type NewMail = {
 /** A queued mail a sender claimed (its lease is `now + leaseMs`). */
 export type ClaimedMail = { id: string; kind: MailKind; payload: string; attempts: number; claimedUntil: number };
 
+/** What a WebAuthn challenge is for. */
+export const WEBAUTHN_PURPOSES = ["registration", "sign_in", "reauthentication"] as const;
+export type WebauthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
+
 /** Who holds a family's refresh tokens: a browser (cookie) or a native app (token endpoint). */
 export const CLIENT_KINDS = ["browser", "native"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export type NewFamily = Pick<
   FamilyRow,
-  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt"
+  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt" | "amr" | "authTime"
 > & {
   now: number;
 };
@@ -105,6 +109,9 @@ export type PresentedToken = {
   revokedReason: string | null;
   client: ClientKind;
   dpopJkt: string | null;
+  /** How and when the user authenticated in this family (JSON array; Unix ms). */
+  amr: string;
+  authTime: number;
 };
 
 /** The token a rotation issued in exchange for the presented one (not superseded), if any. */
@@ -119,4 +126,22 @@ export type FullCheckRow = Account & {
   familyCreatedAt: number | null;
   familyAbsoluteExpiresAt: number | null;
   jtiRevoked: boolean;
+};
+
+/** A passkey to store, from a verified registration. */
+export type NewPasskey = Omit<PasskeyRow, "lastUsedAt">;
+
+/** A recovery code to store: only its salted hash. */
+export type NewRecoveryCode = { id: string; codeHash: string };
+
+/** A sign-in that owes a second factor (its token is the browser's cookie or the app's mfa_token). */
+export type NewPendingSignIn = Omit<PendingSignInRow, "attempts" | "usedAt">;
+
+/** A WebAuthn challenge, bound to the browser that asked by the hash of its cookie token. */
+export type NewChallenge = {
+  id: string;
+  challenge: string;
+  purpose: WebauthnPurpose;
+  userId: string | null;
+  expiresAt: number;
 };

@@ -9,11 +9,18 @@ import type {
   NewEmailToken,
   NewEvent,
   NewFamily,
+  NewChallenge,
   NewMail,
+  NewPasskey,
+  NewPendingSignIn,
+  NewRecoveryCode,
   NewRefreshToken,
   NewUser,
+  PasskeyRow,
+  PendingSignInRow,
   PresentedToken,
   Successor,
+  TwoFactorRow,
   UserRow,
 } from "@/lib/auth/store-rows";
 
@@ -85,6 +92,8 @@ export type PruneCutoffs = {
   dpopProofsBefore: number;
   /** Queued mails sent or given up before this (kept a while: the per-address budget counts them). */
   mailBefore: number;
+  /** Pending sign-ins and WebAuthn challenges that expired before this. */
+  pendingBefore: number;
   batchSize: number;
 };
 
@@ -95,6 +104,7 @@ export type PruneCounts = {
   emailTokens: number;
   dpopProofs: number;
   mail: number;
+  pending: number;
 };
 
 export interface Store {
@@ -170,7 +180,9 @@ export interface Store {
     event: (sessionsEnded: number) => NewEvent;
     /** The "your password was changed" notice, queued with the change. */
     mail: NewMail;
-  }): Promise<{ sessionsEnded: number; absoluteExpiresAt: number; familyCreatedAt: number } | null>;
+  }): Promise<
+    (Pick<FamilyRow, "absoluteExpiresAt" | "createdAt" | "amr" | "authTime"> & { sessionsEnded: number }) | null
+  >;
 
   denyJti(entry: DenyJti): Promise<void>;
 
@@ -224,6 +236,72 @@ export interface Store {
   mailSent(input: { id: string; now: number }): Promise<void>;
   /** A failed attempt: due again at `retryAt`, or given up (payload forgotten) when null. */
   mailFailed(input: { id: string; now: number; retryAt: number | null; error: string }): Promise<void>;
+
+  /**
+   * Step-up: a fresh interactive authentication in a live family of the user. Sets its auth_time
+   * (and amr) and records `event`; null when the family is not the user's or not live.
+   */
+  reauthenticate(input: {
+    familyId: string;
+    userId: string;
+    now: number;
+    amr: string;
+    event: NewEvent;
+  }): Promise<FamilyRow | null>;
+
+  /** The user's two-step state (enabled or being set up), if any. */
+  twoFactorOf(userId: string): Promise<TwoFactorRow | undefined>;
+  /** A new secret being set up (replacing a setup not finished); false while two-step is on. */
+  beginTwoFactorSetup(input: { userId: string; secret: string; now: number }): Promise<boolean>;
+  /**
+   * Turns two-step on with its first code: the gate is a pending setup (one winner), the code's
+   * step is recorded as used, the recovery codes stored (older ones gone), the user's other
+   * families ended, `event` recorded. Null when there was no pending setup.
+   */
+  enableTwoFactor(input: {
+    userId: string;
+    step: number;
+    now: number;
+    codes: NewRecoveryCode[];
+    keepFamilyId: string | null;
+    event: (sessionsEnded: number) => NewEvent;
+  }): Promise<{ sessionsEnded: number } | null>;
+  /** Turns two-step off: the secret and every recovery code gone; `mail` is the notice. False if it was off. */
+  disableTwoFactor(input: { userId: string; event: NewEvent; mail: NewMail | null }): Promise<boolean>;
+  /** The gate of a TOTP code: true once per step, and never for a step before the last accepted one. */
+  useTotpStep(input: { userId: string; step: number }): Promise<boolean>;
+  /** A new set of recovery codes (the old ones stop working); false when two-step is off. */
+  replaceRecoveryCodes(input: {
+    userId: string;
+    codes: NewRecoveryCode[];
+    now: number;
+    event: NewEvent;
+  }): Promise<boolean>;
+  recoveryCodesOf(userId: string): Promise<{ id: string; codeHash: string; usedAt: number | null }[]>;
+  /** Uses a recovery code (one winner under concurrency) and queues its notice. */
+  useRecoveryCode(input: { id: string; userId: string; now: number; mail: NewMail }): Promise<boolean>;
+
+  insertPendingSignIn(row: NewPendingSignIn): Promise<void>;
+  pendingSignIn(tokenHash: string): Promise<PendingSignInRow | undefined>;
+  /** Counts one attempt at a pending sign-in, atomically: the count after it. */
+  countPendingAttempt(id: string): Promise<number>;
+  /** The one use of a pending sign-in: true for the caller that marks it used (live, unused). */
+  usePendingSignIn(input: { id: string; now: number }): Promise<boolean>;
+
+  passkeysOf(userId: string): Promise<PasskeyRow[]>;
+  passkeyById(id: string): Promise<PasskeyRow | undefined>;
+  /** The user's WebAuthn user handle: `candidate` is stored the first time, the stored one returned after. */
+  passkeyUserIdOf(input: { userId: string; candidate: string }): Promise<string | null>;
+  userByPasskeyUserId(handle: string): Promise<UserRow | undefined>;
+  /** Stores a registered passkey and records `event`; false when the credential id is already stored. */
+  insertPasskey(input: { passkey: NewPasskey; event: NewEvent }): Promise<boolean>;
+  /** After a verified assertion: the counter moves (only from `expectedCounter`) and last use is set. */
+  usePasskey(input: { id: string; expectedCounter: number; counter: number; now: number }): Promise<boolean>;
+  renamePasskey(input: { id: string; userId: string; name: string }): Promise<boolean>;
+  deletePasskey(input: { id: string; userId: string; event: NewEvent }): Promise<boolean>;
+  insertChallenge(row: NewChallenge): Promise<void>;
+  /** Takes a challenge: deleted as it is read (one use), undefined when gone or expired. */
+  takeChallenge(input: { id: string; now: number }): Promise<Omit<NewChallenge, "id" | "expiresAt"> | undefined>;
   /**
    * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
    * token of a live family: reuse detection reads the used ones. Returns null when another

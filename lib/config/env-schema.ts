@@ -142,4 +142,15 @@ export const envSchema = z.object({
   CORS_ORIGINS: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   AUDIT_RETENTION: duration("AUDIT_RETENTION", "90d", 3600),
+  STEP_UP_MAX_AGE: duration("STEP_UP_MAX_AGE", "10m", 1),
+  /** Default: APP_URL's host name (lib/config/index.ts). */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .trim()
+    .refine((v) => /^[a-z0-9.-]+$/i.test(v) && !v.startsWith(".") && !v.endsWith("."), {
+      message: "WEBAUTHN_RP_ID must be a host name such as example.com (no scheme, port or path)",
+    })
+    .optional(),
+  /** Default: APP_NAME. */
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(60).optional(),
 });

@@ -70,6 +70,10 @@ export type Config = {
   logLevel: string;
   /** How long audit events are kept before pruning deletes them, seconds. */
   auditRetention: number;
+  /** How recent an authentication sensitive actions need (STEP_UP_MAX_AGE), seconds. */
+  stepUpMaxAge: number;
+  /** WebAuthn: the relying party id (a host name) and the name authenticators show. */
+  webauthn: { rpId: string; rpName: string };
 };
 
 export class ConfigError extends Error {
@@ -158,6 +162,13 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
 
   const appUrl = resolveAppUrl(e.APP_URL, env);
   const appOrigin = appUrl.origin;
+  // A browser refuses a passkey whose RP ID is not the page's host or a parent domain of it.
+  const rpId = e.WEBAUTHN_RP_ID?.toLowerCase();
+  if (rpId && appUrl.hostname !== rpId && !appUrl.hostname.endsWith(`.${rpId}`)) {
+    throw new ConfigError([
+      `WEBAUTHN_RP_ID must be APP_URL's host name (${appUrl.hostname}) or a parent domain of it, got "${rpId}"`,
+    ]);
+  }
   const db = e.DATABASE_URL;
   return {
     production: e.NODE_ENV === "production",
@@ -193,6 +204,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     corsOrigins,
     logLevel: e.LOG_LEVEL,
     auditRetention: e.AUDIT_RETENTION,
+    stepUpMaxAge: e.STEP_UP_MAX_AGE,
+    // Origins come from APP_URL only, never from a request's Host or X-Forwarded-Host.
+    webauthn: { rpId: rpId ?? appUrl.hostname, rpName: e.WEBAUTHN_RP_NAME ?? e.APP_NAME },
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@localhost>`,

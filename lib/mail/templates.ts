@@ -29,6 +29,10 @@ function contentOf(intent: MailIntent): Mail {
       return passwordChangedMail(intent.resetLink);
     case "account_exists":
       return accountExistsMail(intent.resetLink);
+    case "recovery_code_used":
+      return recoveryCodeUsedMail(intent.codesLeft, intent.securityLink);
+    case "two_factor_turned_off":
+      return twoFactorTurnedOffMail(intent.byAdministrator, intent.securityLink);
   }
 }
 
@@ -98,5 +102,31 @@ function accountExistsMail(forgotUrl: string): Mail {
       "If it was not you, you can ignore this mail.",
     ],
     action: { label: "Reset your password", url: forgotUrl },
+  };
+}
+
+function recoveryCodeUsedMail(codesLeft: number, securityLink: string): Mail {
+  return {
+    subject: "A recovery code was used to sign in",
+    paragraphs: [
+      `Someone signed in to your account with one of your recovery codes. ${codesLeft} of them ${codesLeft === 1 ? "is" : "are"} left.`,
+      "If this was you (a lost phone?), set up two-step verification again and make new recovery codes.",
+      "If it was not you, reset your password now: someone has your password and a recovery code.",
+    ],
+    action: { label: "Review your security settings", url: securityLink },
+  };
+}
+
+function twoFactorTurnedOffMail(byAdministrator: boolean, securityLink: string): Mail {
+  return {
+    subject: "Two-step verification was turned off",
+    paragraphs: [
+      byAdministrator
+        ? "An administrator turned off two-step verification for your account (usually after you asked for help with a lost phone)."
+        : "Two-step verification was turned off for your account.",
+      "Signing in now needs only your password (or a passkey). Turn it on again from your security settings.",
+      "If you did not ask for this, reset your password and tell us.",
+    ],
+    action: { label: "Your security settings", url: securityLink },
   };
 }

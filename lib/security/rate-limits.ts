@@ -125,6 +125,8 @@ export function createRateLimits(
       if (ip) await knownClients.set(`${ipKey(ip)}|${email}`, 1, KNOWN_CLIENT_SECONDS);
     },
     register: (ip: string | null) => consume(registerIp, ipKey(ip), "ip"),
+    /** Passkey sign-ins share the per-IP sign-in budget (a passkey needs no account back-off: nothing to guess). */
+    passkeySignIn: (ip: string | null) => consume(loginIp, ipKey(ip), "ip"),
     /**
      * Mails on request (reset links, verification resends): per IP per window, and per address
      * per hour, counted alike for addresses with and without an account, so a burst for one

@@ -1,6 +1,10 @@
 /** Cookie names and attributes; why each one: docs/architecture.md, "Cookies". */
 export const ACCESS_COOKIE = "__Host-access";
 export const REFRESH_COOKIE = "__Secure-refresh";
+/** A sign-in that still owes its second step (five minutes, one use): no session yet. */
+export const PENDING_COOKIE = "__Host-pending";
+/** The WebAuthn challenge this browser asked for (five minutes, one use). */
+export const WEBAUTHN_COOKIE = "__Host-webauthn";
 /** The refresh cookie travels to the auth routes only. */
 const REFRESH_COOKIE_PATH = "/api/auth";
 /**
@@ -14,7 +18,7 @@ export type CookieSpec = {
   value: string;
   httpOnly: true;
   secure: true;
-  sameSite: "strict";
+  sameSite: "strict" | "lax";
   path: string;
   maxAge: number;
   domain?: string;
@@ -34,6 +38,19 @@ export function refreshCookie(token: string, maxAge: number): CookieSpec {
     path: REFRESH_COOKIE_PATH,
     maxAge,
   };
+}
+
+/**
+ * The pending sign-in. SameSite=Lax, not Strict: a provider's callback is the end of a redirect
+ * chain that began on the provider's site, and the second-step page it sends the person to must
+ * see it. It grants nothing by itself (a code is still needed, posted same-origin).
+ */
+export function pendingCookie(token: string, maxAge: number): CookieSpec {
+  return { name: PENDING_COOKIE, value: token, httpOnly: true, secure: true, sameSite: "lax", path: "/", maxAge };
+}
+
+export function webauthnCookie(token: string, maxAge: number): CookieSpec {
+  return { name: WEBAUTHN_COOKIE, value: token, httpOnly: true, secure: true, sameSite: "strict", path: "/", maxAge };
 }
 
 /**
@@ -74,7 +91,7 @@ export function serializeCookie(c: CookieSpec): string {
   parts.push(`Max-Age=${c.maxAge}`);
   if (c.secure) parts.push("Secure");
   if (c.httpOnly) parts.push("HttpOnly");
-  parts.push(`SameSite=${c.sameSite === "strict" ? "Strict" : c.sameSite}`);
+  parts.push(`SameSite=${c.sameSite === "strict" ? "Strict" : "Lax"}`);
   return parts.join("; ");
 }
 

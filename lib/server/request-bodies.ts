@@ -52,3 +52,53 @@ export const resetPasswordBody = z.strictObject({ token: linkToken, newPassword 
 
 /** The password proves who completes the link (a session of the account in this browser does too). */
 export const verifyEmailBody = z.strictObject({ token: linkToken, password: anyPassword.optional() });
+
+/** A 6-digit code from an authenticator app (spaces allowed: apps show "123 456"). */
+const totpCode = z
+  .string({ message: "Enter the 6-digit code from your authenticator app." })
+  .transform((v) => v.replace(/\s/g, ""))
+  .refine((v) => /^\d{6}$/.test(v), "Enter the 6-digit code from your authenticator app.");
+
+const recoveryCode = z
+  .string({ message: "Enter one of your recovery codes." })
+  .trim()
+  .min(8, "Enter one of your recovery codes.")
+  .max(40, "That is not a recovery code.");
+
+/**
+ * A WebAuthn response in the Level 3 JSON shape (@simplewebauthn/browser's): its members are
+ * checked by the verification itself; here only that it is the right kind of object.
+ */
+const webauthnResponse = z
+  .object({
+    id: z.string().min(1).max(1024),
+    rawId: z.string().min(1).max(1024),
+    type: z.literal("public-key"),
+    response: z.record(z.string(), z.unknown()),
+    clientExtensionResults: z.record(z.string(), z.unknown()),
+    authenticatorAttachment: z.string().max(32).optional(),
+  })
+  .loose();
+
+const passkeyName = z
+  .string()
+  .trim()
+  .min(1, "Give the passkey a name.")
+  .max(60, "Use at most 60 characters.")
+  .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), "The name contains characters that are not allowed.");
+
+export const passkeyRegistrationBody = z.strictObject({
+  credential: webauthnResponse,
+  name: passkeyName.optional().nullable(),
+});
+export const passkeyRenameBody = z.strictObject({ name: passkeyName });
+export const passkeySignInBody = z.strictObject({ credential: webauthnResponse });
+export const twoFactorEnableBody = z.strictObject({ code: totpCode });
+/** The second step: a code, or (the phone is lost) a recovery code. */
+export const secondStepBody = z.union([z.strictObject({ code: totpCode }), z.strictObject({ recoveryCode })]);
+export const reauthenticateBody = z.union([
+  z.strictObject({ password: anyPassword }),
+  z.strictObject({ code: totpCode }),
+  z.strictObject({ recoveryCode }),
+  z.strictObject({ credential: webauthnResponse }),
+]);

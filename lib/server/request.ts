@@ -2,7 +2,14 @@ import type { NextRequest } from "next/server";
 import type { z } from "zod";
 import type { RequestMeta } from "@/lib/auth/events";
 import { clientIp } from "@/lib/security/client-ip";
-import { ACCESS_COOKIE, REFRESH_COOKIE, readCookie, soleCookieValue } from "@/lib/server/cookies";
+import {
+  ACCESS_COOKIE,
+  PENDING_COOKIE,
+  REFRESH_COOKIE,
+  WEBAUTHN_COOKIE,
+  readCookie,
+  soleCookieValue,
+} from "@/lib/server/cookies";
 import { dpopChallenge, dpopOf } from "@/lib/server/oauth";
 import { HttpError } from "@/lib/server/responses";
 import type { Runtime } from "@/lib/server/runtime";
@@ -90,6 +97,12 @@ export function accessTokenFrom(req: NextRequest, allowBearer = false): string |
   // Two different access cookies: neither is trusted, the request is signed out.
   return soleCookieValue(req.headers.get("cookie"), ACCESS_COOKIE);
 }
+
+/** The token of this browser's WebAuthn challenge (its cookie); none when missing or ambiguous. */
+export const challengeTokenFrom = (req: NextRequest) => soleCookieValue(req.headers.get("cookie"), WEBAUTHN_COOKIE);
+
+/** The token of this browser's pending sign-in (its cookie); none when missing or ambiguous. */
+export const pendingTokenFrom = (req: NextRequest) => soleCookieValue(req.headers.get("cookie"), PENDING_COOKIE);
 
 /** Two or more different refresh cookies in one request: one of them may be planted (cookie tossing). */
 export class AmbiguousSessionError extends Error {

@@ -1,13 +1,17 @@
 import { NextResponse } from "next/server";
 import type { IssuedAccess, IssuedRefresh } from "@/lib/auth";
+import { sessionState } from "@/lib/auth/session-state";
+import type { PublicUser } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config";
 import type { LimitResult } from "@/lib/security/rate-limits";
 import {
   accessCookie,
   clearedCookies,
   cookieIdentity,
+  pendingCookie,
   refreshCookie,
   serializeCookie,
+  webauthnCookie,
   type CookieSpec,
 } from "@/lib/server/cookies";
 
@@ -68,6 +72,50 @@ function applyCookie(res: NextResponse, c: CookieSpec) {
 export function setSessionCookies(res: NextResponse, access: IssuedAccess, refresh: IssuedRefresh | null, ttl: number) {
   applyCookie(res, accessCookie(access.token, ttl));
   if (refresh) applyCookie(res, refreshCookie(refresh.token, refresh.maxAge));
+  return res;
+}
+
+/** Answers a new session like sign-in does: the session state, both cookies, any pending sign-in gone. */
+export function signedIn(
+  session: { user: PublicUser; access: IssuedAccess; refresh: IssuedRefresh; sessionStartedAt: number },
+  accessTokenTtl: number,
+  status = 200,
+) {
+  const res = json(sessionState(session.user, session.access.claims, session.sessionStartedAt), status);
+  // A fresh session: any cookies the browser held before are replaced.
+  clearSessionCookies(res);
+  clearPendingCookie(res);
+  return setSessionCookies(res, session.access, session.refresh, accessTokenTtl);
+}
+
+/** 401 for a sensitive action when the session's last authentication is too old (step-up). */
+export const reauthenticationRequired = () =>
+  new HttpError(401, "reauthentication_required", "Confirm it's you to continue: sign in again here.");
+
+/** A sign-in that owes its second step: 202 `{ twoFactorRequired: true }`, the pending cookie, no session. */
+export function secondStepRequired(pending: { token: string; expiresAt: number }, now: number) {
+  const res = json({ twoFactorRequired: true }, 202);
+  clearSessionCookies(res);
+  applyCookie(res, pendingCookie(pending.token, Math.max(1, Math.floor((pending.expiresAt - now) / 1000))));
+  return res;
+}
+
+/** After the second step (or when it is no longer owed): the pending cookie goes. */
+export function clearPendingCookie(res: NextResponse) {
+  applyCookie(res, pendingCookie("", 0));
+  return res;
+}
+
+/** A WebAuthn ceremony's options, with the cookie that binds its challenge to this browser. */
+export function ceremonyJson(ceremony: { options: unknown; challengeToken: string; expiresAt: number }, now: number) {
+  const res = json(ceremony.options);
+  applyCookie(res, webauthnCookie(ceremony.challengeToken, Math.max(1, Math.floor((ceremony.expiresAt - now) / 1000))));
+  return res;
+}
+
+/** The challenge cookie is one use: cleared whatever the outcome. */
+export function clearWebauthnCookie(res: NextResponse) {
+  applyCookie(res, webauthnCookie("", 0));
   return res;
 }
 

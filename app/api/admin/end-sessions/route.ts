@@ -12,7 +12,7 @@ const body = z.union([
  * through the token version). Takes `{ userId }` or `{ email }`.
  */
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
-  const admin = await requireAdmin(req, rt);
+  const admin = await requireAdmin(req, rt, { stepUp: true });
   const input = await readJson(req, body);
   const result = await rt.auth.endAllSessionsOf(input, admin.user.id, meta);
   if (!result.ok) return errorJson(404, "not_found", "No account with that email address.");

@@ -1,14 +1,4 @@
-import {
-  clearSessionCookies,
-  errorJson,
-  json,
-  methodNotAllowed,
-  rateLimited,
-  readJson,
-  route,
-  setSessionCookies,
-} from "@/lib/server/http";
-import { sessionState } from "@/lib/auth/session-state";
+import { errorJson, json, methodNotAllowed, rateLimited, readJson, route, signedIn } from "@/lib/server/http";
 import { registerBody } from "@/lib/server/request-bodies";
 
 export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => {
@@ -21,10 +11,7 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
   }
   // EMAIL_VERIFICATION=required: the same answer for a new and a taken address, and no session.
   if ("verificationRequired" in result) return json({ verificationRequired: true }, 202);
-  const res = json(sessionState(result.user, result.access.claims, result.sessionStartedAt), 201);
-  // A fresh session: any cookies the browser held before are replaced.
-  clearSessionCookies(res);
-  return setSessionCookies(res, result.access, result.refresh, rt.config.accessTokenTtl);
+  return signedIn(result, rt.config.accessTokenTtl, 201);
 });
 
 export const GET = methodNotAllowed("POST");

@@ -5,6 +5,9 @@ import { dpopOf, oauthError } from "@/lib/server/oauth";
 import { normaliseEmail } from "@/lib/auth";
 import { isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
 
+/** An extension grant (RFC 6749 §4.5, an absolute URI): the second step for an app. */
+const MFA_GRANT = "urn:auth-starter:params:oauth:grant-type:mfa";
+
 const body = z.discriminatedUnion("grant_type", [
   z.strictObject({
     grant_type: z.literal("password"),
@@ -12,9 +15,16 @@ const body = z.discriminatedUnion("grant_type", [
     password: z.string().min(1).max(256),
   }),
   z.strictObject({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(256) }),
+  // The second step of a password grant for an account with two-step on (mfa_required's mfa_token).
+  z.strictObject({
+    grant_type: z.literal(MFA_GRANT),
+    mfa_token: z.string().min(1).max(256),
+    otp: z.string().min(1).max(16).optional(),
+    recovery_code: z.string().min(1).max(40).optional(),
+  }),
 ]);
 
-const GRANTS = new Set(["password", "refresh_token"]);
+const GRANTS = new Set<string>(["password", "refresh_token", MFA_GRANT]);
 
 function tokenResponse(tokens: NativeTokens) {
   return json(
@@ -39,7 +49,7 @@ export const POST = route({ stateChanging: false, oauth: true }, async (req, { r
   const raw = await readJson(req, z.record(z.string(), z.unknown()));
   // An unknown grant is told apart from a malformed request (RFC 6749 §5.2).
   if (typeof raw.grant_type === "string" && !GRANTS.has(raw.grant_type)) {
-    return oauthError(400, "unsupported_grant_type", "Use grant_type password or refresh_token.");
+    return oauthError(400, "unsupported_grant_type", `Use grant_type password, refresh_token or ${MFA_GRANT}.`);
   }
   const parsed = body.safeParse(raw);
   if (!parsed.success) {
@@ -65,13 +75,53 @@ export const POST = route({ stateChanging: false, oauth: true }, async (req, { r
     if (!limit.ok) throw rateLimited(limit);
     const result = await rt.auth.passwordGrant({ email, password: input.password }, meta, jkt);
     if (!result.ok) {
+      if (result.error === "mfa_required") {
+        // No tokens: the second step comes first, from the same app (and DPoP key).
+        return json(
+          {
+            error: "mfa_required",
+            error_description: "This account has two-step verification: send a code with the mfa grant.",
+            mfa_token: result.mfaToken,
+            expires_in: result.expiresIn,
+          },
+          403,
+          { Pragma: "no-cache" },
+        );
+      }
       if (result.error === "email_unverified") {
         await rt.limits.loginSucceeded(email, meta.ip);
         return oauthError(400, "invalid_grant", "Confirm your email address first.");
       }
+      if (result.error === "account_disabled") return oauthError(400, "invalid_grant", "This account is disabled.");
       return oauthError(400, "invalid_grant", "Email or password is incorrect.");
     }
     await rt.limits.loginSucceeded(email, meta.ip);
+    return tokenResponse(result);
+  }
+
+  if (input.grant_type === MFA_GRANT) {
+    const proof = input.otp
+      ? { code: input.otp.replace(/\s/g, "") }
+      : input.recovery_code
+        ? { recoveryCode: input.recovery_code }
+        : null;
+    if (!proof) return oauthError(400, "invalid_request", "Send otp (a code from the app) or recovery_code.");
+    const owner = await rt.auth.pendingSignInOwner(input.mfa_token);
+    if (!owner) return oauthError(400, "invalid_grant", "The mfa_token is invalid or expired. Sign in again.");
+    const limit = await rt.limits.beforeLogin(meta.ip, owner.email);
+    if (!limit.ok) throw rateLimited(limit);
+    const result = await rt.auth.mfaGrant(input.mfa_token, proof, meta, jkt);
+    if (!result.ok) {
+      if (result.error === "invalid_code") return oauthError(400, "invalid_grant", "The code is not right.");
+      if (result.error === "wrong_client")
+        return oauthError(
+          400,
+          "invalid_dpop_proof",
+          "The second step must come from the app (and key) that signed in.",
+        );
+      return oauthError(400, "invalid_grant", "The mfa_token is invalid or expired. Sign in again.");
+    }
+    await rt.limits.loginSucceeded(owner.email, meta.ip);
     return tokenResponse(result);
   }
 

@@ -1,13 +1,12 @@
-import { sessionState } from "@/lib/auth/session-state";
 import {
-  clearSessionCookies,
   errorJson,
   json,
   methodNotAllowed,
   rateLimited,
   readJson,
   route,
-  setSessionCookies,
+  secondStepRequired,
+  signedIn,
   signedInUser,
 } from "@/lib/server/http";
 import { verifyEmailBody } from "@/lib/server/request-bodies";
@@ -38,11 +37,10 @@ export const POST = route({ stateChanging: true }, async (req, { rt, meta }) => 
     }
   }
   if (owner) await rt.limits.loginSucceeded(owner.email, meta.ip);
+  // Confirmed; with a typed password the person is signed in too (or asked for the second step).
+  if (result.pending) return secondStepRequired(result.pending, rt.clock.now());
   if (!result.session) return json({ ok: true });
-  const { user, access, refresh, sessionStartedAt } = result.session;
-  const res = json({ ok: true, ...sessionState(user, access.claims, sessionStartedAt) });
-  clearSessionCookies(res);
-  return setSessionCookies(res, access, refresh, rt.config.accessTokenTtl);
+  return signedIn(result.session, rt.config.accessTokenTtl);
 });
 
 export const GET = methodNotAllowed("POST");
