@@ -1,3 +1,4 @@
+import { parseAmr, type Amr } from "@/lib/auth/amr";
 import type { AuthContext } from "@/lib/auth/context";
 import { UAParser } from "ua-parser-js";
 
@@ -25,7 +26,21 @@ export type DeviceSession = {
   dpopBound: boolean;
   /** An app's own User-Agent ("ExampleApp/1.0"), which no browser parser names; null for browsers. */
   userAgent: string | null;
+  /** How this session signed in, in words: "Password", "Password and authenticator app", "Passkey", … */
+  signedInWith: string;
 } & ReturnType<typeof describeDevice>;
+
+/** RFC 8176 values as a person would say them. */
+export function describeAmr(amr: readonly Amr[]): string {
+  const parts: string[] = [];
+  if (amr.includes("hwk") && amr.includes("user")) parts.push("Passkey");
+  if (amr.includes("fed")) parts.push("Provider");
+  if (amr.includes("pwd")) parts.push("Password");
+  if (amr.includes("otp")) parts.push("authenticator app");
+  if (parts.length === 0) return "Password";
+  const [first, ...rest] = parts;
+  return rest.length ? `${first} and ${rest.join(" and ")}` : first;
+}
 
 /** The user's live sessions as devices (the devices page and GET /api/auth/sessions). */
 export function createDevices(ctx: AuthContext) {
@@ -43,6 +58,7 @@ export function createDevices(ctx: AuthContext) {
         client: f.client,
         dpopBound: f.dpopJkt !== null,
         userAgent: f.client === "native" ? f.userAgent : null,
+        signedInWith: describeAmr(parseAmr(f.amr)),
         ...describeDevice(f.userAgent),
       }));
     },
