@@ -15,6 +15,7 @@ export type EventRow = typeof sqlite.authEvents.$inferSelect;
 export type PasskeyRow = typeof sqlite.passkeys.$inferSelect;
 export type TwoFactorRow = typeof sqlite.twoFactor.$inferSelect;
 export type PendingSignInRow = typeof sqlite.pendingSignIns.$inferSelect;
+export type AccountRow = typeof sqlite.accounts.$inferSelect;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Agree<T extends keyof typeof sqlite & keyof typeof postgres> = Same<
@@ -40,6 +41,7 @@ export const ENGINES_AGREE: {
   twoFactor: Agree<"twoFactor">;
   recoveryCodes: Agree<"recoveryCodes">;
   pendingSignIns: Agree<"pendingSignIns">;
+  accounts: Agree<"accounts">;
 } = {
   users: true,
   refreshFamilies: true,
@@ -54,4 +56,5 @@ export const ENGINES_AGREE: {
   twoFactor: true,
   recoveryCodes: true,
   pendingSignIns: true,
+  accounts: true,
 };

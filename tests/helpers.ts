@@ -84,6 +84,7 @@ export const TEST_LIFETIMES = {
   appOrigin: "http://localhost:3000",
   stepUpMaxAge: 600,
   webauthn: { rpId: "localhost", rpName: "Test App" },
+  providers: [] as Config["providers"],
 } satisfies Partial<Config>;
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -6,9 +6,12 @@
  */
 import path from "node:path";
 import { NextRequest } from "next/server";
-import { generateKeySetJson } from "@/lib/auth/keys";
+import { signAccessToken } from "@/lib/auth/access-token";
+import type { Amr } from "@/lib/auth/amr";
+import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
 import { generateSecretsKey } from "@/lib/auth/sealed";
 import { inspectRuntime } from "./db-inspect";
+import { decodePayload } from "./forge";
 import { testDatabaseUrl, tempDatabasePath } from "./helpers";
 
 export const APP = "http://localhost:3000";
@@ -132,4 +135,29 @@ export async function loadRoutes() {
 /** Everything an attack could change (users, sessions, refresh tokens, deny-list), for "nothing changed" checks. */
 export async function databaseSnapshot() {
   return (await inspectRuntime()).snapshot();
+}
+
+/**
+ * A copy of the jar whose access cookie is the same session's, minted as if its sign-in were
+ * `minutesAgo` minutes ago (past STEP_UP_MAX_AGE): for "a recent sign-in is needed" checks.
+ */
+export async function withStaleSignIn(jar: CookieJar, minutesAgo = 11): Promise<CookieJar> {
+  const claims = decodePayload(jar.get("__Host-access")!);
+  const stale = await signAccessToken(
+    {
+      userId: claims.sub as string,
+      familyId: claims.sid as string,
+      tokenVersion: claims.ver as number,
+      role: claims.role as "user" | "admin",
+      amr: claims.amr as Amr[],
+      authTime: Date.now() - minutesAgo * 60_000,
+    },
+    await loadKeySet(process.env.AUTH_SIGNING_KEYS!),
+    { issuer: APP, audience: APP, accessTokenTtl: 900 },
+    Date.now(),
+    crypto.randomUUID(),
+  );
+  const copy = jar.clone();
+  copy.cookies.set("__Host-access", { ...copy.cookies.get("__Host-access")!, value: stale.token });
+  return copy;
 }

@@ -4,27 +4,23 @@
  * with StorageUnavailableError (never the password or the URL), and the same Storage works again
  * once the server is back, without being reopened; a dropped connection is simply replaced.
  */
+import { getTableName, is } from "drizzle-orm";
+import { PgTable } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { openPostgresStorage } from "@/db/postgres";
 import { migratePostgres } from "@/db/postgres/client";
+import * as schema from "@/db/postgres/schema";
 import { createAuth } from "@/lib/auth";
 import { manualClock, systemRandom } from "@/lib/auth/clock";
 import { StorageUnavailableError } from "@/lib/auth/store";
 import { META, TEST_ENGINE, TEST_LIFETIMES, testKeys, testSealer } from "./helpers";
 import { createDatabase, startCluster } from "./pg-cluster";
 
-const APP_TABLES = [
-  "auth_events",
-  "dpop_proofs",
-  "email_tokens",
-  "mail_queue",
-  "rate_limits",
-  "refresh_families",
-  "refresh_tokens",
-  "revoked_jtis",
-  "users",
-];
+/** Every table the schema declares: the migrations must make exactly these. */
+const APP_TABLES = (Object.values(schema) as unknown[])
+  .flatMap((value) => (is(value, PgTable) ? [getTableName(value)] : []))
+  .sort();
 
 async function query(url: string, text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });

@@ -162,3 +162,13 @@ describe("password hashing concurrency", () => {
     await expect(run(async () => "next")).resolves.toBe("next");
   });
 });
+
+describe("migrations", () => {
+  it("no SQLite migration rebuilds a table: inside the migrator's transaction PRAGMA foreign_keys=OFF is ignored, so DROP TABLE users would cascade and delete every session", () => {
+    const dir = path.join("db", "sqlite", "migrations");
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".sql"))) {
+      const text = fs.readFileSync(path.join(dir, file), "utf8");
+      expect(text, file).not.toMatch(/__new_|PRAGMA foreign_keys|DROP TABLE/i);
+    }
+  });
+});

@@ -4,11 +4,9 @@
  * would have stopped. The software authenticator plays the browser's part.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { signAccessToken } from "@/lib/auth/access-token";
-import { loadKeySet } from "@/lib/auth/keys";
 import { totpCode } from "@/lib/auth/totp";
 import { decodePayload } from "./forge";
-import { APP, CookieJar, call, configureTestEnv, loadRoutes } from "./http-client";
+import { APP, CookieJar, call, configureTestEnv, loadRoutes, withStaleSignIn } from "./http-client";
 import { createSoftAuthenticator } from "./webauthn-authenticator";
 
 let r: Awaited<ReturnType<typeof loadRoutes>>;
@@ -200,26 +198,9 @@ describe("passkeys over HTTP", () => {
 describe("step-up over HTTP", () => {
   it("a session whose last authentication is too old gets 401 reauthentication_required; confirming gives a fresh access cookie", async () => {
     const user = await newUser();
-    const access = user.jar.get("__Host-access")!;
-    const claims = decodePayload(access);
+    const claims = decodePayload(user.jar.get("__Host-access")!);
     // The same session, its token minted as if its sign-in were 11 minutes ago.
-    const keys = await loadKeySet(process.env.AUTH_SIGNING_KEYS!);
-    const stale = await signAccessToken(
-      {
-        userId: claims.sub as string,
-        familyId: claims.sid as string,
-        tokenVersion: claims.ver as number,
-        role: "user",
-        amr: ["pwd"],
-        authTime: Date.now() - 11 * 60_000,
-      },
-      keys,
-      { issuer: APP, audience: APP, accessTokenTtl: 900 },
-      Date.now(),
-      crypto.randomUUID(),
-    );
-    const jar = user.jar.clone();
-    jar.cookies.set("__Host-access", { ...jar.cookies.get("__Host-access")!, value: stale.token });
+    const jar = await withStaleSignIn(user.jar);
     const refused = await post("setup", "/api/auth/two-factor/setup", { jar });
     expect(refused.status).toBe(401);
     expect(refused.json.error).toBe("reauthentication_required");

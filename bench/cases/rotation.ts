@@ -53,6 +53,7 @@ async function seedFamily(
       dpopJkt: null,
       amr: '["pwd"]',
       authTime: now,
+      provider: null,
     },
     {
       id: crypto.randomUUID(),

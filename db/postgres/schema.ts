@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
 import { ROLES } from "@/lib/auth/roles";
 import { MAIL_KINDS } from "@/lib/auth/mail";
-import { CLIENT_KINDS, EMAIL_TOKEN_KINDS, WEBAUTHN_PURPOSES } from "@/lib/auth/store";
+import { CLIENT_KINDS, EMAIL_TOKEN_KINDS, PROVIDER_IDS, WEBAUTHN_PURPOSES } from "@/lib/auth/store";
 
 /**
  * The PostgreSQL schema, table by table the same as db/sqlite/schema.ts. Times are Unix
@@ -15,6 +15,7 @@ export const users = pgTable("users", {
   /** Normalised: trimmed, lower-case. Unique: the constraint decides between racing registrations. */
   email: text("email").notNull().unique(),
   name: text("name"),
+  /** Empty for an account made by a provider sign-in, until its owner sets one ("Forgot password?"). */
   passwordHash: text("password_hash").notNull(),
   role: text("role", { enum: ROLES }).notNull().default("user"),
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
@@ -51,6 +52,8 @@ export const refreshFamilies = pgTable(
     amr: text("amr").notNull().default('["pwd"]'),
     /** When the user last authenticated interactively in this family (sign-in or step-up). */
     authTime: millis("auth_time").notNull().default(0),
+    /** The provider of a provider sign-in ("via GitHub" on the devices page), else null. */
+    provider: text("provider", { enum: PROVIDER_IDS }),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
@@ -260,8 +263,9 @@ export const pendingSignIns = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    /** What was proven so far (RFC 8176 values, JSON). */
+    /** What was proven so far (RFC 8176 values, JSON), and through which provider if one. */
     amr: text("amr").notNull(),
+    provider: text("provider", { enum: PROVIDER_IDS }),
     client: text("client", { enum: CLIENT_KINDS }).notNull(),
     dpopJkt: text("dpop_jkt"),
     attempts: integer("attempts").notNull().default(0),
@@ -270,4 +274,25 @@ export const pendingSignIns = pgTable(
     usedAt: millis("used_at"),
   },
   (t) => [index("pending_sign_ins_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Identities at providers (GitHub, Google, an OpenID provider) linked to users. An identity is
+ * (provider, subject), never an email: emails change hands and providers differ on verifying them.
+ */
+export const accounts = pgTable(
+  "accounts",
+  {
+    provider: text("provider", { enum: PROVIDER_IDS }).notNull(),
+    /** The provider's stable id for the person (OpenID `sub`, GitHub's numeric id). */
+    subject: text("subject").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The address the provider gave when linked (shown on the security page; never used to match). */
+    email: text("email"),
+    createdAt: millis("created_at").notNull(),
+    lastUsedAt: millis("last_used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("accounts_user_idx").on(t.userId)],
 );

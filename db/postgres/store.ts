@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { accountUnits } from "@/db/postgres/accounts";
 import type { PgDb } from "@/db/postgres/client";
 import { guarded } from "@/db/postgres/errors";
 import { eventUnits } from "@/db/postgres/events";
@@ -33,6 +34,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     ...proofUnits(engine),
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
+    ...accountUnits(engine),
     ...pruneUnits(engine),
   });
 }

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ROLES } from "@/lib/auth/roles";
 import { MAIL_KINDS } from "@/lib/auth/mail";
-import { CLIENT_KINDS, EMAIL_TOKEN_KINDS, WEBAUTHN_PURPOSES } from "@/lib/auth/store";
+import { CLIENT_KINDS, EMAIL_TOKEN_KINDS, PROVIDER_IDS, WEBAUTHN_PURPOSES } from "@/lib/auth/store";
 
 /** Times are Unix milliseconds (integers): cheap to compare in SQL and in the injected clock. */
 
@@ -11,6 +11,7 @@ export const users = sqliteTable("users", {
   /** Normalised: trimmed, lower-case. Unique. */
   email: text("email").notNull().unique(),
   name: text("name"),
+  /** Empty for an account made by a provider sign-in, until its owner sets one ("Forgot password?"). */
   passwordHash: text("password_hash").notNull(),
   role: text("role", { enum: ROLES }).notNull().default("user"),
   /** Access tokens carry it as `ver`; bumping it invalidates every access token already issued. */
@@ -47,6 +48,8 @@ export const refreshFamilies = sqliteTable(
     amr: text("amr").notNull().default('["pwd"]'),
     /** When the user last authenticated interactively in this family (sign-in or step-up). */
     authTime: integer("auth_time").notNull().default(0),
+    /** The provider of a provider sign-in ("via GitHub" on the devices page), else null. */
+    provider: text("provider", { enum: PROVIDER_IDS }),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
@@ -256,8 +259,9 @@ export const pendingSignIns = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    /** What was proven so far (RFC 8176 values, JSON). */
+    /** What was proven so far (RFC 8176 values, JSON), and through which provider if one. */
     amr: text("amr").notNull(),
+    provider: text("provider", { enum: PROVIDER_IDS }),
     client: text("client", { enum: CLIENT_KINDS }).notNull(),
     dpopJkt: text("dpop_jkt"),
     attempts: integer("attempts").notNull().default(0),
@@ -266,4 +270,25 @@ export const pendingSignIns = sqliteTable(
     usedAt: integer("used_at"),
   },
   (t) => [index("pending_sign_ins_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Identities at providers (GitHub, Google, an OpenID provider) linked to users. An identity is
+ * (provider, subject), never an email: emails change hands and providers differ on verifying them.
+ */
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    provider: text("provider", { enum: PROVIDER_IDS }).notNull(),
+    /** The provider's stable id for the person (OpenID `sub`, GitHub's numeric id). */
+    subject: text("subject").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The address the provider gave when linked (shown on the security page; never used to match). */
+    email: text("email"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("accounts_user_idx").on(t.userId)],
 );

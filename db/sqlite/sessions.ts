@@ -92,6 +92,7 @@ export function sessionStatements(db: Db) {
         dpopJkt: p("dpopJkt"),
         amr: p("amr"),
         authTime: p("authTime"),
+        provider: p("provider"),
       })
       .prepare(),
     /** Step-up: a fresh authentication in a live family. */

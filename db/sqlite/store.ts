@@ -1,3 +1,4 @@
+import { accountUnits, identityTakenAsResult } from "@/db/sqlite/accounts";
 import type { Db } from "@/db/sqlite/client";
 import { guarded } from "@/db/sqlite/errors";
 import { eventStatements, eventUnits } from "@/db/sqlite/events";
@@ -69,6 +70,7 @@ export function createSqliteStore(db: Db): Store {
     ...proofUnits(engine),
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
+    ...identityTakenAsResult(accountUnits(engine)),
     ...pruneUnits(engine),
   });
 }

@@ -31,6 +31,7 @@ export type AuthDeps = {
     | "appOrigin"
     | "stepUpMaxAge"
     | "webauthn"
+    | "providers"
   >;
   /** Seals what must be stored yet read back (a queued mail's address and link): AUTH_SECRETS_KEY. */
   sealer: Sealer;

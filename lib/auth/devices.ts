@@ -1,5 +1,6 @@
 import { parseAmr, type Amr } from "@/lib/auth/amr";
 import type { AuthContext } from "@/lib/auth/context";
+import type { ProviderId } from "@/lib/auth/store";
 import { UAParser } from "ua-parser-js";
 
 /** "Chrome 156 on Linux" and friends for the devices page, from a maintained parser. */
@@ -30,11 +31,14 @@ export type DeviceSession = {
   signedInWith: string;
 } & ReturnType<typeof describeDevice>;
 
-/** RFC 8176 values as a person would say them. */
-export function describeAmr(amr: readonly Amr[]): string {
+/** A provider's name when it is no longer configured (its sessions may outlive the configuration). */
+const PROVIDER_NAMES: Record<ProviderId, string> = { github: "GitHub", google: "Google", oidc: "Single sign-on" };
+
+/** RFC 8176 values (and the provider's name, for "fed") as a person would say them. */
+function describeAmr(amr: readonly Amr[], providerName: string | null): string {
   const parts: string[] = [];
   if (amr.includes("hwk") && amr.includes("user")) parts.push("Passkey");
-  if (amr.includes("fed")) parts.push("Provider");
+  if (amr.includes("fed")) parts.push(providerName ?? "A provider");
   if (amr.includes("pwd")) parts.push("Password");
   if (amr.includes("otp")) parts.push("authenticator app");
   if (parts.length === 0) return "Password";
@@ -44,7 +48,9 @@ export function describeAmr(amr: readonly Amr[]): string {
 
 /** The user's live sessions as devices (the devices page and GET /api/auth/sessions). */
 export function createDevices(ctx: AuthContext) {
-  const { store, clock } = ctx;
+  const { store, clock, config } = ctx;
+  const providerName = (id: ProviderId | null) =>
+    id === null ? null : (config.providers.find((p) => p.id === id)?.name ?? PROVIDER_NAMES[id]);
   return {
     async listDevices(userId: string, currentSessionId: string): Promise<DeviceSession[]> {
       const now = clock.now();
@@ -58,7 +64,7 @@ export function createDevices(ctx: AuthContext) {
         client: f.client,
         dpopBound: f.dpopJkt !== null,
         userAgent: f.client === "native" ? f.userAgent : null,
-        signedInWith: describeAmr(parseAmr(f.amr)),
+        signedInWith: describeAmr(parseAmr(f.amr), providerName(f.provider)),
         ...describeDevice(f.userAgent),
       }));
     },

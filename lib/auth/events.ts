@@ -31,6 +31,10 @@ const PLAIN_WORDS = {
   two_factor_disabled: "Two-step verification turned off",
   two_factor_reset_by_admin: "An administrator turned off two-step verification for your account",
   recovery_codes_regenerated: "New recovery codes were made; the old ones stopped working",
+  provider_linked: "A sign-in provider (GitHub, Google, …) was connected to your account",
+  provider_unlinked: "A sign-in provider was disconnected from your account",
+  provider_link_refused:
+    "Someone signed in with a provider using your address, but it was not connected: sign in and connect it yourself if it was you",
   passkey_added: "A passkey was added",
   passkey_removed: "A passkey was removed",
   passkey_sign_in_failed: "A passkey sign-in was refused",

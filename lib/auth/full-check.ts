@@ -1,7 +1,7 @@
 import { verifyAccessToken, type AccessClaims, type VerifyError } from "@/lib/auth/access-token";
 import type { AuthContext } from "@/lib/auth/context";
 import { fail, type Result } from "@/lib/auth/results";
-import type { Account } from "@/lib/auth/store";
+import type { UserProfile } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 import { createVerifiedTokenCache } from "@/lib/auth/verified-token-cache";
 
@@ -21,7 +21,7 @@ export type FullCheckResult = Result<
     /** What clients may see of the user (GET /api/me, the session state). */
     user: PublicUser;
     /** The user's row but the password hash, for server code (pages): new columns arrive here. */
-    account: Account;
+    profile: UserProfile;
     claims: AccessClaims;
     sessionStartedAt: number;
   },
@@ -69,11 +69,11 @@ export function createFullCheck(ctx: AuthContext) {
     ) {
       return fail("session_revoked");
     }
-    const { familyUserId, familyRevokedAt, familyCreatedAt, familyAbsoluteExpiresAt, jtiRevoked, ...account } = row;
+    const { familyUserId, familyRevokedAt, familyCreatedAt, familyAbsoluteExpiresAt, jtiRevoked, ...profile } = row;
     return {
       ok: true,
       user: toPublicUser(row),
-      account,
+      profile,
       claims,
       sessionStartedAt: familyCreatedAt ?? 0,
     };

@@ -10,6 +10,7 @@ import { createRecovery } from "@/lib/auth/recovery";
 import { createPipeline } from "@/lib/auth/pipeline";
 import { createSignIn } from "@/lib/auth/sign-in";
 import { createPasskeys } from "@/lib/auth/passkeys";
+import { createProviders } from "@/lib/auth/providers";
 import { createStepUp } from "@/lib/auth/step-up";
 import { createTwoFactor } from "@/lib/auth/two-factor";
 
@@ -33,6 +34,7 @@ export function createAuth(deps: AuthDeps) {
     ...twoFactor,
     ...passkeys,
     ...createStepUp(ctx, twoFactor, passkeys),
+    ...createProviders(ctx, pipeline),
     ...createNative(ctx, signIn, rotation, twoFactor),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),

@@ -13,6 +13,7 @@ export const MAIL_KINDS = [
   "account_exists",
   "recovery_code_used",
   "two_factor_turned_off",
+  "provider_connected",
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -22,7 +23,8 @@ export type MailIntent =
   | { kind: "password_changed"; resetLink: string }
   | { kind: "account_exists"; resetLink: string }
   | { kind: "recovery_code_used"; codesLeft: number; securityLink: string }
-  | { kind: "two_factor_turned_off"; byAdministrator: boolean; securityLink: string };
+  | { kind: "two_factor_turned_off"; byAdministrator: boolean; securityLink: string }
+  | { kind: "provider_connected"; providerName: string; securityLink: string };
 
 /**
  * Notices of a change someone made with a credential (a password, a reset link): always sent, so
@@ -32,6 +34,7 @@ export const NOTICE_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   "password_changed",
   "recovery_code_used",
   "two_factor_turned_off",
+  "provider_connected",
 ]);
 
 /** What a queued mail's sealed payload holds. */

@@ -41,7 +41,18 @@ export function hashPassword(password: string): Promise<string> {
   return limit(() => hash(password, ARGON2_OPTIONS));
 }
 
+/**
+ * The password hash of an account that has no password (made by a provider sign-in, until its
+ * owner sets one through "Forgot password?"). Nothing matches it.
+ */
+export const NO_PASSWORD = "";
+
+/**
+ * Whether the password matches the hash. An account without a password matches nothing, after the
+ * same work as a real verify (no timing difference tells it apart).
+ */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  if (passwordHash === NO_PASSWORD) return verifyAgainstDummy(password);
   try {
     return await limit(() => verify(passwordHash, password));
   } catch {

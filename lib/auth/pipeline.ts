@@ -3,7 +3,7 @@ import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedR
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
 import { fail, type Failure, type Result } from "@/lib/auth/results";
-import type { UserRow } from "@/lib/auth/store";
+import type { ProviderId, UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
 /** What a new session hands to the HTTP layer: the user, both tokens, when it started. */
@@ -21,6 +21,8 @@ export type SignInAttempt = {
   user: UserRow;
   /** What this attempt proved, RFC 8176 values: ["pwd"], ["hwk", "user"], ["fed"], ["pwd", "otp"]. */
   methods: Amr[];
+  /** The provider of a provider sign-in (with "fed"): kept with the session ("via GitHub"). */
+  provider?: ProviderId | null;
   meta: RequestMeta;
   client?: Client;
   /** The audit event of the session it starts ("sign_in", or "register" for a new account). */
@@ -59,13 +61,22 @@ export function createPipeline(ctx: AuthContext) {
     }
     const methods = amrOf(attempt.methods);
     if (!isMultiFactor(methods) && (await store.twoFactorOf(user.id))?.enabledAt) {
-      return { ...fail("second_factor_required"), pending: await startPending(user, methods, client, meta) };
+      return {
+        ...fail("second_factor_required"),
+        pending: await startPending(user, methods, attempt.provider ?? null, client, meta),
+      };
     }
     return { ok: true, ...(await startSession(user, methods, client, meta, attempt)) };
   }
 
   /** No session and no tokens yet: a short-lived, single-use record of what was proven so far. */
-  async function startPending(user: UserRow, amr: Amr[], client: Client, meta: RequestMeta) {
+  async function startPending(
+    user: UserRow,
+    amr: Amr[],
+    provider: ProviderId | null,
+    client: Client,
+    meta: RequestMeta,
+  ) {
     const token = newOpaqueToken(random);
     const now = clock.now();
     const expiresAt = now + PENDING_SIGN_IN_MS;
@@ -74,6 +85,7 @@ export function createPipeline(ctx: AuthContext) {
       tokenHash: hashOpaqueToken(token),
       userId: user.id,
       amr: JSON.stringify(amr),
+      provider,
       client: client.kind,
       dpopJkt: client.dpopJkt,
       createdAt: now,
@@ -108,6 +120,7 @@ export function createPipeline(ctx: AuthContext) {
         dpopJkt: client.dpopJkt,
         amr: JSON.stringify(amr),
         authTime: now,
+        provider: attempt.provider ?? null,
       },
       {
         id: random.uuid(),

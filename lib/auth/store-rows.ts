@@ -1,4 +1,13 @@
-import type { EventRow, FamilyRow, NewUserRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow } from "@/db/rows";
+import type {
+  AccountRow,
+  EventRow,
+  FamilyRow,
+  NewUserRow,
+  PasskeyRow,
+  PendingSignInRow,
+  TwoFactorRow,
+  UserRow,
+} from "@/db/rows";
 import type { MailKind } from "@/lib/auth/mail";
 
 /**
@@ -6,13 +15,16 @@ import type { MailKind } from "@/lib/auth/mail";
  * Table rows are typed from the Drizzle schemas (db/rows.ts, type-only: the core still imports no
  * database code), so a new column reaches every type that carries the row.
  */
-export type { EventRow, FamilyRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow };
+export type { AccountRow, EventRow, FamilyRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow };
+
+/** An identity at a provider to link to a user. */
+export type NewAccount = Omit<AccountRow, "lastUsedAt">;
 
 /** A new user: what the users table needs (columns with a default may be left out). */
 export type NewUser = NewUserRow;
 
-/** The user as the full check reads it: every column but the password hash. */
-export type Account = Omit<UserRow, "passwordHash">;
+/** The user's profile as the full check reads it: every column of users but the password hash. */
+export type UserProfile = Omit<UserRow, "passwordHash">;
 
 /** The kinds of single-use emailed links. */
 export const EMAIL_TOKEN_KINDS = ["password_reset", "email_verification"] as const;
@@ -66,6 +78,10 @@ export type NewMail = {
 /** A queued mail a sender claimed (its lease is `now + leaseMs`). */
 export type ClaimedMail = { id: string; kind: MailKind; payload: string; attempts: number; claimedUntil: number };
 
+/** The providers a person can sign in with (each exists only when configured). */
+export const PROVIDER_IDS = ["github", "google", "oidc"] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
 /** What a WebAuthn challenge is for. */
 export const WEBAUTHN_PURPOSES = ["registration", "sign_in", "reauthentication"] as const;
 export type WebauthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
@@ -76,7 +92,7 @@ export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export type NewFamily = Pick<
   FamilyRow,
-  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt" | "amr" | "authTime"
+  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt" | "amr" | "authTime" | "provider"
 > & {
   now: number;
 };
@@ -120,7 +136,7 @@ export type Successor = { id: string; usedAt: number | null };
 export type NewEvent = Omit<EventRow, "id">;
 
 /** Everything the full check needs in one read: the user, the token's family, the deny-list. */
-export type FullCheckRow = Account & {
+export type FullCheckRow = UserProfile & {
   familyUserId: string | null;
   familyRevokedAt: number | null;
   familyCreatedAt: number | null;

@@ -1,6 +1,7 @@
 import type { Failure } from "@/lib/auth/results";
 
 import type {
+  AccountRow,
   ClaimedMail,
   EventRow,
   FamilyRow,
@@ -9,6 +10,7 @@ import type {
   NewEmailToken,
   NewEvent,
   NewFamily,
+  NewAccount,
   NewChallenge,
   NewMail,
   NewPasskey,
@@ -19,6 +21,7 @@ import type {
   PasskeyRow,
   PendingSignInRow,
   PresentedToken,
+  ProviderId,
   Successor,
   TwoFactorRow,
   UserRow,
@@ -302,6 +305,23 @@ export interface Store {
   insertChallenge(row: NewChallenge): Promise<void>;
   /** Takes a challenge: deleted as it is read (one use), undefined when gone or expired. */
   takeChallenge(input: { id: string; now: number }): Promise<Omit<NewChallenge, "id" | "expiresAt"> | undefined>;
+  /** The user an identity at a provider is linked to. */
+  accountByProvider(provider: ProviderId, subject: string): Promise<AccountRow | undefined>;
+  accountsOf(userId: string): Promise<AccountRow[]>;
+  /**
+   * Links an identity to a user, records `event` and queues the owner's notice; false (and
+   * nothing written) when the identity is linked already.
+   */
+  linkAccount(input: { account: NewAccount; event: NewEvent; mail: NewMail }): Promise<boolean>;
+  /** A new user made by a provider sign-in, with its identity, in one transaction. */
+  createUserWithAccount(input: {
+    user: NewUser;
+    account: NewAccount;
+    event: NewEvent;
+  }): Promise<{ ok: true } | Failure<"email_taken" | "identity_taken">>;
+  touchAccount(input: { provider: ProviderId; subject: string; now: number }): Promise<void>;
+  /** Unlinks the user's identity at a provider and records `event`; false when there was none. */
+  unlinkAccount(input: { provider: ProviderId; userId: string; event: NewEvent }): Promise<boolean>;
   /**
    * Deletes what the cutoffs say is dead, in batches of `batchSize` until none is left. Never a
    * token of a live family: reuse detection reads the used ones. Returns null when another

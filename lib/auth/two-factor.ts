@@ -204,6 +204,7 @@ export function createTwoFactor(ctx: AuthContext, pipeline: Pipeline) {
     return pipeline.completeSignIn({
       user,
       methods: [...parseAmr(pending.amr), "otp"],
+      provider: pending.provider,
       meta,
       client,
       detail: { via: recovery ? "recovery_code" : "totp" },

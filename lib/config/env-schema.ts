@@ -143,6 +143,17 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   AUDIT_RETENTION: duration("AUDIT_RETENTION", "90d", 3600),
   STEP_UP_MAX_AGE: duration("STEP_UP_MAX_AGE", "10m", 1),
+  // Sign in with a provider: each exists only when its variables are set (lib/config/providers.ts).
+  AUTH_GITHUB_ID: z.string().trim().optional(),
+  AUTH_GITHUB_SECRET: z.string().trim().optional(),
+  AUTH_GITHUB_URL: z.string().trim().optional(),
+  AUTH_GITHUB_API_URL: z.string().trim().optional(),
+  AUTH_GOOGLE_ID: z.string().trim().optional(),
+  AUTH_GOOGLE_SECRET: z.string().trim().optional(),
+  AUTH_OIDC_ISSUER: z.string().trim().optional(),
+  AUTH_OIDC_ID: z.string().trim().optional(),
+  AUTH_OIDC_SECRET: z.string().trim().optional(),
+  AUTH_OIDC_NAME: z.string().trim().max(40, "AUTH_OIDC_NAME must be at most 40 characters").optional(),
   /** Default: APP_URL's host name (lib/config/index.ts). */
   WEBAUTHN_RP_ID: z
     .string()

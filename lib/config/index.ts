@@ -1,5 +1,6 @@
 import path from "node:path";
 import { envSchema } from "@/lib/config/env-schema";
+import { parseProviders, type ProviderConfig } from "@/lib/config/providers";
 
 /**
  * All configuration, parsed once from the environment. A bad value stops start-up with a
@@ -74,6 +75,8 @@ export type Config = {
   stepUpMaxAge: number;
   /** WebAuthn: the relying party id (a host name) and the name authenticators show. */
   webauthn: { rpId: string; rpName: string };
+  /** The providers configured for "Continue with …" (lib/config/providers.ts); none by default. */
+  providers: ProviderConfig[];
 };
 
 export class ConfigError extends Error {
@@ -158,6 +161,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       );
     }
   }
+  const providers = parseProviders(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = resolveAppUrl(e.APP_URL, env);
@@ -207,6 +211,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     stepUpMaxAge: e.STEP_UP_MAX_AGE,
     // Origins come from APP_URL only, never from a request's Host or X-Forwarded-Host.
     webauthn: { rpId: rpId ?? appUrl.hostname, rpName: e.WEBAUTHN_RP_NAME ?? e.APP_NAME },
+    providers,
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@localhost>`,

@@ -33,6 +33,8 @@ function contentOf(intent: MailIntent): Mail {
       return recoveryCodeUsedMail(intent.codesLeft, intent.securityLink);
     case "two_factor_turned_off":
       return twoFactorTurnedOffMail(intent.byAdministrator, intent.securityLink);
+    case "provider_connected":
+      return providerConnectedMail(intent.providerName, intent.securityLink);
   }
 }
 
@@ -126,6 +128,17 @@ function twoFactorTurnedOffMail(byAdministrator: boolean, securityLink: string):
         : "Two-step verification was turned off for your account.",
       "Signing in now needs only your password (or a passkey). Turn it on again from your security settings.",
       "If you did not ask for this, reset your password and tell us.",
+    ],
+    action: { label: "Your security settings", url: securityLink },
+  };
+}
+
+function providerConnectedMail(providerName: string, securityLink: string): Mail {
+  return {
+    subject: `${providerName} can now sign in to your account`,
+    paragraphs: [
+      `A ${providerName} account was connected to your account: "Continue with ${providerName}" now signs in to it.`,
+      "If this was not you, disconnect it from your security settings and reset your password.",
     ],
     action: { label: "Your security settings", url: securityLink },
   };

@@ -5,6 +5,8 @@ export const REFRESH_COOKIE = "__Secure-refresh";
 export const PENDING_COOKIE = "__Host-pending";
 /** The WebAuthn challenge this browser asked for (five minutes, one use). */
 export const WEBAUTHN_COOKIE = "__Host-webauthn";
+/** A provider sign-in under way (sealed: state, PKCE verifier, nonce, next; ten minutes, one use). */
+export const OAUTH_COOKIE = "__Host-oauth";
 /** The refresh cookie travels to the auth routes only. */
 const REFRESH_COOKIE_PATH = "/api/auth";
 /**
@@ -47,6 +49,11 @@ export function refreshCookie(token: string, maxAge: number): CookieSpec {
  */
 export function pendingCookie(token: string, maxAge: number): CookieSpec {
   return { name: PENDING_COOKIE, value: token, httpOnly: true, secure: true, sameSite: "lax", path: "/", maxAge };
+}
+
+/** Lax: it must come back on the provider's cross-site redirect to our callback. */
+export function oauthFlowCookie(sealed: string, maxAge: number): CookieSpec {
+  return { name: OAUTH_COOKIE, value: sealed, httpOnly: true, secure: true, sameSite: "lax", path: "/", maxAge };
 }
 
 export function webauthnCookie(token: string, maxAge: number): CookieSpec {

@@ -94,8 +94,11 @@ export const reauthenticationRequired = () =>
 
 /** A sign-in that owes its second step: 202 `{ twoFactorRequired: true }`, the pending cookie, no session. */
 export function secondStepRequired(pending: { token: string; expiresAt: number }, now: number) {
-  const res = json({ twoFactorRequired: true }, 202);
-  clearSessionCookies(res);
+  return pendingCookieOn(clearSessionCookies(json({ twoFactorRequired: true }, 202)), pending, now);
+}
+
+/** The pending sign-in's cookie on an answer. */
+export function pendingCookieOn(res: NextResponse, pending: { token: string; expiresAt: number }, now: number) {
   applyCookie(res, pendingCookie(pending.token, Math.max(1, Math.floor((pending.expiresAt - now) / 1000))));
   return res;
 }

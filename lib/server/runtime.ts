@@ -5,6 +5,7 @@ import { getConfig, type Config } from "@/lib/config";
 import type { KeySet } from "@/lib/auth/keys";
 import { getLogger, type Logger } from "@/lib/shared/log";
 import { createRateLimits, type RateLimits } from "@/lib/security/rate-limits";
+import type { Sealer } from "@/lib/auth/sealed";
 import { getKeySet, resolveSealer } from "@/lib/server/keys";
 import { createMailSender, outboxTransport, smtpTransport, type MailSender } from "@/lib/mail/sender";
 
@@ -23,6 +24,8 @@ export type Runtime = {
   clock: Clock;
   /** Sends the mail queue; started with the server (lib/server/startup.ts). */
   mailSender: MailSender;
+  /** AUTH_SECRETS_KEY's sealer (the core's too): what the server keeps in a cookie it must trust. */
+  sealer: Sealer;
 };
 
 const globalKey = Symbol.for("auth-starter.runtime");
@@ -54,7 +57,7 @@ async function build(): Promise<Runtime> {
     onSecurityEvent: (type, detail) => log.warn({ event: type, ...detail }, "security event"),
   });
   const limits = createRateLimits(storage.createLimiter, config, log);
-  return { config, storage, keys, auth, log, limits, clock: systemClock, mailSender };
+  return { config, storage, keys, auth, log, limits, clock: systemClock, mailSender, sealer };
 }
 
 export function getRuntime(): Promise<Runtime> {
