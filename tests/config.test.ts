@@ -46,6 +46,42 @@ describe("configuration", () => {
     });
   });
 
+  it("providers: none by default; each exists when its variables are set; half a configuration or a remote http issuer stops start-up naming the variable", () => {
+    expect(parseConfig({}).providers).toEqual([]);
+    const c = parseConfig({
+      AUTH_GITHUB_ID: "gh",
+      AUTH_GITHUB_SECRET: "gh-secret",
+      AUTH_GOOGLE_ID: "google",
+      AUTH_GOOGLE_SECRET: "google-secret",
+      AUTH_OIDC_ISSUER: "http://127.0.0.1:9999/realm",
+      AUTH_OIDC_ID: "sso",
+      AUTH_OIDC_SECRET: "sso-secret",
+      AUTH_OIDC_NAME: "Acme SSO",
+    });
+    expect(c.providers.map((p) => [p.id, p.name])).toEqual([
+      ["github", "GitHub"],
+      ["google", "Google"],
+      ["oidc", "Acme SSO"],
+    ]);
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      return "";
+    };
+    expect(problems({ AUTH_GITHUB_ID: "gh" })).toMatch(/AUTH_GITHUB_SECRET is required when AUTH_GITHUB_ID is set/);
+    expect(problems({ AUTH_GOOGLE_SECRET: "s" })).toMatch(/AUTH_GOOGLE_ID is required when AUTH_GOOGLE_SECRET is set/);
+    expect(problems({ AUTH_OIDC_ID: "a", AUTH_OIDC_SECRET: "b" })).toMatch(/AUTH_OIDC_ISSUER is required/);
+    expect(problems({ AUTH_OIDC_ISSUER: "http://sso.example.com", AUTH_OIDC_ID: "a", AUTH_OIDC_SECRET: "b" })).toMatch(
+      /AUTH_OIDC_ISSUER must use https \(plain http only for localhost or 127.0.0.1\)/,
+    );
+    expect(
+      problems({ AUTH_GITHUB_ID: "a", AUTH_GITHUB_SECRET: "b", AUTH_GITHUB_API_URL: "http://api.example.com" }),
+    ).toMatch(/AUTH_GITHUB_API_URL must use https/);
+  });
+
   it("accepts lifetimes of a few seconds (tests exercise expiry for real)", () => {
     const c = parseConfig({
       ACCESS_TOKEN_TTL: "3s",
