@@ -20,6 +20,8 @@ export type DbInspector = {
   snapshot(): Promise<string>;
   /** Deletes rate-limit counters whose key starts with `prefix` (what their expiry would do). */
   deleteRateLimitKeys(prefix: string): Promise<void>;
+  /** Every row, in every table, that contains `needle` anywhere (as `table: row` JSON lines). */
+  rowsContaining(needle: string): Promise<string[]>;
 };
 
 /** A (schema-qualified) table or column name, quoted; test code only, still checked. */
@@ -64,6 +66,16 @@ function inspector({ all, run, tables }: Engine): DbInspector {
         tokens: await rows("refresh_tokens", { columns: ["id", "used_at"], orderBy: "id" }),
         jtis: await rows("revoked_jtis", { columns: ["jti"], orderBy: "jti" }),
       });
+    },
+    async rowsContaining(needle) {
+      const found: string[] = [];
+      for (const table of await tables()) {
+        for (const row of await rows(table)) {
+          const line = JSON.stringify(row);
+          if (line.includes(needle)) found.push(`${table}: ${line}`);
+        }
+      }
+      return found;
     },
     async deleteRateLimitKeys(prefix) {
       await run({ text: `delete from "rate_limits" where substr("key", 1, ${prefix.length}) = ?`, params: [prefix] });

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { accountUnits } from "@/db/postgres/accounts";
+import { administrationUnits } from "@/db/postgres/administration";
 import type { PgDb } from "@/db/postgres/client";
 import { guarded } from "@/db/postgres/errors";
 import { eventUnits } from "@/db/postgres/events";
@@ -35,6 +36,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
     ...accountUnits(engine),
+    ...administrationUnits(engine),
     ...pruneUnits(engine),
   });
 }

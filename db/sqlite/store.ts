@@ -1,4 +1,5 @@
 import { accountUnits, identityTakenAsResult } from "@/db/sqlite/accounts";
+import { administrationUnits } from "@/db/sqlite/administration";
 import type { Db } from "@/db/sqlite/client";
 import { guarded } from "@/db/sqlite/errors";
 import { eventStatements, eventUnits } from "@/db/sqlite/events";
@@ -71,6 +72,7 @@ export function createSqliteStore(db: Db): Store {
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
     ...identityTakenAsResult(accountUnits(engine)),
+    ...administrationUnits(engine),
     ...pruneUnits(engine),
   });
 }

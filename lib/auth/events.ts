@@ -45,6 +45,12 @@ const PLAIN_WORDS = {
   mail_suppressed: "Too many mails to your address in an hour: one was not sent",
   register_existing_email: "Someone tried to create a new account with your email address",
   rate_limited: "Too many attempts; requests were slowed down",
+  user_created: "Account created by an administrator",
+  role_changed: "An administrator changed your role",
+  account_disabled: "Your account was disabled by an administrator; every device was signed out",
+  account_enabled: "Your account was enabled again by an administrator",
+  account_deleted: "Account deleted",
+  data_exported: "You downloaded your data",
   csrf_refused: "A request from another website was refused",
   refresh_cookie_conflict:
     "Your browser sent two different sign-in cookies at once (another site on your domain may have planted one), so neither was used and you were signed out",

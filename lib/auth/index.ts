@@ -1,3 +1,5 @@
+import { createAccountData } from "@/lib/auth/account-data";
+import { createAdministration } from "@/lib/auth/administration";
 import { createAudit } from "@/lib/auth/audit";
 import { createContext, type AuthDeps } from "@/lib/auth/context";
 import { createDevices } from "@/lib/auth/devices";
@@ -27,6 +29,9 @@ export function createAuth(deps: AuthDeps) {
   const rotation = createRotation(ctx);
   const twoFactor = createTwoFactor(ctx, pipeline);
   const passkeys = createPasskeys(ctx, pipeline);
+  const providers = createProviders(ctx, pipeline);
+  const devices = createDevices(ctx);
+  const audit = createAudit(ctx);
   return {
     ...signIn,
     ...recovery,
@@ -34,13 +39,15 @@ export function createAuth(deps: AuthDeps) {
     ...twoFactor,
     ...passkeys,
     ...createStepUp(ctx, twoFactor, passkeys),
-    ...createProviders(ctx, pipeline),
+    ...providers,
     ...createNative(ctx, signIn, rotation, twoFactor),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),
     ...createPasswordChange(ctx),
-    ...createDevices(ctx),
-    ...createAudit(ctx),
+    ...devices,
+    ...audit,
+    ...createAdministration(ctx, devices),
+    ...createAccountData(ctx, { ...twoFactor, ...passkeys, ...providers, ...devices, ...audit }),
     /** Records an audit event that no core operation records itself (CSRF refusals, 429s). */
     record: ctx.record,
     /** Step-up: whether a session authenticated within STEP_UP_MAX_AGE (sensitive actions ask). */

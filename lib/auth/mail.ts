@@ -14,6 +14,7 @@ export const MAIL_KINDS = [
   "recovery_code_used",
   "two_factor_turned_off",
   "provider_connected",
+  "account_deleted",
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -24,7 +25,8 @@ export type MailIntent =
   | { kind: "account_exists"; resetLink: string }
   | { kind: "recovery_code_used"; codesLeft: number; securityLink: string }
   | { kind: "two_factor_turned_off"; byAdministrator: boolean; securityLink: string }
-  | { kind: "provider_connected"; providerName: string; securityLink: string };
+  | { kind: "provider_connected"; providerName: string; securityLink: string }
+  | { kind: "account_deleted"; registerLink: string };
 
 /**
  * Notices of a change someone made with a credential (a password, a reset link): always sent, so
@@ -35,6 +37,7 @@ export const NOTICE_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   "recovery_code_used",
   "two_factor_turned_off",
   "provider_connected",
+  "account_deleted",
 ]);
 
 /** What a queued mail's sealed payload holds. */

@@ -53,7 +53,10 @@ export function createPipeline(ctx: AuthContext) {
   async function completeSignIn(attempt: SignInAttempt): Promise<SignInOutcome> {
     const { user, meta } = attempt;
     const client = attempt.client ?? BROWSER;
-    if (user.disabledAt !== null) return fail("account_disabled");
+    if (user.disabledAt !== null) {
+      await ctx.record("sign_in_failed", meta, { userId: user.id }, { reason: "account_disabled" });
+      return fail("account_disabled");
+    }
     // Only ever told to someone who proved a credential: it reveals nothing to a guesser.
     if (config.emailVerification === "required" && user.emailVerifiedAt === null) {
       await ctx.record("sign_in_failed", meta, { userId: user.id }, { reason: "email_unverified" });

@@ -65,11 +65,12 @@ export function createRevocation(ctx: AuthContext) {
 
   /**
    * Admin: end every session of a user (by id or email) and invalidate their access tokens.
+   * `by` is the acting administrator's id, or "cli" for an operator at the command line.
    * Returns who it was, so the admin sees the account they acted on.
    */
   async function endAllSessionsOf(
     target: { userId: string } | { email: string },
-    adminId: string,
+    by: string,
     meta: RequestMeta,
   ): Promise<Result<{ ended: number; user: { id: string; email: string } }, "not_found">> {
     const user =
@@ -82,10 +83,10 @@ export function createRevocation(ctx: AuthContext) {
       reason: "admin",
       bumpTokenVersion: true,
       event: (sessionsEnded) =>
-        ctx.event("sessions_ended_by_admin", meta, { userId: user.id }, { by: adminId, sessionsEnded }, now),
+        ctx.event("sessions_ended_by_admin", meta, { userId: user.id }, { by, sessionsEnded }, now),
     });
     if (ended === null) return fail("not_found");
-    ctx.alert("sessions_ended_by_admin", { userId: user.id, by: adminId, sessionsEnded: ended });
+    ctx.alert("sessions_ended_by_admin", { userId: user.id, by, sessionsEnded: ended });
     return { ok: true, ended, user: { id: user.id, email: user.email } };
   }
 

@@ -95,7 +95,9 @@ export function createSignIn(
     const valid = user
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyAgainstDummy(input.password);
-    if (!user || !valid || user.disabledAt !== null) {
+    // A disabled account is told so only to someone who proved its password (the pipeline says
+    // account_disabled); a wrong password gets the answer everyone gets.
+    if (!user || !valid) {
       await ctx.record(
         "sign_in_failed",
         meta,

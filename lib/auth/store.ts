@@ -1,4 +1,5 @@
 import type { Failure } from "@/lib/auth/results";
+import type { Role } from "@/lib/auth/roles";
 
 import type {
   AccountRow,
@@ -331,4 +332,54 @@ export interface Store {
   insertEvent(event: NewEvent): Promise<void>;
   userEvents(userId: string, limit: number): Promise<EventRow[]>;
   recentEvents(limit: number): Promise<EventRow[]>;
+
+  /**
+   * Users for the admin area, newest first, `limit` at a time after `after` (the last row of the
+   * previous page); `query` matches the email or the name, ignoring case; `userId` picks one.
+   */
+  listUsers(input: {
+    query: string | null;
+    after: UserCursor | null;
+    limit: number;
+    userId?: string;
+  }): Promise<UserListRow[]>;
+  /**
+   * A role change, a disable or an enable, with its event, in one transaction. Refused (false,
+   * nothing written) when it would leave no enabled administrator: the check and the write are
+   * one step, so two administrators demoting each other at once cannot both win. Disabling also
+   * ends every family and bumps the token version (access tokens die at once).
+   */
+  updateAccount(input: {
+    userId: string;
+    change: { role: Role } | { disabledAt: number | null };
+    now: number;
+    event: NewEvent;
+  }): Promise<"updated" | "not_found" | "last_admin">;
+  /**
+   * Deletes the user and everything that hangs off it (families, tokens, links, factors,
+   * identities), the mails still queued for the address and the rate-limit counters keyed by it
+   * (`forgetKeys`: the keys' suffixes), then records `event` and queues `mail` (the notice). The
+   * audit trail stays (events carry the user's id, never the address). Refused for the last
+   * enabled administrator.
+   */
+  deleteUser(input: {
+    userId: string;
+    recipientKey: string;
+    forgetKeys: string[];
+    event: NewEvent;
+    mail: NewMail;
+  }): Promise<"deleted" | "not_found" | "last_admin">;
 }
+
+/** Where a page of the user list ends (the list is ordered by createdAt, then id, descending). */
+export type UserCursor = { createdAt: number; id: string };
+
+/** A user as the admin list shows them. */
+export type UserListRow = Pick<
+  UserRow,
+  "id" | "email" | "name" | "role" | "emailVerifiedAt" | "disabledAt" | "createdAt"
+> & {
+  twoFactor: boolean;
+  /** The last sign-in the audit trail remembers (AUDIT_RETENTION), or null. */
+  lastSignInAt: number | null;
+};

@@ -35,6 +35,8 @@ function contentOf(intent: MailIntent): Mail {
       return twoFactorTurnedOffMail(intent.byAdministrator, intent.securityLink);
     case "provider_connected":
       return providerConnectedMail(intent.providerName, intent.securityLink);
+    case "account_deleted":
+      return accountDeletedMail(intent.registerLink);
   }
 }
 
@@ -141,5 +143,17 @@ function providerConnectedMail(providerName: string, securityLink: string): Mail
       "If this was not you, disconnect it from your security settings and reset your password.",
     ],
     action: { label: "Your security settings", url: securityLink },
+  };
+}
+
+function accountDeletedMail(registerUrl: string): Mail {
+  return {
+    subject: "Your account was deleted",
+    paragraphs: [
+      "Your account and what it held (sessions, passkeys, connected accounts, two-step settings) were deleted, and every device was signed out.",
+      "This address can be used to create a new account at any time.",
+      "If you did not do this, someone had your password and a recent sign-in: create a new account and change the passwords you reuse elsewhere.",
+    ],
+    action: { label: "Create a new account", url: registerUrl },
   };
 }
