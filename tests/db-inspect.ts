@@ -22,6 +22,8 @@ export type DbInspector = {
   deleteRateLimitKeys(prefix: string): Promise<void>;
   /** Every row, in every table, that contains `needle` anywhere (as `table: row` JSON lines). */
   rowsContaining(needle: string): Promise<string[]>;
+  /** Runs one statement as written (`?` placeholders): for setting up rows no code path writes any more. */
+  execute(text: string, params?: unknown[]): Promise<void>;
 };
 
 /** A (schema-qualified) table or column name, quoted; test code only, still checked. */
@@ -62,7 +64,10 @@ function inspector({ all, run, tables }: Engine): DbInspector {
           columns: ["id", "email", "password_hash", "token_version", "disabled_at"],
           orderBy: "id",
         }),
-        families: await rows("refresh_families", { columns: ["id", "revoked_at", "last_used_at"], orderBy: "id" }),
+        families: await rows("refresh_families", {
+          columns: ["id", "revoked_at", "last_used_at", "generation", "token_hash", "previous_token_hash"],
+          orderBy: "id",
+        }),
         tokens: await rows("refresh_tokens", { columns: ["id", "used_at"], orderBy: "id" }),
         jtis: await rows("revoked_jtis", { columns: ["jti"], orderBy: "jti" }),
       });
@@ -77,6 +82,7 @@ function inspector({ all, run, tables }: Engine): DbInspector {
       }
       return found;
     },
+    execute: (text, params = []) => run({ text, params }),
     async deleteRateLimitKeys(prefix) {
       await run({ text: `delete from "rate_limits" where substr("key", 1, ${prefix.length}) = ?`, params: [prefix] });
     },

@@ -163,6 +163,24 @@ describe("refresh rotation", () => {
       clock.advance(MINUTE);
       expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "reuse_detected" });
     });
+
+    it("a rotation, then a password change: the token the rotation consumed is a racing tab in the grace window, theft after it", async () => {
+      for (const wait of [1_000, MINUTE]) {
+        const { auth, clock, session } = await signedIn();
+        const rotated = await auth.refresh(session.refresh.token, META);
+        if (!rotated.ok || !rotated.refresh) throw new Error();
+        const changed = await auth.changePassword(
+          rotated.access.claims,
+          { currentPassword: "correct horse battery", newPassword: "new password 1" },
+          META,
+        );
+        if (!changed.ok) throw new Error();
+        clock.advance(wait);
+        const late = await auth.refresh(session.refresh.token, META);
+        if (wait < MINUTE) expect(late.ok && late.refresh === null).toBe(true);
+        else expect(late).toEqual({ ok: false, error: "reuse_detected" });
+      }
+    });
   });
 
   it("concurrent refreshes of one token mint at most one successor and none is logged out", async () => {
@@ -171,7 +189,11 @@ describe("refresh rotation", () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const successors = results.filter((r) => r.ok && r.refresh);
     expect(successors).toHaveLength(1);
-    expect(await db.count("refresh_tokens", { family_id: session.access.claims.sid })).toBe(2);
+    const [family] = await db.rows("refresh_families", {
+      columns: ["generation", "previous_generation"],
+      where: { id: session.access.claims.sid },
+    });
+    expect(family).toEqual({ generation: 1, previous_generation: 0 });
   });
 
   it("refuses unknown and malformed tokens without touching anything", async () => {

@@ -72,7 +72,7 @@ describe("POST /api/auth/token", () => {
       access_token: expect.any(String),
       token_type: "Bearer",
       expires_in: 900,
-      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{92}$/),
     });
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.setCookies).toEqual([]);

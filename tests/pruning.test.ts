@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { DEAD_FAMILY_KEEP_MS, pruneOnce } from "@/lib/auth/pruning";
-import { hashOpaqueToken as hashOf } from "@/lib/auth/opaque-token";
 import { DAY, META, MINUTE, makeAuth } from "./helpers";
 
 const RETENTION_S = 30 * 86400;
@@ -39,10 +38,10 @@ describe("pruning", () => {
     const { auth, clock, store, settings, session } = await scenario();
     await auth.logout({ refresh: session.refresh.token }, META);
     expect((await pruneOnce(store, settings()))?.families).toBe(0);
-    expect(await store.presentedToken(hashOf(session.refresh.token))).toBeDefined();
+    expect(await store.familyById(session.access.claims.sid)).toBeDefined();
     clock.advance(DEAD_FAMILY_KEEP_MS + MINUTE);
     expect((await pruneOnce(store, settings()))?.families).toBe(1);
-    expect(await store.presentedToken(hashOf(session.refresh.token))).toBeUndefined();
+    expect(await auth.refresh(session.refresh.token, META)).toEqual({ ok: false, error: "unknown" });
     expect(await store.familyById(session.access.claims.sid)).toBeUndefined();
   });
 

@@ -53,7 +53,6 @@ async function events() {
 const FAMILY_EVENTS = [
   "register",
   "sign_in",
-  "refresh",
   "refresh_reuse_detected",
   "sign_out",
   "sign_out_everywhere",
@@ -164,7 +163,6 @@ describe("every auth event is recorded", () => {
     "register",
     "sign_in",
     "sign_in_failed",
-    "refresh",
     "refresh_reuse_detected",
     "refresh_failed",
     "sign_out",
@@ -195,6 +193,12 @@ describe("every auth event is recorded", () => {
       if (FAMILY_EVENTS.includes(type)) expect(rows.some((row) => row.userId === userId)).toBe(true);
     });
   }
+
+  it("a routine refresh writes no audit row (the family's last use is on its row); reuse is recorded", async () => {
+    const types = (await events()).map((e) => e.type);
+    expect(types).not.toContain("refresh");
+    expect(types).toContain("refresh_reuse_detected");
+  });
 
   it("a failed sign-in for a real account names the user; for an unknown email, no user (and no email stored)", async () => {
     const failed = (await events()).filter((e) => e.type === "sign_in_failed");

@@ -14,6 +14,7 @@ import { generateKeySetJson, loadKeySet } from "@/lib/auth/keys";
 import { createSealer } from "@/lib/auth/sealed";
 import { parseConfig } from "@/lib/config";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
+import { issueRefreshToken } from "@/lib/auth/refresh-token";
 import type { RotationDecision, Store } from "@/lib/auth/store";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { SETTINGS, type Case } from "../lib/micro-harness";
@@ -33,14 +34,14 @@ function makeInputs(n: number): Inputs {
   return { hashes, ids };
 }
 
+/** A family started as sign-in starts one: its first token's hash in its row. */
 async function seedFamily(
   store: Store,
   userId: string,
-  token = newOpaqueToken(systemRandom),
+  hash = hashOpaqueToken(newOpaqueToken(systemRandom)),
+  familyId: string = crypto.randomUUID(),
 ): Promise<{ familyId: string; hash: string }> {
   const now = Date.now();
-  const familyId = crypto.randomUUID();
-  const hash = hashOpaqueToken(token);
   await store.startFamily(
     {
       id: familyId,
@@ -54,15 +55,8 @@ async function seedFamily(
       amr: '["pwd"]',
       authTime: now,
       provider: null,
-    },
-    {
-      id: crypto.randomUUID(),
-      familyId,
-      parentId: null,
       generation: 0,
       tokenHash: hash,
-      now,
-      expiresAt: now + 7 * 86400_000,
     },
     { type: "sign_in", at: now, userId, familyId, ip: META.ip, userAgent: META.userAgent, detail: "{}" },
   );
@@ -82,7 +76,6 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   // being compared. Each sample starts from an empty WAL instead (see checkpoint below).
   sqlite.pragma("wal_autocheckpoint = 0");
   const idleMs = 7 * 86400_000;
-  const graceMs = 10_000;
 
   const userId = crypto.randomUUID();
   await store.insertUser({
@@ -95,40 +88,31 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   });
 
   // --- the project's Store: store.rotate with the rotated path's decision (the core's rules) ---
-  let storeChain = (await seedFamily(store, userId)).hash;
+  const storeFamily = await seedFamily(store, userId);
+  let storeChain = storeFamily.hash;
   let storeInputs: Inputs = { hashes: [], ids: [] };
   async function rotateWithStore(i: number) {
     const newHash = storeInputs.hashes[i];
-    const newId = storeInputs.ids[i];
-    storeChain = await store.rotate(storeChain, (found): RotationDecision<string> => {
+    storeChain = await store.rotate(storeFamily.familyId, (found): RotationDecision<string> => {
       const now = Date.now();
-      if (!found) throw new Error("store chain lost");
-      const { token: row, user } = found;
-      if (!user || user.disabledAt !== null || row.revokedAt !== null) throw new Error("unexpected state");
-      if (now >= row.absoluteExpiresAt || now >= row.lastUsedAt + idleMs) throw new Error("expired");
-      if (row.usedAt !== null && (graceMs <= 0 || now - row.usedAt > graceMs)) throw new Error("reuse");
+      if (!found) throw new Error("store family lost");
+      const { family, user } = found;
+      if (!user || user.disabledAt !== null || family.revokedAt !== null) throw new Error("unexpected state");
+      if (now >= family.absoluteExpiresAt || now >= family.lastUsedAt + idleMs) throw new Error("expired");
+      if (family.tokenHash !== storeChain) throw new Error("reuse");
       return {
         writes: {
           now,
-          markUsed: true,
-          insertToken: {
-            id: newId,
-            familyId: row.familyId,
-            parentId: row.id,
-            generation: row.generation + 1,
-            tokenHash: newHash,
-            now,
-            expiresAt: Math.min(now + idleMs, row.absoluteExpiresAt),
-          },
-          touchFamily: true,
-          event: {
-            type: "refresh",
-            at: now,
-            userId: row.userId,
-            familyId: row.familyId,
-            ip: META.ip,
-            userAgent: META.userAgent,
-            detail: JSON.stringify({ generation: row.generation + 1 }),
+          advance: {
+            fromHash: storeChain,
+            to: {
+              generation: family.generation + 1,
+              tokenHash: newHash,
+              previousGeneration: family.generation,
+              previousTokenHash: storeChain,
+              previousUsedAt: now,
+              previousSuperseded: false,
+            },
           },
         },
         result: newHash,
@@ -137,14 +121,16 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
   }
 
   // --- the same SQL as raw better-sqlite3 prepared statements inside db.transaction().immediate() ---
-  const rotateRawTx = rawRotator(sqlite, (await seedFamily(store, userId)).hash, { idleMs, graceMs, meta: META });
+  const rawFamily = await seedFamily(store, userId);
+  const rotateRawTx = rawRotator(sqlite, rawFamily.familyId, rawFamily.hash, { idleMs });
   let rawInputs: Inputs = { hashes: [], ids: [] };
   function rotateRaw(i: number) {
-    rotateRawTx(rawInputs.hashes[i], rawInputs.ids[i]);
+    rotateRawTx(rawInputs.hashes[i]);
   }
 
   // --- end to end: createAuth(...).refresh (the transaction above plus ES256 signing) ---
   const keys = await loadKeySet(await generateKeySetJson("ES256"));
+  const sealer = createSealer([crypto.randomBytes(32)]);
   const auth = createAuth({
     store,
     keys,
@@ -156,13 +142,15 @@ export async function rotationCases(): Promise<{ cases: Case[]; cleanup: () => v
       refreshReuseGrace: 10,
       emailVerification: "off",
     },
-    sealer: createSealer([crypto.randomBytes(32)]),
+    sealer,
     clock: systemClock,
     random: systemRandom,
   });
   // A family started the way login starts one (login itself would spend an argon2 verify).
-  let authChain = newOpaqueToken(systemRandom);
-  const authFamily = await seedFamily(store, userId, authChain);
+  const authFamilyId = crypto.randomUUID();
+  const first = issueRefreshToken({ id: authFamilyId, generation: 0 }, systemRandom, sealer);
+  let authChain = first.token;
+  const authFamily = await seedFamily(store, userId, first.hash, authFamilyId);
   async function refreshWithAuth() {
     const result = await auth.refresh(authChain, META);
     if (!result.ok || !result.refresh) throw new Error(`auth.refresh failed: ${result.ok ? "grace" : result.error}`);

@@ -54,10 +54,27 @@ export const refreshFamilies = pgTable(
     authTime: millis("auth_time").notNull().default(0),
     /** The provider of a provider sign-in ("via GitHub" on the devices page), else null. */
     provider: text("provider", { enum: PROVIDER_IDS }),
+    /**
+     * The family's refresh tokens in O(1) rows (docs/decisions/refresh-tokens-in-the-family.md):
+     * the live token (its generation and SHA-256) and the one it replaced, with when and how it
+     * was retired. Any older token of the family is recognised by its tag (lib/auth/refresh-token.ts).
+     */
+    generation: integer("generation").notNull().default(0),
+    tokenHash: text("token_hash"),
+    previousGeneration: integer("previous_generation"),
+    previousTokenHash: text("previous_token_hash"),
+    /** When the previous token was used (or retired by a password change): the grace window's start. */
+    previousUsedAt: millis("previous_used_at"),
+    /** Retired without its holder rotating it (a password change): past the grace window, reuse. */
+    previousSuperseded: boolean("previous_superseded").notNull().default(false),
   },
   (t) => [index("refresh_families_user_idx").on(t.userId)],
 );
 
+/**
+ * Legacy: refresh tokens issued before families kept their own (migration "family_tokens"). Read only, to recognise
+ * those tokens until their families end; nothing is written here any more, pruning empties it.
+ */
 export const refreshTokens = pgTable(
   "refresh_tokens",
   {

@@ -4,42 +4,13 @@ import type { PgDb } from "@/db/postgres/client";
 import { insertEvent } from "@/db/postgres/events";
 import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
 import type { Engine } from "@/db/postgres/store";
-import { GateLost, MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
-import type { DenyJti, NewRefreshToken, PresentedToken, RotationWrites, Store, UserRow } from "@/lib/auth/store";
+import { MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
+import type { DenyJti, RotationWrites, Store } from "@/lib/auth/store";
 
 /**
  * Sessions: refresh families and their tokens (the rotation), the full check, ending sessions,
  * the deny-list.
  */
-
-const presentedFields = {
-  id: refreshTokens.id,
-  familyId: refreshTokens.familyId,
-  generation: refreshTokens.generation,
-  usedAt: refreshTokens.usedAt,
-  supersededAt: refreshTokens.supersededAt,
-  userId: refreshFamilies.userId,
-  familyCreatedAt: refreshFamilies.createdAt,
-  lastUsedAt: refreshFamilies.lastUsedAt,
-  absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-  revokedAt: refreshFamilies.revokedAt,
-  revokedReason: refreshFamilies.revokedReason,
-  client: refreshFamilies.client,
-  dpopJkt: refreshFamilies.dpopJkt,
-  amr: refreshFamilies.amr,
-  authTime: refreshFamilies.authTime,
-};
-
-export const insertToken = (tx: PgDb, t: NewRefreshToken) =>
-  tx.insert(refreshTokens).values({
-    id: t.id,
-    familyId: t.familyId,
-    parentId: t.parentId,
-    generation: t.generation,
-    tokenHash: t.tokenHash,
-    createdAt: t.now,
-    expiresAt: t.expiresAt,
-  });
 
 export const touchFamily = (tx: PgDb, id: string, now: number) =>
   tx.update(refreshFamilies).set({ lastUsedAt: now }).where(eq(refreshFamilies.id, id));
@@ -55,120 +26,70 @@ const { passwordHash, ...accountColumns } = getTableColumns(users);
 
 const revoked = (now: number, reason: string) => ({ revokedAt: now, revokedReason: reason });
 
-type PlainRotation = Required<Pick<RotationWrites, "markUsed" | "insertToken" | "touchFamily" | "event">>;
-
-function isPlainRotation(w: RotationWrites): w is RotationWrites & PlainRotation {
-  return !!w.markUsed && !!w.insertToken && !!w.touchFamily && !!w.event && !w.supersedeSuccessor && !w.revokeFamily;
+/** The gate: the family's tokens change only if its live token is still `fromHash`. */
+export function advanceFamily(
+  tx: PgDb,
+  familyId: string,
+  now: number,
+  advance: NonNullable<RotationWrites["advance"]>,
+) {
+  return tx
+    .update(refreshFamilies)
+    .set({ ...advance.to, lastUsedAt: now })
+    .where(and(eq(refreshFamilies.id, familyId), eq(refreshFamilies.tokenHash, advance.fromHash)));
 }
 
-/**
- * The gate and the writes it allows as one statement: data-modifying CTEs that all read from the
- * gate's RETURNING, so when the gate changes no row nothing else is written and the count is 0.
- */
-async function rotateInOneStatement(tx: PgDb, token: PresentedToken, w: PlainRotation, now: number) {
-  const t = w.insertToken;
-  const e = w.event;
-  const result = await tx.execute<{ n: number }>(sql`
-    with gate as (
-      update refresh_tokens set used_at = ${now}::bigint where id = ${token.id} and used_at is null returning id
-    ), successor as (
-      insert into refresh_tokens (id, family_id, parent_id, generation, token_hash, created_at, expires_at)
-      select ${t.id}::text, ${t.familyId}::text, ${t.parentId}::text, ${t.generation}::int, ${t.tokenHash}::text,
-        ${t.now}::bigint, ${t.expiresAt}::bigint
-      from gate
-    ), family as (
-      update refresh_families set last_used_at = ${now}::bigint where id = ${token.familyId} and exists (select 1 from gate)
-    ), event as (
-      insert into auth_events (type, at, user_id, family_id, ip, user_agent, detail)
-      select ${e.type}::text, ${e.at}::bigint, ${e.userId}::text, ${e.familyId}::text, ${e.ip}::text,
-        ${e.userAgent}::text, ${e.detail}::text
-      from gate
-    )
-    select count(*)::int as n from gate`);
-  if (Number(result.rows[0]?.n) !== 1) throw new GateLost();
-}
-
-/** An UPDATE that is a gate: exactly one row, or someone else got there first. */
-const gate = async (update: Promise<{ rowCount: number | null }>) => {
-  if ((await update).rowCount !== 1) throw new GateLost();
-};
+/** A plain rotation (the common case): the gate and nothing else to write. */
+const isPlainRotation = (w: RotationWrites) => !!w.advance && !w.revokeFamily && !w.event;
 
 /**
- * The rotation unit under READ COMMITTED. The first statement finds the presented token by its hash
- * and locks its family's row, then the token's row (FOR UPDATE OF families, tokens: PostgreSQL
- * locks in the order of that list). Every unit that writes a family's tokens (rotation, password
- * change) holds the family's row first, so they queue instead of deadlocking, and a waiter reads
- * the rows as the unit before it committed them (a locked row is re-read at its newest version).
- * Then the user and the successor are read, the core's pure `decide` runs, and its writes apply,
- * gates first: UPDATE … WHERE id = $1 AND used_at IS NULL, whose row count decides. The WHERE is
- * on the target row itself, so PostgreSQL re-checks it after waiting on a concurrent writer (a
- * guard in a subquery would not be). A gate that changed no row (the successor is not locked, so a
- * concurrent rotation of it can win) rolls everything back, and the unit reads and decides again.
+ * The rotation unit. A family holds its live and previous token in its own row, so a plain
+ * rotation is one conditional UPDATE (the gate: `WHERE id = $1 AND token_hash = $2`, re-checked by
+ * PostgreSQL after waiting on a concurrent writer): read, decide, write; a lost gate (another
+ * caller rotated first) reads and decides again. Anything else (a grace answer, a lost answer's
+ * event, ending the family) runs in a transaction holding the family's row (FOR UPDATE), deciding
+ * on what it read there: every unit that writes a family's tokens (rotation, password change)
+ * takes that row first, so they queue instead of deadlocking.
  */
-function createRotate(pool: pg.Pool): Store["rotate"] {
-  return async function rotate(tokenHash, decide) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await transaction(pool, async (tx) => {
-          const [row] = await tx
-            .select({ token: presentedFields, user: getTableColumns(users) })
-            .from(refreshTokens)
-            .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
-            .leftJoin(users, eq(users.id, refreshFamilies.userId))
-            .where(eq(refreshTokens.tokenHash, tokenHash))
-            .for("update", { of: [refreshFamilies, refreshTokens] });
-          const token: PresentedToken | undefined = row?.token;
-          const user: UserRow | undefined = row?.user ?? undefined;
-          const [successor] =
-            token && token.usedAt !== null
-              ? await tx
-                  .select({ id: refreshTokens.id, usedAt: refreshTokens.usedAt })
-                  .from(refreshTokens)
-                  .where(and(eq(refreshTokens.parentId, token.id), isNull(refreshTokens.supersededAt)))
-                  .limit(1)
-              : [];
-          const { writes, result } = decide(token && { token, user, successor });
-          if (!token) return result;
-          const now = writes.now ?? 0;
-          // The common case, a plain rotation, in one round trip instead of four.
-          if (isPlainRotation(writes)) {
-            await rotateInOneStatement(tx, token, writes, now);
-            return result;
-          }
-          if (writes.markUsed) {
-            await gate(
-              tx
-                .update(refreshTokens)
-                .set({ usedAt: now })
-                .where(and(eq(refreshTokens.id, token.id), isNull(refreshTokens.usedAt))),
-            );
-          }
-          if (writes.supersedeSuccessor) {
-            await gate(
-              tx
-                .update(refreshTokens)
-                .set({ usedAt: now, supersededAt: now })
-                .where(and(eq(refreshTokens.id, writes.supersedeSuccessor.id), isNull(refreshTokens.usedAt))),
-            );
-            await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, token.id));
-          }
-          if (writes.insertToken) await insertToken(tx, writes.insertToken);
-          if (writes.touchFamily) await touchFamily(tx, token.familyId, now);
-          if (writes.revokeFamily) {
-            await tx
-              .update(refreshFamilies)
-              .set({ revokedAt: now, revokedReason: writes.revokeFamily.reason })
-              .where(and(eq(refreshFamilies.id, token.familyId), isNull(refreshFamilies.revokedAt)));
-          }
-          if (writes.event) await insertEvent(tx, writes.event);
-          return result;
-        });
-      } catch (error) {
-        if (error instanceof GateLost && attempt < MAX_ATTEMPTS) continue;
-        if (error instanceof GateLost) throw new Error(`rotation gate lost ${MAX_ATTEMPTS} times in a row`);
-        throw error;
+function createRotate(db: PgDb, pool: pg.Pool): Store["rotate"] {
+  const read = (tx: PgDb, familyId: string, lock: boolean) => {
+    const query = tx
+      .select({ family: getTableColumns(refreshFamilies), user: getTableColumns(users) })
+      .from(refreshFamilies)
+      .leftJoin(users, eq(users.id, refreshFamilies.userId))
+      .where(eq(refreshFamilies.id, familyId));
+    return lock ? query.for("update", { of: refreshFamilies }) : query;
+  };
+  return async function rotate(familyId, decide) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const [row] = await read(db, familyId, false);
+      const found = row && { family: row.family, user: row.user ?? undefined };
+      const first = decide(found);
+      if (!row) return first.result;
+      if (isPlainRotation(first.writes)) {
+        const { now = 0, advance } = first.writes;
+        if ((await advanceFamily(db, familyId, now, advance!)).rowCount === 1) return first.result;
+        continue; // another caller rotated first: read and decide again
       }
+      return transaction(pool, async (tx) => {
+        const [locked] = await read(tx, familyId, true);
+        const { writes, result } = decide(locked && { family: locked.family, user: locked.user ?? undefined });
+        if (!locked) return result;
+        const now = writes.now ?? 0;
+        if (writes.advance && (await advanceFamily(tx, familyId, now, writes.advance)).rowCount !== 1)
+          throw new Error("rotation gate lost under the family's lock");
+        if (writes.touchFamily) await touchFamily(tx, familyId, now);
+        if (writes.revokeFamily) {
+          await tx
+            .update(refreshFamilies)
+            .set(revoked(now, writes.revokeFamily.reason))
+            .where(and(eq(refreshFamilies.id, familyId), isNull(refreshFamilies.revokedAt)));
+        }
+        if (writes.event) await insertEvent(tx, writes.event);
+        return result;
+      });
     }
+    throw new Error(`rotation gate lost ${MAX_ATTEMPTS} times in a row`);
   };
 }
 
@@ -178,7 +99,7 @@ export function sessionUnits({
 }: Engine): Pick<
   Store,
   | "startFamily"
-  | "presentedToken"
+  | "legacyToken"
   | "rotate"
   | "familyById"
   | "activeFamilies"
@@ -205,23 +126,21 @@ export function sessionUnits({
     .prepare("auth_full_check");
 
   return {
-    async startFamily(family, token, event) {
+    async startFamily(family, event) {
       await transaction(pool, async (tx) => {
         const { now, ...rest } = family;
         await tx.insert(refreshFamilies).values({ ...rest, createdAt: now, lastUsedAt: now });
-        await insertToken(tx, token);
         await insertEvent(tx, event);
       });
     },
-    async presentedToken(tokenHash) {
+    async legacyToken(tokenHash) {
       const [row] = await db
-        .select(presentedFields)
+        .select({ familyId: refreshTokens.familyId, generation: refreshTokens.generation })
         .from(refreshTokens)
-        .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
         .where(eq(refreshTokens.tokenHash, tokenHash));
       return row;
     },
-    rotate: createRotate(pool),
+    rotate: createRotate(db, pool),
     async familyById(id) {
       const [row] = await db.select().from(refreshFamilies).where(eq(refreshFamilies.id, id));
       return row;

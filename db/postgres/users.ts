@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { isUniqueViolation } from "@/db/postgres/errors";
 import { insertEvent } from "@/db/postgres/events";
 import { insertMail } from "@/db/postgres/mail";
-import { refreshFamilies, refreshTokens, users } from "@/db/postgres/schema";
-import { denyJti, insertToken, touchFamily } from "@/db/postgres/sessions";
+import { refreshFamilies, users } from "@/db/postgres/schema";
+import { advanceFamily, denyJti } from "@/db/postgres/sessions";
 import type { Engine } from "@/db/postgres/store";
 import { transaction } from "@/db/postgres/transaction";
 import type { Store } from "@/lib/auth/store";
@@ -40,13 +40,14 @@ export function userUnits({
       const rows = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds));
       return new Map(rows.map((r) => [r.id, r.email]));
     },
-    changePassword: ({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) =>
+    changePassword: ({ userId, familyId, passwordHash, now, issueToken, denyJti: deny, event, mail }) =>
       transaction(pool, async (tx) => {
         // Lock order: the user, then this family (a rotation in it waits, or has committed and its
-        // successor is visible to the statements below), then the family's tokens.
+        // token is what the row holds now).
         const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
         const [family] = await tx.select().from(refreshFamilies).where(eq(refreshFamilies.id, familyId)).for("update");
-        if (!user || !family || family.userId !== userId || family.revokedAt !== null) return null;
+        if (!user || !family || family.userId !== userId || family.revokedAt !== null || family.tokenHash === null)
+          return null;
         await tx
           .update(users)
           .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` })
@@ -62,26 +63,20 @@ export function userUnits({
             ),
           );
         const sessionsEnded = others.rowCount ?? 0;
-        const [live] = await tx
-          .select({ id: refreshTokens.id, generation: refreshTokens.generation })
-          .from(refreshTokens)
-          .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.usedAt)))
-          .orderBy(desc(refreshTokens.generation))
-          .limit(1);
-        await tx
-          .update(refreshTokens)
-          .set({ usedAt: now, supersededAt: now })
-          .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.usedAt)));
-        await insertToken(tx, {
-          id: newToken.id,
-          familyId,
-          parentId: live?.id ?? null,
-          generation: (live?.generation ?? 0) + 1,
-          tokenHash: newToken.tokenHash,
-          now,
-          expiresAt: Math.min(newToken.idleExpiresAt, family.absoluteExpiresAt),
+        // This device's live token is superseded (not used): a stolen copy of it is reuse past the grace window.
+        const generation = family.generation + 1;
+        const advanced = await advanceFamily(tx, familyId, now, {
+          fromHash: family.tokenHash,
+          to: {
+            generation,
+            tokenHash: issueToken(generation),
+            previousGeneration: family.generation,
+            previousTokenHash: family.tokenHash,
+            previousUsedAt: now,
+            previousSuperseded: true,
+          },
         });
-        await touchFamily(tx, familyId, now);
+        if (advanced.rowCount !== 1) throw new Error("rotation gate lost under the family's lock");
         await denyJti(tx, deny, now);
         await insertEvent(tx, event(sessionsEnded));
         await insertMail(tx, mail);

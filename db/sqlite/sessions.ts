@@ -3,28 +3,10 @@ import type { Db } from "@/db/sqlite/client";
 import { directGet, directRun } from "@/db/sqlite/prepared";
 import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/sqlite/schema";
 import type { Engine } from "@/db/sqlite/store";
-import type { FamilyRow, FullCheckRow, PresentedToken, Store, UserRow } from "@/lib/auth/store";
+import type { FamilyRow, FullCheckRow, Store, UserRow } from "@/lib/auth/store";
 
 const p = sql.placeholder;
 const revokedNow = { revokedAt: sql`${p("now")}`, revokedReason: sql`${p("reason")}` };
-
-const presentedFields = {
-  id: refreshTokens.id,
-  familyId: refreshTokens.familyId,
-  generation: refreshTokens.generation,
-  usedAt: refreshTokens.usedAt,
-  supersededAt: refreshTokens.supersededAt,
-  userId: refreshFamilies.userId,
-  familyCreatedAt: refreshFamilies.createdAt,
-  lastUsedAt: refreshFamilies.lastUsedAt,
-  absoluteExpiresAt: refreshFamilies.absoluteExpiresAt,
-  revokedAt: refreshFamilies.revokedAt,
-  revokedReason: refreshFamilies.revokedReason,
-  client: refreshFamilies.client,
-  dpopJkt: refreshFamilies.dpopJkt,
-  amr: refreshFamilies.amr,
-  authTime: refreshFamilies.authTime,
-};
 
 /** Every column of the user but the password hash: what the full check reads (new columns too). */
 const { passwordHash, ...accountColumns } = getTableColumns(users);
@@ -46,15 +28,21 @@ const fullCheckFields = {
 export function sessionStatements(db: Db) {
   const sqlite = db.$client;
   return {
-    presented: directGet(
+    /** A rotation's read: the family by id (its live and previous token are in its row). */
+    familyForRotation: directGet(
       sqlite,
       db
-        .select(presentedFields)
-        .from(refreshTokens)
-        .innerJoin(refreshFamilies, eq(refreshFamilies.id, refreshTokens.familyId))
-        .where(eq(refreshTokens.tokenHash, p("tokenHash"))),
-      presentedFields,
+        .select()
+        .from(refreshFamilies)
+        .where(eq(refreshFamilies.id, p("id"))),
+      getTableColumns(refreshFamilies),
     ),
+    /** Legacy tokens (issued before families kept their own): the family and generation a hash names. */
+    legacyToken: db
+      .select({ familyId: refreshTokens.familyId, generation: refreshTokens.generation })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, p("tokenHash")))
+      .prepare(),
     fullCheck: directGet(
       sqlite,
       db
@@ -64,12 +52,24 @@ export function sessionStatements(db: Db) {
         .where(eq(users.id, p("sub"))),
       fullCheckFields,
     ),
-    markUsed: directRun(
+    /**
+     * The gate: the family's live token becomes `tokenHash` only if it is still `fromHash` (of two
+     * callers presenting the same token, one changes a row). The time is the family's last use.
+     */
+    advance: directRun(
       sqlite,
       db
-        .update(refreshTokens)
-        .set({ usedAt: sql`${p("now")}` })
-        .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt))),
+        .update(refreshFamilies)
+        .set({
+          generation: sql`${p("generation")}`,
+          tokenHash: sql`${p("tokenHash")}`,
+          previousGeneration: sql`${p("previousGeneration")}`,
+          previousTokenHash: sql`${p("previousTokenHash")}`,
+          previousUsedAt: sql`${p("previousUsedAt")}`,
+          previousSuperseded: sql`${p("previousSuperseded")}`,
+          lastUsedAt: sql`${p("now")}`,
+        })
+        .where(and(eq(refreshFamilies.id, p("id")), eq(refreshFamilies.tokenHash, p("fromHash")))),
     ),
     touchFamily: directRun(
       sqlite,
@@ -93,6 +93,8 @@ export function sessionStatements(db: Db) {
         amr: p("amr"),
         authTime: p("authTime"),
         provider: p("provider"),
+        generation: p("generation"),
+        tokenHash: p("tokenHash"),
       })
       .prepare(),
     /** Step-up: a fresh authentication in a live family. */
@@ -108,49 +110,6 @@ export function sessionStatements(db: Db) {
         ),
       )
       .returning()
-      .prepare(),
-    insertToken: directRun(
-      sqlite,
-      db.insert(refreshTokens).values({
-        id: p("id"),
-        familyId: p("familyId"),
-        parentId: p("parentId"),
-        generation: p("generation"),
-        tokenHash: p("tokenHash"),
-        createdAt: p("now"),
-        expiresAt: p("expiresAt"),
-      }),
-    ),
-    /** What a rotation issued for a token (the one not superseded). */
-    successor: db
-      .select({ id: refreshTokens.id, usedAt: refreshTokens.usedAt })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.parentId, p("parentId")), isNull(refreshTokens.supersededAt)))
-      .limit(1)
-      .prepare(),
-    /** The gate of a lost-answer recovery: only a still-unused successor is superseded. */
-    supersede: db
-      .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}`, supersededAt: sql`${p("now")}` })
-      .where(and(eq(refreshTokens.id, p("id")), isNull(refreshTokens.usedAt)))
-      .prepare(),
-    setUsedAt: db
-      .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}` })
-      .where(eq(refreshTokens.id, p("id")))
-      .prepare(),
-    /** The family's current (unrotated) token: what a password change rotates. */
-    liveToken: db
-      .select({ id: refreshTokens.id, generation: refreshTokens.generation })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
-      .orderBy(desc(refreshTokens.generation))
-      .limit(1)
-      .prepare(),
-    retireLiveTokens: db
-      .update(refreshTokens)
-      .set({ usedAt: sql`${p("now")}`, supersededAt: sql`${p("now")}` })
-      .where(and(eq(refreshTokens.familyId, p("familyId")), isNull(refreshTokens.usedAt)))
       .prepare(),
     revokeFamily: db
       .update(refreshFamilies)
@@ -211,7 +170,7 @@ export function sessionUnits({
 }: Engine): Pick<
   Store,
   | "startFamily"
-  | "presentedToken"
+  | "legacyToken"
   | "rotate"
   | "familyById"
   | "activeFamilies"
@@ -222,33 +181,34 @@ export function sessionUnits({
   | "reauthenticate"
 > {
   return {
-    async startFamily(family, token, event) {
+    async startFamily(family, event) {
       tx(() => {
         q.insertFamily.run(family);
-        q.insertToken.run(token);
         insertEvent(event);
       });
     },
-    presentedToken: async (tokenHash) => q.presented.get({ tokenHash }) as PresentedToken | undefined,
-    async rotate(tokenHash, decide) {
+    legacyToken: async (tokenHash) => q.legacyToken.get({ tokenHash }),
+    async rotate(familyId, decide) {
       return tx(() => {
-        const token = q.presented.get({ tokenHash }) as PresentedToken | undefined;
-        const user = token ? (q.userById.get({ id: token.userId }) as UserRow | undefined) : undefined;
-        const successor = token && token.usedAt !== null ? q.successor.get({ parentId: token.id }) : undefined;
-        const { writes, result } = decide(token && { token, user, successor });
-        if (!token) return result;
+        const family = q.familyForRotation.get({ id: familyId }) as FamilyRow | undefined;
+        const user = family ? (q.userById.get({ id: family.userId }) as UserRow | undefined) : undefined;
+        const { writes, result } = decide(family && { family, user });
+        if (!family) return result;
         const now = writes.now ?? 0;
-        // The gates cannot be lost inside an IMMEDIATE transaction; if they ever were, fail closed.
-        if (writes.markUsed && q.markUsed.run({ id: token.id, now }).changes !== 1)
-          throw new Error("rotation gate lost");
-        if (writes.supersedeSuccessor) {
-          if (q.supersede.run({ id: writes.supersedeSuccessor.id, now }).changes !== 1)
-            throw new Error("rotation gate lost");
-          q.setUsedAt.run({ id: token.id, now });
+        if (writes.advance) {
+          const { fromHash, to } = writes.advance;
+          const changed = q.advance.run({
+            id: familyId,
+            fromHash,
+            now,
+            ...to,
+            previousSuperseded: to.previousSuperseded ? 1 : 0,
+          }).changes;
+          // The gate cannot be lost inside an IMMEDIATE transaction; if it ever were, fail closed.
+          if (changed !== 1) throw new Error("rotation gate lost");
         }
-        if (writes.insertToken) q.insertToken.run(writes.insertToken);
-        if (writes.touchFamily) q.touchFamily.run({ id: token.familyId, now });
-        if (writes.revokeFamily) q.revokeFamily.run({ id: token.familyId, now, reason: writes.revokeFamily.reason });
+        if (writes.touchFamily) q.touchFamily.run({ id: familyId, now });
+        if (writes.revokeFamily) q.revokeFamily.run({ id: familyId, now, reason: writes.revokeFamily.reason });
         if (writes.event) insertEvent(writes.event);
         return result;
       });

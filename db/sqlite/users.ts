@@ -70,10 +70,10 @@ export function userUnits({
       const rows = db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)).all();
       return new Map(rows.map((r) => [r.id, r.email]));
     },
-    async changePassword({ userId, familyId, passwordHash, now, newToken, denyJti: deny, event, mail }) {
+    async changePassword({ userId, familyId, passwordHash, now, issueToken, denyJti: deny, event, mail }) {
       return tx(() => {
         const family = q.familyById.get({ id: familyId });
-        if (!family || family.userId !== userId || family.revokedAt !== null) return null;
+        if (!family || family.userId !== userId || family.revokedAt !== null || family.tokenHash === null) return null;
         q.setPassword.run({ id: userId, passwordHash });
         const sessionsEnded = q.revokeOtherFamilies.run({
           userId,
@@ -81,18 +81,20 @@ export function userUnits({
           now,
           reason: "password_changed",
         }).changes;
-        const live = q.liveToken.get({ familyId });
-        q.retireLiveTokens.run({ familyId, now });
-        q.insertToken.run({
-          id: newToken.id,
-          familyId,
-          parentId: live?.id ?? null,
-          generation: (live?.generation ?? 0) + 1,
-          tokenHash: newToken.tokenHash,
+        // This device's live token is superseded (not used): a stolen copy of it is reuse past the grace window.
+        const generation = family.generation + 1;
+        const changed = q.advance.run({
+          id: familyId,
+          fromHash: family.tokenHash,
           now,
-          expiresAt: Math.min(newToken.idleExpiresAt, family.absoluteExpiresAt),
-        });
-        q.touchFamily.run({ id: familyId, now });
+          generation,
+          tokenHash: issueToken(generation),
+          previousGeneration: family.generation,
+          previousTokenHash: family.tokenHash,
+          previousUsedAt: now,
+          previousSuperseded: 1,
+        }).changes;
+        if (changed !== 1) throw new Error("rotation gate lost");
         denyJti(deny, now);
         insertEvent(event(sessionsEnded));
         insertMail(mail);

@@ -1,7 +1,7 @@
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import { verifyDpopProof, type DpopError } from "@/lib/auth/dpop";
 import type { RequestMeta } from "@/lib/auth/events";
-import { hashOpaqueToken, isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
+import { isWellFormedRefreshToken, locateRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Failure, type Result } from "@/lib/auth/results";
 import type { RefreshError } from "@/lib/auth/rotation";
 import type { createRotation } from "@/lib/auth/rotation";
@@ -122,8 +122,9 @@ export function createNative(
     meta: RequestMeta,
     dpop: { proof: string; url: string } | null = null,
   ): Promise<Result<object, "dpop_mismatch">> {
-    if (!isWellFormedOpaqueToken(token)) return { ok: true };
-    const row = await store.presentedToken(hashOpaqueToken(token));
+    if (!isWellFormedRefreshToken(token)) return { ok: true };
+    const located = await locateRefreshToken(token, store, ctx.sealer);
+    const row = located && (await store.familyById(located.familyId));
     if (!row) return { ok: true };
     if (row.dpopJkt !== null) {
       const proof = dpop && (await checkDpopProof(dpop.proof, { method: "POST", url: dpop.url }));
@@ -133,11 +134,11 @@ export function createNative(
     const event = ctx.event(
       "sign_out",
       meta,
-      { userId: row.userId, familyId: row.familyId },
+      { userId: row.userId, familyId: row.id },
       { via: "revocation_endpoint" },
       now,
     );
-    await store.endFamily({ familyId: row.familyId, userId: row.userId, now, reason: "revoked_by_client", event });
+    await store.endFamily({ familyId: row.id, userId: row.userId, now, reason: "revoked_by_client", event });
     return { ok: true };
   }
 

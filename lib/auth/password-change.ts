@@ -3,7 +3,7 @@ import { parseAmr } from "@/lib/auth/amr";
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
-import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
+import { issueRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Result } from "@/lib/auth/results";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
@@ -43,13 +43,17 @@ export function createPasswordChange(ctx: AuthContext) {
     if (input.newPassword === input.currentPassword) return fail("same_password");
     const passwordHash = await hashPassword(input.newPassword);
     const now = clock.now();
-    const refreshToken = newOpaqueToken(random);
+    let refreshToken = "";
     const changed = await store.changePassword({
       userId: user.id,
       familyId: claims.sid,
       passwordHash,
       now,
-      newToken: { id: random.uuid(), tokenHash: hashOpaqueToken(refreshToken), idleExpiresAt: now + ctx.idleMs },
+      issueToken: (generation) => {
+        const issued = issueRefreshToken({ id: claims.sid, generation }, random, ctx.sealer);
+        refreshToken = issued.token;
+        return issued.hash;
+      },
       denyJti: ctx.denyEntry(claims),
       event: (sessionsEnded) =>
         ctx.event("password_changed", meta, { userId: user.id, familyId: claims.sid }, { sessionsEnded }, now),

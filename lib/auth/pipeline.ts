@@ -2,6 +2,7 @@ import { amrOf, isMultiFactor, type Amr } from "@/lib/auth/amr";
 import { BROWSER, type AuthContext, type Client, type IssuedAccess, type IssuedRefresh } from "@/lib/auth/context";
 import type { EventType, RequestMeta } from "@/lib/auth/events";
 import { hashOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
+import { issueRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Failure, type Result } from "@/lib/auth/results";
 import type { ProviderId, UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
@@ -108,7 +109,7 @@ export function createPipeline(ctx: AuthContext) {
   ): Promise<NewSession> {
     const now = clock.now();
     const familyId = random.uuid();
-    const refreshToken = newOpaqueToken(random);
+    const refreshToken = issueRefreshToken({ id: familyId, generation: 0 }, random, ctx.sealer);
     const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
     const family = { id: familyId, dpopJkt: client.dpopJkt, amr, authTime: now };
     await store.startFamily(
@@ -124,15 +125,8 @@ export function createPipeline(ctx: AuthContext) {
         amr: JSON.stringify(amr),
         authTime: now,
         provider: attempt.provider ?? null,
-      },
-      {
-        id: random.uuid(),
-        familyId,
-        parentId: null,
         generation: 0,
-        tokenHash: hashOpaqueToken(refreshToken),
-        now,
-        expiresAt: Math.min(now + ctx.idleMs, absoluteExpiresAt),
+        tokenHash: refreshToken.hash,
       },
       ctx.event(
         attempt.event ?? "sign_in",
@@ -149,7 +143,7 @@ export function createPipeline(ctx: AuthContext) {
     return {
       user: toPublicUser(user),
       access: await ctx.mintAccess(user, family),
-      refresh: { token: refreshToken, maxAge: ctx.refreshMaxAge(now, absoluteExpiresAt) },
+      refresh: { token: refreshToken.token, maxAge: ctx.refreshMaxAge(now, absoluteExpiresAt) },
       sessionStartedAt: now,
     };
   }

@@ -1,7 +1,7 @@
 import { verifyAccessToken, type AccessClaims } from "@/lib/auth/access-token";
 import type { AuthContext } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
-import { hashOpaqueToken, isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
+import { isWellFormedRefreshToken, locateRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Result } from "@/lib/auth/results";
 import { normaliseEmail } from "@/lib/auth/users";
 
@@ -19,11 +19,12 @@ export function createRevocation(ctx: AuthContext) {
     const claims = verified?.ok ? verified.claims : undefined;
     let familyId = claims?.sid;
     let userId = claims?.sub;
-    if (tokens.refresh && isWellFormedOpaqueToken(tokens.refresh)) {
-      const row = await store.presentedToken(hashOpaqueToken(tokens.refresh));
-      if (row) {
-        familyId = row.familyId;
-        userId = row.userId;
+    if (tokens.refresh && isWellFormedRefreshToken(tokens.refresh)) {
+      const located = await locateRefreshToken(tokens.refresh, store, ctx.sealer);
+      const family = located && (await store.familyById(located.familyId));
+      if (family) {
+        familyId = family.id;
+        userId = family.userId;
       }
     }
     const denyJti = claims ? ctx.denyEntry(claims) : undefined;

@@ -8,9 +8,9 @@ import {
   type MintedFamily,
 } from "@/lib/auth/context";
 import type { RequestMeta } from "@/lib/auth/events";
-import { hashOpaqueToken, isWellFormedOpaqueToken, newOpaqueToken } from "@/lib/auth/opaque-token";
+import { isWellFormedRefreshToken, issueRefreshToken, locateRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Result } from "@/lib/auth/results";
-import type { NewRefreshToken, PresentedToken, RotationDecision, Successor, UserRow } from "@/lib/auth/store";
+import type { FamilyRow, RotationDecision, UserRow } from "@/lib/auth/store";
 import { toPublicUser, type PublicUser } from "@/lib/auth/users";
 
 /** Why a refresh was refused. `reuse_detected` also covers a token of a family already ended for reuse. */
@@ -57,23 +57,29 @@ export type RefreshResult = Result<
 export function createRotation(ctx: AuthContext) {
   const { store, clock, random } = ctx;
 
+  /**
+   * The rules for a presented token of `family` (its generation and hash; see
+   * docs/decisions/refresh-tokens-in-the-family.md): the live token rotates; the one it replaced is
+   * a second tab inside the grace window, a lost answer outside it (unless it was superseded), and
+   * any other token of the family is reuse, which ends the family.
+   */
   function decide(
-    found: { token: PresentedToken; user: UserRow | undefined; successor: Successor | undefined } | undefined,
+    found: { family: FamilyRow; user: UserRow | undefined } | undefined,
+    presented: { generation: number; hash: string },
     meta: RequestMeta,
-    refreshToken: string,
     client: Client,
   ): RotationDecision<RefreshOutcome> {
     const failed = (error: RefreshError) => ({ kind: "failed" as const, error });
     if (!found) return { writes: {}, result: failed("unknown") };
-    const { token: row, user, successor } = found;
+    const { family, user } = found;
     // Checked before anything is written: a token presented the wrong way is refused, not burnt.
-    if (row.client !== client.kind) return { writes: {}, result: failed("wrong_client") };
-    if (row.dpopJkt !== client.dpopJkt) return { writes: {}, result: failed("dpop_mismatch") };
+    if (family.client !== client.kind) return { writes: {}, result: failed("wrong_client") };
+    if (family.dpopJkt !== client.dpopJkt) return { writes: {}, result: failed("dpop_mismatch") };
     const now = clock.now();
-    const ids = { userId: row.userId, familyId: row.familyId };
-    if (row.revokedAt !== null) {
+    const ids = { userId: family.userId, familyId: family.id };
+    if (family.revokedAt !== null) {
       // The holder of a token whose family was ended for reuse learns why.
-      const error = row.revokedReason === "reuse_detected" ? "reuse_detected" : "revoked";
+      const error = family.revokedReason === "reuse_detected" ? "reuse_detected" : "revoked";
       return {
         writes: { now, event: ctx.event("refresh_failed", meta, ids, { reason: "revoked" }, now) },
         result: failed(error),
@@ -82,101 +88,121 @@ export function createRotation(ctx: AuthContext) {
     if (!user || user.disabledAt !== null) {
       return { writes: { now, revokeFamily: { reason: "user_disabled" } }, result: failed("user_gone") };
     }
-    if (now >= row.absoluteExpiresAt || now >= row.lastUsedAt + ctx.idleMs) {
-      const reason = now >= row.absoluteExpiresAt ? "expired_absolute" : "expired_idle";
+    if (now >= family.absoluteExpiresAt || now >= family.lastUsedAt + ctx.idleMs) {
+      const reason = now >= family.absoluteExpiresAt ? "expired_absolute" : "expired_idle";
       return {
         writes: { now, revokeFamily: { reason }, event: ctx.event("refresh_failed", meta, ids, { reason }, now) },
         result: failed("expired"),
       };
     }
-    if (row.usedAt !== null) {
+    const isLive = presented.generation === family.generation && presented.hash === family.tokenHash;
+    if (isLive) {
+      // A routine rotation writes no audit row: the family's last_used_at says it (O(1) rows per session).
+      const next = issueRefreshToken({ id: family.id, generation: family.generation + 1 }, random, ctx.sealer);
+      return {
+        writes: {
+          now,
+          advance: {
+            fromHash: family.tokenHash!,
+            to: {
+              generation: family.generation + 1,
+              tokenHash: next.hash,
+              previousGeneration: family.generation,
+              previousTokenHash: family.tokenHash,
+              previousUsedAt: now,
+              previousSuperseded: false,
+            },
+          },
+        },
+        result: rotated(family, user, next.token, now),
+      };
+    }
+    const isPrevious =
+      presented.generation === family.previousGeneration && presented.hash === family.previousTokenHash;
+    // A password change supersedes the live token right after a rotation: the token that rotation
+    // consumed, one generation further back, is still a racing tab inside the grace window (its tag
+    // proved we issued it). Outside the window it is reuse like any other.
+    const isBeforeSuperseded =
+      family.previousSuperseded &&
+      family.previousGeneration !== null &&
+      presented.generation === family.previousGeneration - 1;
+    if ((isPrevious || isBeforeSuperseded) && family.previousUsedAt !== null) {
       // Already rotated. Within the grace window this is a second tab racing the first: an access
       // token but no refresh token (the family does not fork). Recorded, so a thief's replay
       // inside the window is not silent.
-      const usedAgoMs = now - row.usedAt;
+      const usedAgoMs = now - family.previousUsedAt;
       if (ctx.graceMs > 0 && usedAgoMs <= ctx.graceMs) {
         return {
           writes: {
             now,
             touchFamily: true,
-            event: ctx.event("refresh_grace", meta, ids, { generation: row.generation, usedAgoMs }, now),
+            event: ctx.event("refresh_grace", meta, ids, { generation: presented.generation, usedAgoMs }, now),
           },
-          result: { kind: "grace", user, family: mintedFamily(row), familyCreatedAt: row.familyCreatedAt },
+          result: { kind: "grace", user, family: mintedFamily(family), familyCreatedAt: family.createdAt },
         };
       }
       // A lost answer (the server committed a rotation but the client never got the successor,
-      // e.g. an instance died): the successor was never used, so replace it and carry on. A
-      // superseded token, or one whose successor was used, means two holders: theft.
-      // docs/decisions/lost-answer.md explains why this is safe.
-      if (row.supersededAt === null && successor && successor.usedAt === null) {
+      // e.g. an instance died): the live token was never used (else this one would be two
+      // generations back), so replace it and carry on. A superseded token (a password change
+      // retired it) means two holders: theft. docs/decisions/lost-answer.md explains why this is safe.
+      if (isPrevious && !family.previousSuperseded) {
+        const next = issueRefreshToken({ id: family.id, generation: family.generation + 1 }, random, ctx.sealer);
         return {
           writes: {
             now,
-            supersedeSuccessor: { id: successor.id },
-            insertToken: successorOf(row, refreshToken, now),
-            touchFamily: true,
-            event: ctx.event("refresh_recovered", meta, ids, { generation: row.generation + 1, usedAgoMs }, now),
+            advance: {
+              fromHash: family.tokenHash!,
+              to: {
+                generation: family.generation + 1,
+                tokenHash: next.hash,
+                previousGeneration: family.previousGeneration,
+                previousTokenHash: family.previousTokenHash,
+                previousUsedAt: now,
+                previousSuperseded: false,
+              },
+            },
+            event: ctx.event("refresh_recovered", meta, ids, { generation: family.generation + 1, usedAgoMs }, now),
           },
-          result: rotated(row, user, refreshToken, now),
+          result: rotated(family, user, next.token, now),
         };
       }
-      // Otherwise two parties hold the same token: one is a thief. End the whole family.
-      return {
-        writes: {
-          now,
-          revokeFamily: { reason: "reuse_detected" },
-          event: ctx.event("refresh_reuse_detected", meta, ids, { generation: row.generation, usedAgoMs }, now),
-        },
-        result: { ...failed("reuse_detected"), alert: { ...ids, generation: row.generation, usedAgoMs } },
-      };
     }
+    // Any other token of this family (older, or superseded): two parties hold it, one is a thief.
+    // End the whole family.
+    const usedAgoMs = family.previousUsedAt === null ? null : now - family.previousUsedAt;
     return {
       writes: {
         now,
-        markUsed: true,
-        insertToken: successorOf(row, refreshToken, now),
-        touchFamily: true,
-        event: ctx.event("refresh", meta, ids, { generation: row.generation + 1 }, now),
+        revokeFamily: { reason: "reuse_detected" },
+        event: ctx.event("refresh_reuse_detected", meta, ids, { generation: presented.generation, usedAgoMs }, now),
       },
-      result: rotated(row, user, refreshToken, now),
+      result: { ...failed("reuse_detected"), alert: { ...ids, generation: presented.generation, usedAgoMs } },
     };
   }
 
   /** How the family's access tokens are minted: amr and auth_time carry over, rotation never changes them. */
-  function mintedFamily(row: PresentedToken): MintedFamily {
-    return { id: row.familyId, dpopJkt: row.dpopJkt, amr: parseAmr(row.amr), authTime: row.authTime };
+  function mintedFamily(family: FamilyRow): MintedFamily {
+    return { id: family.id, dpopJkt: family.dpopJkt, amr: parseAmr(family.amr), authTime: family.authTime };
   }
 
-  function successorOf(row: PresentedToken, refreshToken: string, now: number): NewRefreshToken {
-    return {
-      id: random.uuid(),
-      familyId: row.familyId,
-      parentId: row.id,
-      generation: row.generation + 1,
-      tokenHash: hashOpaqueToken(refreshToken),
-      now,
-      expiresAt: Math.min(now + ctx.idleMs, row.absoluteExpiresAt),
-    };
-  }
-
-  function rotated(row: PresentedToken, user: UserRow, refreshToken: string, now: number): RefreshOutcome {
+  function rotated(family: FamilyRow, user: UserRow, refreshToken: string, now: number): RefreshOutcome {
     return {
       kind: "rotated",
       user,
-      family: mintedFamily(row),
-      familyCreatedAt: row.familyCreatedAt,
+      family: mintedFamily(family),
+      familyCreatedAt: family.createdAt,
       refreshToken,
-      maxAge: ctx.refreshMaxAge(now, row.absoluteExpiresAt),
+      maxAge: ctx.refreshMaxAge(now, family.absoluteExpiresAt),
     };
   }
 
   /** Rotates a refresh token; signing the new access token happens after the store committed. */
   async function refresh(presented: string, meta: RequestMeta, client: Client = BROWSER): Promise<RefreshResult> {
-    if (!isWellFormedOpaqueToken(presented)) return fail("malformed");
-    const refreshToken = newOpaqueToken(random);
-    const outcome = await store.rotate(hashOpaqueToken(presented), (found) =>
-      decide(found, meta, refreshToken, client),
-    );
+    if (!isWellFormedRefreshToken(presented)) return fail("malformed");
+    const located = await locateRefreshToken(presented, store, ctx.sealer);
+    // A forged tag, or a legacy token we never issued: unknown, and it changes nothing.
+    if (!located) return fail("unknown");
+    const outcome = await store.rotate(located.familyId, (found) => decide(found, located, meta, client));
     if (outcome.kind === "failed") {
       if (outcome.alert) ctx.alert("refresh_reuse_detected", outcome.alert);
       return fail(outcome.error);

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /**
  * Secrets the server must read back later (a queued mail's link until it is sent; TOTP secrets)
@@ -13,9 +21,14 @@ export type Sealer = {
   /** The plaintext, or null when the value is malformed, forged, sealed for another context or by
    * a key we no longer have. */
   open(sealed: string, context: string): string | null;
+  /** A 16-byte tag over `data` for `purpose` (HMAC-SHA-256 with a key derived for it): proof that we made it. */
+  tag(data: Buffer, purpose: string): Buffer;
+  /** Whether `tag` is ours for `data` (any key of the list: tags survive a rotation). Constant time. */
+  checkTag(data: Buffer, tag: Buffer, purpose: string): boolean;
 };
 
 const SECRETS_KEY_BYTES = 32;
+const TAG_BYTES = 16;
 
 export class SecretsKeyError extends Error {
   constructor(message: string) {
@@ -54,7 +67,27 @@ export function createSealer(keys: Buffer[]): Sealer {
   const byKid = new Map(keys.map((key) => [kidOf(key), key]));
   const sealing = keys[0];
   const sealingKid = kidOf(sealing);
+  // One derived key per (key, purpose): a tag for one purpose proves nothing for another.
+  const derived = new Map<string, Buffer[]>();
+  const tagKeys = (purpose: string) => {
+    let list = derived.get(purpose);
+    if (!list) {
+      list = keys.map((key) =>
+        Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), `auth-starter tag: ${purpose}`, 32)),
+      );
+      derived.set(purpose, list);
+    }
+    return list;
+  };
+  const hmac = (key: Buffer, data: Buffer) => createHmac("sha256", key).update(data).digest().subarray(0, TAG_BYTES);
   return {
+    tag: (data, purpose) => hmac(tagKeys(purpose)[0], data),
+    checkTag(data, tag, purpose) {
+      if (tag.length !== TAG_BYTES) return false;
+      let ok = false;
+      for (const key of tagKeys(purpose)) ok = timingSafeEqual(hmac(key, data), tag) || ok;
+      return ok;
+    },
     seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv("aes-256-gcm", sealing, iv);

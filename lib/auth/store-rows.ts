@@ -95,43 +95,19 @@ export type NewFamily = Pick<
   "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt" | "amr" | "authTime" | "provider"
 > & {
   now: number;
-};
-
-export type NewRefreshToken = {
-  id: string;
-  familyId: string;
-  parentId: string | null;
+  /** The first token's generation (0) and SHA-256. */
   generation: number;
-  /** SHA-256 of the token; the token itself is never stored. */
   tokenHash: string;
-  now: number;
-  expiresAt: number;
 };
 
-/** A presented refresh token (found by its hash) with its family's state. */
-export type PresentedToken = {
-  id: string;
-  familyId: string;
-  generation: number;
-  usedAt: number | null;
-  /** Set when the token was retired without its holder rotating it: presenting it past the grace
-   * window is always reuse. */
-  supersededAt: number | null;
-  userId: string;
-  familyCreatedAt: number;
-  lastUsedAt: number;
-  absoluteExpiresAt: number;
-  revokedAt: number | null;
-  revokedReason: string | null;
-  client: ClientKind;
-  dpopJkt: string | null;
-  /** How and when the user authenticated in this family (JSON array; Unix ms). */
-  amr: string;
-  authTime: number;
-};
-
-/** The token a rotation issued in exchange for the presented one (not superseded), if any. */
-export type Successor = { id: string; usedAt: number | null };
+/**
+ * A family's tokens: the live one and the one it replaced (docs/decisions/refresh-tokens-in-the-family.md).
+ * What a rotation, a lost answer or a password change writes in one gated step.
+ */
+export type FamilyTokens = Pick<
+  FamilyRow,
+  "generation" | "tokenHash" | "previousGeneration" | "previousTokenHash" | "previousUsedAt" | "previousSuperseded"
+>;
 
 export type NewEvent = Omit<EventRow, "id">;
 

@@ -6,6 +6,7 @@ import type {
   ClaimedMail,
   EventRow,
   FamilyRow,
+  FamilyTokens,
   FullCheckRow,
   EmailTokenRow,
   NewEmailToken,
@@ -17,13 +18,10 @@ import type {
   NewPasskey,
   NewPendingSignIn,
   NewRecoveryCode,
-  NewRefreshToken,
   NewUser,
   PasskeyRow,
   PendingSignInRow,
-  PresentedToken,
   ProviderId,
-  Successor,
   TwoFactorRow,
   UserRow,
 } from "@/lib/auth/store-rows";
@@ -41,15 +39,14 @@ export * from "@/lib/auth/store-rows";
 
 /** What the rotation rules decided about a presented token, applied by the engine atomically. */
 export type RotationWrites = {
-  /** The decision's time: what used_at, last_used_at and revoked_at are set to. */
+  /** The decision's time: what last_used_at and revoked_at are set to. */
   now?: number;
-  /** The gate: flip the presented token's used_at from NULL. If another caller already did, the
-   * engine applies nothing else and answers `lostGate`. */
-  markUsed?: boolean;
-  /** A lost answer: retire the presented token's unused successor (gated like markUsed: only if
-   * still unused) and set the presented token's used_at to `now` again. */
-  supersedeSuccessor?: { id: string };
-  insertToken?: NewRefreshToken;
+  /**
+   * The gate: the family's tokens become `to` only if its live token is still `fromHash` (also
+   * sets last_used_at). Of two callers presenting the same token, one passes; an engine whose
+   * transaction can lose the gate reads and decides again.
+   */
+  advance?: { fromHash: string; to: FamilyTokens };
   touchFamily?: boolean;
   revokeFamily?: { reason: string };
   event?: NewEvent;
@@ -120,21 +117,20 @@ export interface Store {
   /** id → email for the ids that exist (one query, for lists of events). */
   emailsOf(userIds: string[]): Promise<Map<string, string>>;
 
-  /** A new family with its first token and the event that started it. */
-  startFamily(family: NewFamily, token: NewRefreshToken, event: NewEvent): Promise<void>;
-  presentedToken(tokenHash: string): Promise<PresentedToken | undefined>;
+  /** A new family (its first token's hash in its row) and the event that started it. */
+  startFamily(family: NewFamily, event: NewEvent): Promise<void>;
+  /** A token issued before families kept their own (refresh_tokens, read only): its family and generation. */
+  legacyToken(tokenHash: string): Promise<{ familyId: string; generation: number } | undefined>;
   /**
-   * Reads the presented token with its family and user, runs `decide` (pure, synchronous) on what
-   * it read and applies the writes it returns, all in one transaction: of two callers presenting
-   * the same token at once, exactly one passes the `markUsed` gate. An engine whose transaction
-   * can lose a gate (another connection got there first) writes nothing and reads and decides
-   * again; SQLite's IMMEDIATE transaction cannot lose one (it throws if it ever did).
+   * Reads the family (its live and previous token in its row) and its user, runs `decide` (pure,
+   * synchronous) on what it read and applies the writes it returns, all in one transaction: of two
+   * callers presenting the same token at once, exactly one passes the `advance` gate. An engine
+   * whose transaction can lose the gate (another connection got there first) writes nothing and
+   * reads and decides again; SQLite's IMMEDIATE transaction cannot lose it (it throws if it did).
    */
   rotate<T>(
-    tokenHash: string,
-    decide: (
-      found: { token: PresentedToken; user: UserRow | undefined; successor: Successor | undefined } | undefined,
-    ) => RotationDecision<T>,
+    familyId: string,
+    decide: (found: { family: FamilyRow; user: UserRow | undefined } | undefined) => RotationDecision<T>,
   ): Promise<T>;
   familyById(id: string): Promise<FamilyRow | undefined>;
   /** Live families of the user, most recently used first. */
@@ -169,17 +165,17 @@ export interface Store {
   }): Promise<number | null>;
   /**
    * A password change in one transaction: the new hash and a token-version bump, every other
-   * family ended, this family's live refresh token superseded and `newToken` issued in
-   * its place (generation and parent from the retired one; it expires at the earlier of
-   * `idleExpiresAt` and the family's absolute expiry), the old access token deny-listed.
-   * Null when the family is not the user's or no longer live.
+   * family ended, this family's live refresh token superseded by the one `issueToken` makes for
+   * the next generation (a presented copy of the old one is reuse past the grace window), the old
+   * access token deny-listed. Null when the family is not the user's or no longer live.
    */
   changePassword(input: {
     userId: string;
     familyId: string;
     passwordHash: string;
     now: number;
-    newToken: { id: string; tokenHash: string; idleExpiresAt: number };
+    /** Called inside the transaction with the next generation; returns the new token's hash. */
+    issueToken: (generation: number) => string;
     denyJti: DenyJti;
     event: (sessionsEnded: number) => NewEvent;
     /** The "your password was changed" notice, queued with the change. */

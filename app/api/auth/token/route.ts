@@ -3,7 +3,7 @@ import type { NativeTokens } from "@/lib/auth/native";
 import { methodNotAllowed, json, rateLimited, readJson, route } from "@/lib/server/http";
 import { dpopOf, oauthError } from "@/lib/server/oauth";
 import { normaliseEmail } from "@/lib/auth";
-import { isWellFormedOpaqueToken } from "@/lib/auth/opaque-token";
+import { isWellFormedRefreshToken } from "@/lib/auth/refresh-token";
 
 /** An extension grant (RFC 6749 §4.5, an absolute URI): the second step for an app. */
 const MFA_GRANT = "urn:auth-starter:params:oauth:grant-type:mfa";
@@ -63,7 +63,7 @@ export const POST = route({ stateChanging: false, oauth: true }, async (req, { r
   const input = parsed.data;
   // The cheap refusal first: a refresh token that cannot be one of ours costs no proof check (it
   // is still refused, and counted, below).
-  const malformed = input.grant_type === "refresh_token" && !isWellFormedOpaqueToken(input.refresh_token);
+  const malformed = input.grant_type === "refresh_token" && !isWellFormedRefreshToken(input.refresh_token);
   const dpop = malformed ? ({ present: false } as const) : await dpopOf(req, rt);
   if (dpop.present && !dpop.ok)
     return oauthError(400, "invalid_dpop_proof", "The DPoP proof is not valid for this request.");
