@@ -10,13 +10,22 @@ export type DatabaseConfig = Config["database"];
 
 /**
  * Opens the engine DATABASE_URL names (already parsed by lib/config) and applies migrations.
- * `server`: a long-running server process (SQLite then checkpoints its WAL off the request path).
+ * `server`: a long-running server process (SQLite then checkpoints its WAL off the request path;
+ * PostgreSQL keeps the full check in memory, fed by the database's revocation notices).
  */
-export async function openStorage(database: DatabaseConfig, options: { server?: boolean } = {}): Promise<Storage> {
+export async function openStorage(
+  database: DatabaseConfig,
+  options: { server?: boolean; onTrouble?: (message: string) => void } = {},
+): Promise<Storage> {
   switch (database.engine) {
     case "sqlite":
       return openSqliteStorage(database.path, options);
     case "postgres":
-      return openPostgresStorage({ url: database.url, poolSize: database.poolSize });
+      return openPostgresStorage({
+        url: database.url,
+        poolSize: database.poolSize,
+        revocationFeed: options.server,
+        onTrouble: options.onTrouble,
+      });
   }
 }

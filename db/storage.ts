@@ -9,6 +9,13 @@ export type Storage = {
   store: Store;
   createLimiter(options: LimiterOptions): RateLimiterAbstract;
   close(): Promise<void>;
+  /** PostgreSQL servers: the in-memory full check's state (docs/decisions/pushed-revocation.md). */
+  revocations?: {
+    /** Resolves when the feed is live. */
+    ready(): Promise<void>;
+    isLive(): boolean;
+    size(): { users: number; families: number; denied: number };
+  };
   /** SQLite only: the engine's own handle, for tests and scripts that inspect the database. */
   sqlite?: import("@/db/sqlite/client").Db;
 };

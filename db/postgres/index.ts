@@ -1,7 +1,10 @@
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { createPool, drizzleOn, migratePostgres, type PostgresOptions } from "@/db/postgres/client";
 import { toStoreError } from "@/db/postgres/errors";
+import { withCachedFullCheck } from "@/db/postgres/cached-full-check";
+import { startRevocationFeed } from "@/db/postgres/revocation-feed";
 import { createPostgresStore } from "@/db/postgres/store";
+import { createRevocationCache } from "@/db/revocation-cache";
 import { mapLimiterErrors, type Storage } from "@/db/storage";
 
 export type { PostgresOptions } from "@/db/postgres/client";
@@ -11,8 +14,12 @@ const RATE_LIMIT_TABLE = "rate_limits";
 /**
  * The scale-out engine: any number of instances on one PostgreSQL database, each with a pool of
  * `poolSize` connections. Applies pending migrations (one instance at a time) before answering.
+ * `revocationFeed` (a server): the full check answers from memory while a LISTEN connection keeps
+ * it current (docs/decisions/pushed-revocation.md); scripts and tools read the database.
  */
-export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
+export async function openPostgresStorage(
+  options: PostgresOptions & { revocationFeed?: boolean; onTrouble?: (message: string) => void },
+): Promise<Storage> {
   const pool = createPool(options);
   try {
     await migratePostgres(pool);
@@ -20,9 +27,13 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     await pool.end().catch(() => undefined);
     throw toStoreError(error, "migrate");
   }
+  const store = createPostgresStore(drizzleOn(pool), pool);
+  const cache = options.revocationFeed ? createRevocationCache({ now: Date.now }) : null;
+  const feed = cache ? startRevocationFeed({ url: options.url, cache, onTrouble: options.onTrouble }) : null;
   return {
     engine: "postgres",
-    store: createPostgresStore(drizzleOn(pool), pool),
+    store: cache ? withCachedFullCheck(store, cache) : store,
+    revocations: cache && feed ? { ready: feed.ready, isLive: cache.isLive, size: cache.size } : undefined,
     // rate-limiter-flexible's Postgres store on the app's pool, its failures mapped like the store's.
     createLimiter: (limiter) =>
       mapLimiterErrors(
@@ -38,6 +49,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
         (error) => toStoreError(error, "rate limit"),
       ),
     async close() {
+      await feed?.stop();
       await pool.end();
     },
   };

@@ -35,7 +35,11 @@ async function build(): Promise<Runtime> {
   const config = getConfig();
   const log = getLogger();
   const keys = await getKeySet();
-  const storage = await openStorage(config.database, { server: true });
+  const storage = await openStorage(config.database, {
+    server: true,
+    // Until the feed is back every full check reads the database (it fails closed): worth a warning.
+    onTrouble: (message) => log.warn({ event: "revocation_feed_down" }, message),
+  });
   const { store } = storage;
   const sealer = await resolveSealer(config, log);
   const { smtpUrl, from, outboxDir } = config.mail;
