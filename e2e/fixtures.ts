@@ -78,7 +78,7 @@ export async function signInThroughUi(page: Page, user: TestUser, server: Server
   await page.goto(`${serverUrl(server)}/login`);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(next ?? /\/dashboard$/);
 }
 
