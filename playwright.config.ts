@@ -7,7 +7,7 @@ export { CHROMIUM_ARGS };
 export default defineConfig({
   testDir: "./e2e",
   // Pictures of every page for a human to look at, only on request (see e2e/screenshots.spec.ts).
-  testIgnore: process.env.SCREENSHOTS ? [] : ["**/screenshots.spec.ts"],
+  testIgnore: process.env.SCREENSHOTS ? [] : ["**/screenshots*.spec.ts"],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

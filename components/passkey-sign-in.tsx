@@ -44,8 +44,9 @@ export function PasskeySignIn({ next }: { next: string }) {
         const outcome = await signInWithPasskey(true);
         if (!live) return;
         if (outcome.ok) return signedIn(outcome.state);
-        // A real failure after picking a passkey is worth saying; an abort (our own button) is not.
-        if (outcome.message && !outcome.cancelled) setError(outcome.message);
+        // Only the server's refusal of a passkey the person picked is worth saying; the quiet request's
+        // own failures (aborted by our button, no autofill in this browser) are not theirs.
+        if (outcome.code) setError(outcome.message);
       });
     };
     startAutofill.current();

@@ -37,7 +37,7 @@ test("delete account: signed out, told so, can't sign in again, and the address 
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("alert")).toContainText("Email or password is incorrect");
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("Email or password is incorrect");
 
   const again = { ...uniqueUser(), email: user.email };
   await page.goto("/register");

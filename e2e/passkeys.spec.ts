@@ -59,7 +59,7 @@ test("a removed passkey no longer signs in", async ({ authenticator, signedInPag
   await addAuthenticator(fresh, { credentials: [credential] });
   await fresh.goto("/login");
   await fresh.getByRole("button", { name: "Sign in with a passkey" }).click();
-  await expect(fresh.getByRole("alert")).toContainText("That passkey did not work");
+  await expect(fresh.getByRole("main").getByRole("alert")).toContainText("That passkey did not work");
   await expect(fresh).toHaveURL(/\/login/);
 });
 
