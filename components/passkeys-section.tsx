@@ -257,7 +257,10 @@ export function PasskeysSection({ initial }: { initial: PasskeyItem[] }) {
             {busy === "add" ? "Waiting for your device…" : "Add a passkey"}
           </button>
         ) : (
-          <p className="text-sm text-slate-700">This browser can&apos;t make passkeys.</p>
+          <p className="text-sm text-slate-700">
+            Passkeys can&apos;t be added here: this browser doesn&apos;t support them, or the app was opened by its IP
+            address instead of its name.
+          </p>
         )}
       </div>
     </Card>

@@ -44,6 +44,23 @@ test("a passkey added on the security page signs in on a fresh page, without typ
   await expect(fresh.getByTestId("passkey")).not.toContainText("Never");
 });
 
+test("the passkey offered in the email field's autofill signs in (conditional UI)", async ({
+  authenticator,
+  signedInPage: page,
+  user,
+  newContext,
+}) => {
+  await addPasskey(page);
+  const [credential] = await authenticator.credentials();
+  // The virtual authenticator answers the quiet request as a person picking the suggestion would.
+  const fresh = await (await newContext()).newPage();
+  await addAuthenticator(fresh, { credentials: [credential] });
+  await fresh.goto("/login");
+  await fresh.getByLabel("Email").focus();
+  await expect(fresh).toHaveURL(/\/dashboard$/);
+  await expect(fresh.getByTestId("user-email")).toHaveText(user.email);
+});
+
 test("a removed passkey no longer signs in", async ({ authenticator, signedInPage: page, newContext }) => {
   const passkeys = await addPasskey(page);
   const [credential] = await authenticator.credentials();
