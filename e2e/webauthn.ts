@@ -19,7 +19,7 @@ export type AuthenticatorOptions = {
 };
 
 /** What WebAuthn.getCredentials answers (private key included: it is a virtual authenticator). */
-export type VirtualCredential = {
+type VirtualCredential = {
   credentialId: string;
   isResidentCredential: boolean;
   rpId?: string;
