@@ -74,6 +74,11 @@ export function CredentialsForm({
         credentials: "same-origin",
       });
       const data = await res.json().catch(() => ({}));
+      // Two-step on: the password was right, no session yet; the second step has a page of its own.
+      if (mode === "login" && res.status === 202 && data.twoFactorRequired) {
+        router.push(`/two-factor?next=${encodeURIComponent(next)}`);
+        return;
+      }
       if (mode === "login" && res.status === 403 && data.error === "email_unverified") {
         setUnverified(true);
         setPending(false);
@@ -138,7 +143,14 @@ export function CredentialsForm({
             error={errors.name}
           />
         )}
-        <Field label="Email" name="email" type="email" autoComplete="email" error={errors.email} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          // "webauthn": the browser offers saved passkeys in this field's suggestions (conditional UI).
+          autoComplete={mode === "login" ? "username webauthn" : "email"}
+          error={errors.email}
+        />
         <Field
           label="Password"
           name="password"

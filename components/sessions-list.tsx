@@ -154,6 +154,8 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
                 <dd>
                   <LocalTime ms={s.createdAt} />
                 </dd>
+                <dt className="text-slate-600">Signed in with</dt>
+                <dd data-testid="signed-in-with">{s.signedInWith}</dd>
                 <dt className="text-slate-600">Last active</dt>
                 <dd>
                   <LocalTime ms={s.lastUsedAt} withRelative />

@@ -229,7 +229,7 @@ test.describe("hostile next after sign-in", () => {
       await page.goto(`${MAIN}/login?next=${encodeURIComponent(next)}`);
       await page.getByLabel("Email").fill(user.email);
       await page.getByLabel("Password", { exact: true }).fill(user.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await expect(page).toHaveURL(`${MAIN}/dashboard`);
     });
   }

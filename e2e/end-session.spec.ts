@@ -25,7 +25,7 @@ test("ending a session on the devices page signs that device out at its next req
   // The phone's next request: its access token is rejected and its refresh token is dead.
   await phone.reload();
   await expect(phone).toHaveURL(/\/login\?next=%2Fdashboard/);
-  await expect(phone.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await expect(phone.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
 
   // The laptop is unaffected.
   await laptop.reload();

@@ -78,7 +78,7 @@ export async function signInThroughUi(page: Page, user: TestUser, server: Server
   await page.goto(`${serverUrl(server)}/login`);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(next ?? /\/dashboard$/);
 }
 
@@ -106,7 +106,8 @@ export async function apiMeStatus(page: Page) {
 type Options = {
   /**
    * Which server the test talks to (e2e/servers.ts): "main" (normal lifetimes), "short" (access 4 s,
-   * grace 2 s), "required" (EMAIL_VERIFICATION=required) or "pg" (`short` on PostgreSQL).
+   * grace 2 s, step-up after 3 s), "required" (EMAIL_VERIFICATION=required), "pg" (`short` on
+   * PostgreSQL) or "local" (`main` on http://localhost, for passkeys, with providers).
    */
   server: ServerName;
 };

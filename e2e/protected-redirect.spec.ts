@@ -9,7 +9,7 @@ test("a protected page sends a signed-out visitor to sign in, then back to where
 
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 
   await expect(page).toHaveURL(/\/account\/security$/);
   await expect(page.getByRole("heading", { name: "Security", level: 1 })).toBeVisible();
@@ -19,6 +19,6 @@ test("an unsafe next path is ignored: sign-in lands on the dashboard", async ({ 
   await page.goto("/login?next=//evil.example/steal");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
 });

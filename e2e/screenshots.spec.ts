@@ -20,8 +20,8 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await page.goto("/");
     await shot("home");
     await page.goto("/login?next=%2Fdashboard");
-    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await shot("login-errors");
     await page.goto("/login?reason=ended");
     await shot("login-ended");
@@ -93,7 +93,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await required.goto(`${serverUrl("required")}/login`);
     await required.getByLabel("Email").fill(pending.email);
     await required.getByLabel("Password").fill(pending.password);
-    await required.getByRole("button", { name: "Sign in" }).click();
+    await required.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(required.getByText("Confirm your email address first.")).toBeVisible();
     await required.screenshot({ path: `test-results/screenshots/${size}-login-unverified.png`, fullPage: true });
     const first = await mailboxFor("required").linkFor(pending.email, { kind: "verify" });

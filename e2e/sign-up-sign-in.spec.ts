@@ -30,14 +30,14 @@ for (const server of ["main", "pg"] as const) {
 
       await page.goto("/dashboard");
       await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
-      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+      await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
     });
 
     test("a wrong password shows an inline error and stays on the form", async ({ page, user }) => {
       await page.goto("/login");
       await page.getByLabel("Email").fill(user.email);
       await page.getByLabel("Password").fill("not the password");
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       // (Next's route announcer is also role=alert, so look inside the form.)
       await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect.");
       await expect(page).toHaveURL(/\/login/);

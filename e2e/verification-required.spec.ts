@@ -24,7 +24,7 @@ test("register says Check your email and sets no cookie; sign-in waits for the m
   await page.goto("/login");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("Confirm your email address first.")).toBeVisible();
   await expect(page.getByRole("link", { name: "Register again" })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);

@@ -1,10 +1,12 @@
 import { redirect } from "next/navigation";
 import { CredentialsForm } from "@/components/credentials-form";
+import { ProviderButtons } from "@/components/provider-buttons";
 import { TextLink } from "@/components/ui";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 import { safeNextPath } from "@/lib/routing/safe-next-path";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getRuntime } from "@/lib/server/runtime";
+import { getConfig } from "@/lib/config";
 
 export const metadata = { title: "Create account" };
 
@@ -22,9 +24,12 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
           verificationLinkLifetimeSeconds={(await getRuntime()).config.emailVerificationTtl}
           title="Create account"
           footer={
-            <p className="mt-6 text-sm text-slate-700">
-              Already have an account? <TextLink href={`/login?next=${encodeURIComponent(next)}`}>Sign in</TextLink>
-            </p>
+            <>
+              <ProviderButtons providers={getConfig().providers.map(({ id, name }) => ({ id, name }))} next={next} />
+              <p className="mt-6 text-sm text-slate-700">
+                Already have an account? <TextLink href={`/login?next=${encodeURIComponent(next)}`}>Sign in</TextLink>
+              </p>
+            </>
           }
         />
       </div>
