@@ -2,7 +2,7 @@ import pg from "pg";
 import { parseNotice, type RevocationCache } from "@/db/revocation-cache";
 
 /** The channel the triggers of migration 0006_revocation_notices notify on. */
-export const REVOCATION_CHANNEL = "auth_revocations";
+const REVOCATION_CHANNEL = "auth_revocations";
 
 export type FeedOptions = {
   url: string;

@@ -12,7 +12,7 @@ import type { DenyJti, RotationWrites, Store } from "@/lib/auth/store";
  * the deny-list.
  */
 
-export const touchFamily = (tx: PgDb, id: string, now: number) =>
+const touchFamily = (tx: PgDb, id: string, now: number) =>
   tx.update(refreshFamilies).set({ lastUsedAt: now }).where(eq(refreshFamilies.id, id));
 
 /** Deny-list entries are useless once the token would have expired anyway: swept as we add. */

@@ -8,14 +8,6 @@ export type Tx = PgDb;
 /** How often a unit runs again after a deadlock, or a rotation after a lost gate. */
 export const MAX_ATTEMPTS = 4;
 
-/** Thrown inside a rotation when a gate UPDATE changed no row: roll back, read and decide again. */
-export class GateLost extends Error {
-  constructor() {
-    super("rotation gate lost");
-    this.name = "GateLost";
-  }
-}
-
 /** BEGIN itself failed on a connection that had died while idle: nothing ran, another may work. */
 class StaleConnection extends Error {
   constructor(readonly original: unknown) {

@@ -23,7 +23,7 @@ const TAG_PURPOSE = "refresh token";
 export type IssuedRefreshToken = { token: string; hash: string };
 
 /** What a presented refresh token says of itself once its shape (and, for ours, its tag) checked out. */
-export type PresentedRefreshToken =
+type PresentedRefreshToken =
   | { kind: "tagged"; familyId: string; generation: number; hash: string }
   /** Issued before families kept their own tokens: found by its hash (refresh_tokens, read only). */
   | { kind: "legacy"; hash: string };
