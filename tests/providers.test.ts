@@ -344,6 +344,8 @@ describe("linking, and the takeovers it must not allow", () => {
     setOidcAccount("connect-me", { email: "someone-else@oidc.example", email_verified: true, name: "Connected" });
     const connected = await continueWith("oidc", jar, { account: "connect-me" }, "connect");
     expect(connected.next).toBe(`${APP}/account/security?connected=oidc`);
+    // A page of ours that moves on, not a 302: the security page needs the Strict session cookies.
+    expect(connected.done.status).toBe(200);
     expect((await mailbox(email)).map((m) => m.kind)).toContain("provider_connected");
     expect((await call(providers.GET as never, "/api/auth/providers", { jar })).json.connected).toEqual([
       expect.objectContaining({ provider: "oidc", email: "someone-else@oidc.example" }),
@@ -356,6 +358,7 @@ describe("linking, and the takeovers it must not allow", () => {
     const other = await passwordAccount(uniqueAddress("other"), false);
     const elsewhere = await continueWith("oidc", other, { account: "connect-me" }, "connect");
     expect(elsewhere.next).toBe(`${APP}/account/security?error=linked_elsewhere`);
+    expect(elsewhere.done.status).toBe(200);
     const removed = await call(disconnect.DELETE as never, "/api/auth/providers/oidc", {
       method: "DELETE",
       jar,

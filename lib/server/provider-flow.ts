@@ -103,7 +103,8 @@ export function redirectAfterFlow(rt: Runtime, path: string): NextResponse {
 }
 
 /**
- * Where a flow ends with a session: a page of our own that moves on by itself. The chain began on
+ * Where a flow ends with a session (a sign-in, or a connect made signed in): a page of our own
+ * that moves on by itself. The chain began on
  * the provider's site, so the SameSite=Strict session cookies set here would not be sent on a 302
  * to the next page (it would look signed out); a navigation this page starts is same-site, and
  * they are. (The Lax pending cookie of the second step has no such problem: that one redirects.)

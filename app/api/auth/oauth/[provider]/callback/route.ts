@@ -20,8 +20,8 @@ const SIGN_IN_ERRORS: Record<string, string> = {
  * The provider sends the browser back here. Every check (the flow's cookie, state, PKCE, the ID
  * token, GitHub's verified address) happens before anything else; then the core decides: a
  * session (through the pipeline: the second step if two-step is on), an account made, a link, or
- * a refusal. A session ends on a page of ours that moves on (see continueTo); anything else is a
- * 302. Never a token or the provider's code in a URL we make.
+ * a refusal. A session, and a connect (signed in), end on a page of ours that moves on (see
+ * continueTo); anything else is a 302. Never a token or the provider's code in a URL we make.
  */
 export const GET = route<{ provider: string }>(
   { stateChanging: false },
@@ -30,13 +30,15 @@ export const GET = route<{ provider: string }>(
     if (!client) return errorJson(404, "not_found", "No such sign-in provider.");
     const outcome = await finishFlow(req, rt, client);
     if (!outcome.ok) {
-      if (outcome.intent === "connect") return redirectAfterFlow(rt, `/account/security?error=${outcome.code}`);
+      // Connecting happens signed in: the security page needs the Strict session cookies, which a
+      // 302 at the end of a cross-site chain would not carry (see continueTo).
+      if (outcome.intent === "connect") return continueTo(rt, `/account/security?error=${outcome.code}`);
       return redirectAfterFlow(rt, `/login?error=${SIGN_IN_ERRORS[outcome.code] ?? "provider_error"}`);
     }
     const { flow, identity } = outcome;
     if (flow.intent === "connect" && flow.session) {
       const connected = await rt.auth.connectProvider(flow.session, identity, meta);
-      return redirectAfterFlow(
+      return continueTo(
         rt,
         connected.ok ? `/account/security?connected=${client.id}` : `/account/security?error=${connected.error}`,
       );
