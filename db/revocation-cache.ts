@@ -83,8 +83,6 @@ export function createRevocationCache({ now, maxEntries = 100_000 }: { now: () =
       else if (notice.kind === "family") families.delete(notice.id);
       else deny(notice.jti, notice.expiresAt);
     },
-    /** After a write on this instance: read again rather than wait for its notice. */
-    clearRows,
     /** The feed listens and the denied jtis are loaded: answers from memory from now on. */
     goLive(deniedJtis: { jti: string; expiresAt: number }[]) {
       clearRows();

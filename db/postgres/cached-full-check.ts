@@ -3,9 +3,10 @@ import type { Store } from "@/lib/auth/store";
 
 /**
  * Units that cannot change what the full check reads (a user row, a family's revocation, the
- * deny-list): reads, and writes that only add new rows. Every other unit clears the cached rows
- * when it finishes, so a request on this instance right after a sign-out reads the database
- * instead of waiting for the notice. A unit missing here is merely slower, never wrong.
+ * deny-list): reads, and writes that only add new rows. Every other unit waits, before it
+ * returns, until the notices of its own writes have been applied here (`sync`), so a request on
+ * this server right after a sign-out is refused. A unit missing here answers later than the
+ * notice (milliseconds), never wrong for longer.
  */
 const CANNOT_REVOKE = new Set<keyof Store>([
   "userByEmail",
@@ -47,7 +48,7 @@ const CANNOT_REVOKE = new Set<keyof Store>([
  * The store with the full check answered from `cache` when it can (docs/decisions/
  * pushed-revocation.md); everything else goes to the database as before.
  */
-export function withCachedFullCheck(store: Store, cache: RevocationCache): Store {
+export function withCachedFullCheck(store: Store, cache: RevocationCache, sync: () => Promise<void>): Store {
   const out = { ...store } as Record<string, unknown>;
   for (const [name, method] of Object.entries(store) as [keyof Store, (...a: unknown[]) => Promise<unknown>][]) {
     if (CANNOT_REVOKE.has(name) || name === "fullCheck" || typeof method !== "function") continue;
@@ -56,14 +57,14 @@ export function withCachedFullCheck(store: Store, cache: RevocationCache): Store
         ? async (...args: unknown[]) => {
             const result = (await method(...args)) as { kind?: string };
             // Rotations and grace answers revoke nothing; a refused one may have ended its family.
-            if (result?.kind !== "rotated" && result?.kind !== "grace") cache.clearRows();
+            if (result?.kind !== "rotated" && result?.kind !== "grace") await sync();
             return result;
           }
         : async (...args: unknown[]) => {
             try {
               return await method(...args);
             } finally {
-              cache.clearRows();
+              await sync();
             }
           };
   }

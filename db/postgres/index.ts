@@ -32,7 +32,7 @@ export async function openPostgresStorage(
   const feed = cache ? startRevocationFeed({ url: options.url, cache, onTrouble: options.onTrouble }) : null;
   return {
     engine: "postgres",
-    store: cache ? withCachedFullCheck(store, cache) : store,
+    store: cache && feed ? withCachedFullCheck(store, cache, feed.sync) : store,
     revocations: cache && feed ? { ready: feed.ready, isLive: cache.isLive, size: cache.size } : undefined,
     // rate-limiter-flexible's Postgres store on the app's pool, its failures mapped like the store's.
     createLimiter: (limiter) =>

@@ -3,6 +3,8 @@ import { parseNotice, type RevocationCache } from "@/db/revocation-cache";
 
 /** The channel the triggers of migration 0006_revocation_notices notify on. */
 const REVOCATION_CHANNEL = "auth_revocations";
+/** Our own notices on the channel, which the triggers never send (see sync). */
+const BARRIER = "s:";
 
 export type FeedOptions = {
   url: string;
@@ -25,8 +27,12 @@ export type FeedOptions = {
 export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnectMs = 1_000, onTrouble }: FeedOptions): {
   stop(): Promise<void>;
   ready(): Promise<void>;
+  sync(): Promise<void>;
 } {
   let client: pg.Client | null = null;
+  /** Barriers waiting for their own notice to come back (see sync). */
+  const barriers = new Map<string, () => void>();
+  let barrierCount = 0;
   let stopped = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -36,6 +42,9 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
   function down(message: string) {
     const wasLive = cache.isLive();
     cache.goDown();
+    // Whoever waits on a barrier can go on: with the cache down every check reads the database.
+    for (const release of barriers.values()) release();
+    barriers.clear();
     if (wasLive) live = new Promise<void>((resolve) => (becameLive = resolve));
     clearInterval(heartbeat);
     const dead = client;
@@ -64,7 +73,13 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
     c.on("error", (error) => client === c && down(`revocation feed: ${error.message}`));
     c.on("end", () => client === c && down("revocation feed: connection ended"));
     c.on("notification", (message) => {
-      const notice = message.channel === REVOCATION_CHANNEL && message.payload ? parseNotice(message.payload) : null;
+      if (message.channel !== REVOCATION_CHANNEL || !message.payload) return;
+      if (message.payload.startsWith(BARRIER)) {
+        barriers.get(message.payload)?.();
+        barriers.delete(message.payload);
+        return;
+      }
+      const notice = parseNotice(message.payload);
       if (notice) cache.apply(notice);
     });
     try {
@@ -97,8 +112,33 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
     }
   }
 
+  /**
+   * Resolves once every notice of what this process committed so far has been applied: a notice
+   * of our own is sent after those commits, and PostgreSQL delivers notices in commit order. A
+   * write on this server calls it before answering, so the next request here sees the write.
+   * Trouble (no notice back within a second) takes the cache down instead.
+   */
+  async function sync(): Promise<void> {
+    const c = client;
+    if (!c || !cache.isLive()) return;
+    const payload = `${BARRIER}${process.pid}:${++barrierCount}`;
+    const back = new Promise<void>((resolve) => barriers.set(payload, resolve));
+    const timer = setTimeout(() => client === c && down("revocation feed: a barrier did not come back"), 1_000);
+    timer.unref();
+    try {
+      await c.query("select pg_notify($1, $2)", [REVOCATION_CHANNEL, payload]);
+      await back;
+    } catch (error) {
+      if (client === c) down(`revocation feed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      barriers.delete(payload);
+    }
+  }
+
   void connect();
   return {
+    sync,
     /** Resolves once the cache is live (tests; the app does not wait: it reads the database meanwhile). */
     ready: () => live,
     async stop() {
