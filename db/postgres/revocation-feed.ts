@@ -33,6 +33,13 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
   /** Barriers waiting for their own notice to come back (see sync). */
   const barriers = new Map<string, () => void>();
   let barrierCount = 0;
+  /** The listening connection runs one query at a time (heartbeats and barriers take turns). */
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(query: () => Promise<T>): Promise<T> {
+    const next = queue.then(query);
+    queue = next.catch(() => undefined);
+    return next;
+  }
   let stopped = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -106,7 +113,7 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
       setTimeout(() => reject(new Error("heartbeat timed out")), heartbeatMs).unref(),
     );
     try {
-      await Promise.race([c.query("select 1"), timeout]);
+      await Promise.race([serial(() => c.query("select 1")), timeout]);
     } catch (error) {
       if (client === c) down(`revocation feed: ${(error as Error).message}`);
     }
@@ -126,7 +133,7 @@ export function startRevocationFeed({ url, cache, heartbeatMs = 2_000, reconnect
     const timer = setTimeout(() => client === c && down("revocation feed: a barrier did not come back"), 1_000);
     timer.unref();
     try {
-      await c.query("select pg_notify($1, $2)", [REVOCATION_CHANNEL, payload]);
+      await serial(() => c.query("select pg_notify($1, $2)", [REVOCATION_CHANNEL, payload]));
       await back;
     } catch (error) {
       if (client === c) down(`revocation feed: ${(error as Error).message}`);
