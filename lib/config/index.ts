@@ -1,5 +1,6 @@
 import path from "node:path";
 import { envSchema } from "@/lib/config/env-schema";
+import { parseNativeClients, type NativeClient } from "@/lib/config/native-clients";
 import { parseProviders, type ProviderConfig } from "@/lib/config/providers";
 
 /**
@@ -77,6 +78,10 @@ export type Config = {
   webauthn: { rpId: string; rpName: string };
   /** The providers configured for "Continue with …" (lib/config/providers.ts); none by default. */
   providers: ProviderConfig[];
+  /** Native apps that sign in through the browser (AUTH_NATIVE_CLIENTS); none by default. */
+  nativeClients: NativeClient[];
+  /** AUTH_PASSWORD_GRANT=on: the token endpoint takes passwords (off by default: RFC 9700 §2.4). */
+  passwordGrant: boolean;
 };
 
 export class ConfigError extends Error {
@@ -162,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     }
   }
   const providers = parseProviders(e, problems);
+  const nativeClients = parseNativeClients(e.AUTH_NATIVE_CLIENTS, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = resolveAppUrl(e.APP_URL, env);
@@ -212,6 +218,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     // Origins come from APP_URL only, never from a request's Host or X-Forwarded-Host.
     webauthn: { rpId: rpId ?? appUrl.hostname, rpName: e.WEBAUTHN_RP_NAME ?? e.APP_NAME },
     providers,
+    nativeClients,
+    passwordGrant: e.AUTH_PASSWORD_GRANT === "on",
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@localhost>`,
