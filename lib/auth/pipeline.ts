@@ -30,6 +30,11 @@ export type SignInAttempt = {
   event?: EventType;
   /** Small JSON for the event (how: "password", "passkey", "github", "recovery_code", …). */
   detail?: Record<string, unknown>;
+  /**
+   * When `methods` were proven, if not now: an app's code carries the time the browser session
+   * signed in (RFC 8252), and the session must not look fresher than that to step-up.
+   */
+  authTime?: number;
 };
 
 /**
@@ -111,7 +116,8 @@ export function createPipeline(ctx: AuthContext) {
     const familyId = random.uuid();
     const refreshToken = issueRefreshToken({ id: familyId, generation: 0 }, random, ctx.sealer);
     const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
-    const family = { id: familyId, dpopJkt: client.dpopJkt, amr, authTime: now };
+    const authTime = Math.min(attempt.authTime ?? now, now);
+    const family = { id: familyId, dpopJkt: client.dpopJkt, amr, authTime };
     await store.startFamily(
       {
         id: familyId,
@@ -123,8 +129,9 @@ export function createPipeline(ctx: AuthContext) {
         client: client.kind,
         dpopJkt: client.dpopJkt,
         amr: JSON.stringify(amr),
-        authTime: now,
+        authTime,
         provider: attempt.provider ?? null,
+        nativeClientId: client.nativeClientId ?? null,
         generation: 0,
         tokenHash: refreshToken.hash,
       },
