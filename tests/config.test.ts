@@ -161,6 +161,18 @@ describe("native apps through the browser (AUTH_NATIVE_CLIENTS, AUTH_PASSWORD_GR
     expect(() => parseConfig({ AUTH_PASSWORD_GRANT: "yes" })).toThrow(/AUTH_PASSWORD_GRANT must be "on" or "off"/);
   });
 
+  it("under npm run dev the example app is known unless AUTH_NATIVE_CLIENTS says otherwise; never in production", () => {
+    expect(parseConfig({ NODE_ENV: "development" }).nativeClients).toEqual([
+      {
+        clientId: "example-native",
+        name: "Example native app",
+        redirectUris: [{ uri: "http://127.0.0.1/callback", kind: "loopback" }],
+      },
+    ]);
+    expect(parseConfig({ NODE_ENV: "development", AUTH_NATIVE_CLIENTS: "[]" }).nativeClients).toEqual([]);
+    expect(parseConfig({ NODE_ENV: "production", SMTP_URL: "smtp://h:25" }).nativeClients).toEqual([]);
+  });
+
   it("takes loopback (any port: registered without one), private-use and https redirect URIs", () => {
     const c = parseConfig({
       AUTH_NATIVE_CLIENTS: clients([

@@ -84,6 +84,15 @@ export type Config = {
   passwordGrant: boolean;
 };
 
+/** The example app, registered under `npm run dev` only (a loopback redirect, any port). */
+const DEVELOPMENT_NATIVE_CLIENTS: NativeClient[] = [
+  {
+    clientId: "example-native",
+    name: "Example native app",
+    redirectUris: [{ uri: "http://127.0.0.1/callback", kind: "loopback" }],
+  },
+];
+
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
@@ -167,7 +176,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     }
   }
   const providers = parseProviders(e, problems);
-  const nativeClients = parseNativeClients(e.AUTH_NATIVE_CLIENTS, problems);
+  // Under `npm run dev` with none configured, the example app (examples/native-client) is known, so
+  // a clean clone's demo signs in through the browser; a deployment lists its own apps.
+  const nativeClients =
+    e.AUTH_NATIVE_CLIENTS === undefined && e.NODE_ENV === "development"
+      ? DEVELOPMENT_NATIVE_CLIENTS
+      : parseNativeClients(e.AUTH_NATIVE_CLIENTS, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = resolveAppUrl(e.APP_URL, env);
