@@ -14,6 +14,10 @@ function portBase(value: string | undefined): number {
   return base;
 }
 
+/** The example native app (examples/native-client), as `main` registers it. */
+export const NATIVE_CLIENT = { client_id: "example-native", name: "Example native app" };
+const NATIVE_CLIENTS = JSON.stringify([{ ...NATIVE_CLIENT, redirect_uris: ["http://127.0.0.1/callback"] }]);
+
 /**
  * The servers the Playwright suite runs against: one production build, started four times.
  * `main` has normal lifetimes (EMAIL_VERIFICATION=optional, the default); `short` has lifetimes of
@@ -31,6 +35,10 @@ export const SERVERS = {
       REFRESH_TOKEN_TTL: "7d",
       SESSION_MAX_AGE: "30d",
       REFRESH_REUSE_GRACE: "10s",
+      // The example app signs in through the browser (e2e/native-browser-sign-in.spec.ts); the
+      // password grant stays on here for the specs that call the token endpoint with a password.
+      AUTH_NATIVE_CLIENTS: NATIVE_CLIENTS,
+      AUTH_PASSWORD_GRANT: "on",
     },
   },
   short: {
