@@ -10,9 +10,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { calculateJwkThumbprint, type JWK } from "jose";
 
-/** What comes back on the redirect: a code (after state and iss were checked), or the server's error. */
-export type Callback = { code: string };
-
 export class BrowserSignInError extends Error {
   constructor(
     message: string,

@@ -8,7 +8,7 @@ import type { Config } from "@/lib/config";
 type NativeClient = Config["nativeClients"][number];
 
 /** A code lives a minute (RFC 6749 §4.1.2 recommends at most ten): the app exchanges it at once. */
-export const AUTHORIZATION_CODE_TTL_MS = 60 * 1000;
+const AUTHORIZATION_CODE_TTL_MS = 60 * 1000;
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -17,10 +17,10 @@ const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
 /** `state` is the app's to choose; bounded so the redirect (and the login page's `next`) stays small. */
 const STATE = /^[\x21-\x7e]{1,256}$/;
 
-export const isWellFormedCodeVerifier = (value: string) => CODE_VERIFIER.test(value);
+const isWellFormedCodeVerifier = (value: string) => CODE_VERIFIER.test(value);
 
 /** RFC 7636 §4.2, S256: BASE64URL(SHA256(ASCII(code_verifier))). */
-export function s256(verifier: string): string {
+function s256(verifier: string): string {
   return createHash("sha256").update(verifier, "ascii").digest("base64url");
 }
 

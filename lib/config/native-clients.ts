@@ -5,7 +5,7 @@
  * is one of the three kinds RFC 8252 §7 allows, checked here so a mistake stops start-up instead of
  * opening a hole at run time.
  */
-export type RedirectKind =
+type RedirectKind =
   /** `http://127.0.0.1/…` or `http://[::1]/…` (§7.3): any port matches; the rest exactly. */
   | "loopback"
   /** `com.example.app:/callback` (§7.1): a reverse domain name scheme, matched exactly. */
@@ -13,7 +13,7 @@ export type RedirectKind =
   /** `https://app.example.com/callback` (§7.2, a claimed https URL), matched exactly. */
   | "https";
 
-export type RegisteredRedirect = { uri: string; kind: RedirectKind };
+type RegisteredRedirect = { uri: string; kind: RedirectKind };
 
 export type NativeClient = { clientId: string; name: string; redirectUris: RegisteredRedirect[] };
 
@@ -23,7 +23,7 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]"]);
 const PRIVATE_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/;
 
 /** What a redirect URI is, or why it cannot be registered. */
-export function classifyRedirectUri(value: string): RegisteredRedirect | string {
+function classifyRedirectUri(value: string): RegisteredRedirect | string {
   if (value.includes("#")) return "a redirect URI must not have a fragment (RFC 6749 §3.1.2)";
   if (/[\s\\]/.test(value)) return "a redirect URI must not contain whitespace or backslashes";
   let url: URL;

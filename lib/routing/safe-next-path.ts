@@ -9,7 +9,7 @@ export const DEFAULT_AFTER_LOGIN = "/dashboard";
  * needs the signed-in browser and then redirects to the app. Its query (redirect URI, challenge,
  * state) is longer than a page's.
  */
-export const AUTHORIZE_PATH = "/api/auth/authorize";
+const AUTHORIZE_PATH = "/api/auth/authorize";
 
 export function safeNextPath(value: string | null | undefined, fallback = DEFAULT_AFTER_LOGIN): string {
   if (!value || value.length > (value.startsWith(`${AUTHORIZE_PATH}?`) ? 2048 : 512)) return fallback;
