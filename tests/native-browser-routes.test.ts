@@ -387,6 +387,13 @@ describe("POST /api/auth/token, grant_type=authorization_code", () => {
       body: { code: totpCode(setup.json.secret, Date.now()) },
     });
     expect(enable.status).toBe(200);
+    // The session that turned two-step on signed in with the password alone: the pipeline still
+    // owes a second factor, so its code starts no session for the app.
+    const single = await codeFor(jar);
+    const refused = await exchange(grant(single.code, single.verifier), await generateDpopKey());
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({ error: "invalid_grant", error_description: expect.stringMatching(/two-step/) });
+    expect(refused.json.access_token).toBeUndefined();
     // A new browser sign-in: the password, then the second step.
     const browser = new CookieJar();
     const first = await call(r.login.POST, "/api/auth/login", { body: { email, password: PASSWORD }, jar: browser });

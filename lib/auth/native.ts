@@ -115,7 +115,7 @@ export function createNative(
     input: { code: string; clientId: string; redirectUri: string; codeVerifier: string },
     meta: RequestMeta,
     dpopJkt: string | null,
-  ): Promise<Result<NativeTokens, "invalid_grant" | "dpop_mismatch">> {
+  ): Promise<Result<NativeTokens, "invalid_grant" | "dpop_mismatch" | "second_factor_required">> {
     if (!isWellFormedCode(input.code)) return fail("invalid_grant");
     const row = await store.authorizationCode(hashOpaqueToken(input.code));
     if (!row) return fail("invalid_grant");
@@ -150,9 +150,9 @@ export function createNative(
       client: { kind: "native", dpopJkt, nativeClientId: row.clientId },
       detail: { via: "authorization_code", nativeClient: row.clientId },
     });
-    // The browser session already passed every step; an account disabled (or a second factor
-    // turned on) since then sends the app back to the browser.
-    if (!started.ok) return fail("invalid_grant");
+    // An account disabled since, or a browser session that signed in with one factor before
+    // two-step was turned on (the pipeline owes a second factor): no session for the app either.
+    if (!started.ok) return fail(started.error === "second_factor_required" ? started.error : "invalid_grant");
     const familyId = started.access.claims.sid;
     const { replayed } = await store.authorizationCodeStarted({ id: row.id, familyId });
     if (replayed) {

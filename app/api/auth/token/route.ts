@@ -163,6 +163,12 @@ export const POST = route({ stateChanging: false, oauth: true }, async (req, { r
           "invalid_dpop_proof",
           "This code needs a DPoP proof from the key named at authorization.",
         );
+      if (result.error === "second_factor_required")
+        return oauthError(
+          400,
+          "invalid_grant",
+          "This account has two-step verification: sign in again in the browser, with the second step.",
+        );
       return oauthError(
         400,
         "invalid_grant",
