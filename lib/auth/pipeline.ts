@@ -47,10 +47,11 @@ type SecondFactorRequired = Failure<"second_factor_required"> & { pending: Pendi
 
 /**
  * The one sign-in pipeline. Every way a session starts (password, registration, passkey, the
- * second step, a verification link, the token endpoint, a provider) ends here, and only here does
- * a family start: this decides what the attempt still owes (an enabled account, a verified
- * address where that is required, a second factor when two-step is on and one factor was used)
- * and otherwise starts the family with `amr` and `auth_time`. A caller cannot skip a step: there
+ * second step, a verification link, the token endpoint's password and authorization-code grants,
+ * a provider) ends here, and only here does a family start: this decides what the attempt still
+ * owes (an enabled account, a verified address where that is required, a second factor when
+ * two-step is on and one factor was used) and otherwise starts the family with `amr` and
+ * `auth_time`. A caller cannot skip a step: there
  * is no other way to start a family.
  */
 export function createPipeline(ctx: AuthContext) {
