@@ -9,6 +9,7 @@ import type { AuthenticatedSessionState } from "@/lib/client/types";
 import { Field } from "./field";
 import { StatusPanel } from "./status-panel";
 import { Notice, TextLink, buttonClasses } from "./ui";
+import { goAfterSignIn } from "@/lib/client/after-sign-in";
 
 type Mode = "login" | "register";
 type Errors = { form?: string; email?: string; password?: string; name?: string };
@@ -98,8 +99,7 @@ export function CredentialsForm({
         return;
       }
       acceptState(data as AuthenticatedSessionState);
-      router.replace(next);
-      router.refresh();
+      goAfterSignIn(router, next);
     } catch {
       setErrors({ form: "Could not reach the server. Check your connection and try again." });
       setPending(false);

@@ -6,6 +6,7 @@ import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
 import { Notice } from "./ui";
 import { SIGN_IN_NOTICES } from "@/lib/client/notices";
+import { goAfterSignIn } from "@/lib/client/after-sign-in";
 
 /**
  * Before showing the sign-in form, try a silent refresh: someone whose access token expired but
@@ -25,8 +26,7 @@ export function LoginGate({ next, reason, children }: { next: string; reason?: s
     started.current = true;
     void refresh().then((outcome) => {
       if (outcome.ok) {
-        router.replace(next);
-        router.refresh();
+        goAfterSignIn(router, next);
       } else if (outcome.reason !== "reuse") {
         // (reuse: the provider is already on its way to /session-ended)
         setEnded(outcome.reason === "ended");

@@ -15,10 +15,14 @@ function appName(userAgent: string | null | undefined): string {
   return product ? product.slice(0, 64) : "Unknown app";
 }
 
-/** What the row is called: "Chrome 156 on Linux" for a browser, "ExampleApp/1.0" (on iOS 18.2) for an app. */
+/**
+ * What the row is called: "Chrome 156 on Linux" for a browser; for an app its registered name when
+ * it signed in through the browser, else "ExampleApp/1.0" (on iOS 18.2) from its User-Agent.
+ */
 function deviceLabel(s: DeviceSession): string {
   if (s.client !== "native") return `${s.browser} on ${s.os}`;
-  return s.os === "Unknown system" ? appName(s.userAgent) : `${appName(s.userAgent)} on ${s.os}`;
+  const name = s.appName ?? appName(s.userAgent);
+  return s.os === "Unknown system" ? name : `${name} on ${s.os}`;
 }
 
 function DeviceIcon({ type }: { type: string }) {

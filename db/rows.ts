@@ -16,6 +16,7 @@ export type PasskeyRow = typeof sqlite.passkeys.$inferSelect;
 export type TwoFactorRow = typeof sqlite.twoFactor.$inferSelect;
 export type PendingSignInRow = typeof sqlite.pendingSignIns.$inferSelect;
 export type AccountRow = typeof sqlite.accounts.$inferSelect;
+export type AuthorizationCodeRow = typeof sqlite.authorizationCodes.$inferSelect;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Agree<T extends keyof typeof sqlite & keyof typeof postgres> = Same<
@@ -42,6 +43,7 @@ export const ENGINES_AGREE: {
   recoveryCodes: Agree<"recoveryCodes">;
   pendingSignIns: Agree<"pendingSignIns">;
   accounts: Agree<"accounts">;
+  authorizationCodes: Agree<"authorizationCodes">;
 } = {
   users: true,
   refreshFamilies: true,
@@ -57,4 +59,5 @@ export const ENGINES_AGREE: {
   recoveryCodes: true,
   pendingSignIns: true,
   accounts: true,
+  authorizationCodes: true,
 };

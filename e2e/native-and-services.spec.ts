@@ -156,7 +156,8 @@ test.describe("the example native client and resource server", () => {
       PASSWORD: user.password,
     };
     const client = async (command: string) => {
-      const res = await runClient([command], env);
+      // The password grant (AUTH_PASSWORD_GRANT=on on main): the browser sign-in has its own spec.
+      const res = await runClient(command === "sign-in" ? [command, "--password"] : [command], env);
       expect(res.code, `${command}: ${res.stderr}`).toBe(0);
       return res.stdout;
     };
@@ -299,6 +300,7 @@ test.describe("key rotation end to end", () => {
         LOG_LEVEL: "warn",
         ...E2E_LIMITS,
         ACCESS_TOKEN_TTL: "15m",
+        AUTH_PASSWORD_GRANT: "on",
       });
       app = started.child;
       await waitForHttp(`${appUrl}/api/auth/session`, started);

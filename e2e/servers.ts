@@ -19,6 +19,10 @@ function portBase(value: string | undefined): number {
 /** The providers' stand-ins that `local` signs in with (tests/providers/, started as Playwright web servers). */
 export const PROVIDER_PORTS = { oidc: E2E_PORT_BASE + 5, github: E2E_PORT_BASE + 6 };
 export const OIDC_NAME = "Test SSO";
+
+/** The example native app (examples/native-client), as `main` registers it. */
+export const NATIVE_CLIENT = { client_id: "example-native", name: "Example native app" };
+const NATIVE_CLIENTS = JSON.stringify([{ ...NATIVE_CLIENT, redirect_uris: ["http://127.0.0.1/callback"] }]);
 /**
  * The client tests/providers/openid-provider.ts registers (its OIDC_CLIENT; not imported: that
  * module loads oidc-provider, which every spec would then load too).
@@ -45,6 +49,10 @@ export const SERVERS = {
       REFRESH_TOKEN_TTL: "7d",
       SESSION_MAX_AGE: "30d",
       REFRESH_REUSE_GRACE: "10s",
+      // The example app signs in through the browser (e2e/native-browser-sign-in.spec.ts); the
+      // password grant stays on here for the specs that call the token endpoint with a password.
+      AUTH_NATIVE_CLIENTS: NATIVE_CLIENTS,
+      AUTH_PASSWORD_GRANT: "on",
     },
   },
   short: {

@@ -150,6 +150,88 @@ describe("configuration", () => {
   });
 });
 
+describe("native apps through the browser (AUTH_NATIVE_CLIENTS, AUTH_PASSWORD_GRANT)", () => {
+  const clients = (list: unknown) => JSON.stringify(list);
+
+  it("none by default, and the password grant off", () => {
+    const c = parseConfig({});
+    expect(c.nativeClients).toEqual([]);
+    expect(c.passwordGrant).toBe(false);
+    expect(parseConfig({ AUTH_PASSWORD_GRANT: "on" }).passwordGrant).toBe(true);
+    expect(() => parseConfig({ AUTH_PASSWORD_GRANT: "yes" })).toThrow(/AUTH_PASSWORD_GRANT must be "on" or "off"/);
+  });
+
+  it("under npm run dev the example app is known unless AUTH_NATIVE_CLIENTS says otherwise; never in production", () => {
+    expect(parseConfig({ NODE_ENV: "development" }).nativeClients).toEqual([
+      {
+        clientId: "example-native",
+        name: "Example native app",
+        redirectUris: [{ uri: "http://127.0.0.1/callback", kind: "loopback" }],
+      },
+    ]);
+    expect(parseConfig({ NODE_ENV: "development", AUTH_NATIVE_CLIENTS: "[]" }).nativeClients).toEqual([]);
+    expect(parseConfig({ NODE_ENV: "production", SMTP_URL: "smtp://h:25" }).nativeClients).toEqual([]);
+  });
+
+  it("takes loopback (any port: registered without one), private-use and https redirect URIs", () => {
+    const c = parseConfig({
+      AUTH_NATIVE_CLIENTS: clients([
+        {
+          client_id: "desktop",
+          name: "Example Desktop",
+          redirect_uris: ["http://127.0.0.1:8080/callback", "http://[::1]/cb", "com.example.app:/oauth2redirect"],
+        },
+        { client_id: "ios", name: " Example iOS ", redirect_uris: ["https://app.example.com/native/callback"] },
+      ]),
+    });
+    expect(c.nativeClients).toEqual([
+      {
+        clientId: "desktop",
+        name: "Example Desktop",
+        redirectUris: [
+          { uri: "http://127.0.0.1/callback", kind: "loopback" },
+          { uri: "http://[::1]/cb", kind: "loopback" },
+          { uri: "com.example.app:/oauth2redirect", kind: "private_use" },
+        ],
+      },
+      {
+        clientId: "ios",
+        name: "Example iOS",
+        redirectUris: [{ uri: "https://app.example.com/native/callback", kind: "https" }],
+      },
+    ]);
+  });
+
+  it("refuses what RFC 8252 and RFC 6749 refuse, naming the variable", () => {
+    const bad: [unknown, RegExp][] = [
+      ["not json", /AUTH_NATIVE_CLIENTS must be JSON/],
+      [{}, /must be a JSON list/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["http://localhost:9000/cb"] }], /rather than localhost/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["http://evil.example/cb"] }], /only on the loopback/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["http://127.0.0.1/cb#x"] }], /fragment/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["http://u@127.0.0.1/cb"] }], /user name or password/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["myapp:/cb"] }], /reverse domain name/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["javascript:alert(1)"] }], /javascript/],
+      [[{ client_id: "a", name: "A", redirect_uris: [] }], /1 to 20 redirect URIs/],
+      [[{ client_id: "a", name: "A", redirect_uris: ["https://x.example/cb"], client_secret: "s" }], /no secret/],
+      [[{ client_id: "a b", name: "A", redirect_uris: ["https://x.example/cb"] }], /client_id must be/],
+      [[{ client_id: "a", name: "", redirect_uris: ["https://x.example/cb"] }], /name must be/],
+      [
+        [
+          { client_id: "a", name: "A", redirect_uris: ["https://x.example/cb"] },
+          { client_id: "a", name: "B", redirect_uris: ["https://x.example/cb"] },
+        ],
+        /listed twice/,
+      ],
+    ];
+    for (const [value, message] of bad) {
+      const raw = typeof value === "string" ? value : clients(value);
+      expect(() => parseConfig({ AUTH_NATIVE_CLIENTS: raw }), raw).toThrow(message);
+      expect(() => parseConfig({ AUTH_NATIVE_CLIENTS: raw }), raw).toThrow(/AUTH_NATIVE_CLIENTS/);
+    }
+  });
+});
+
 describe("the app's origin follows the dev server's real port, in development only", () => {
   it("next dev on another port (busy 3000, -p or PORT): origin, iss, aud and redirects follow it", () => {
     const c = parseConfig({ NODE_ENV: "development", PORT: "3001" });

@@ -85,6 +85,7 @@ export const TEST_LIFETIMES = {
   stepUpMaxAge: 600,
   webauthn: { rpId: "localhost", rpName: "Test App" },
   providers: [] as Config["providers"],
+  nativeClients: [] as Config["nativeClients"],
 } satisfies Partial<Config>;
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -225,6 +225,7 @@ describe("mail queue", () => {
       emailTokensBefore: 0,
       dpopProofsBefore: 0,
       pendingBefore: 0,
+      authorizationCodesBefore: 0,
       batchSize: 100,
     };
     expect((await a.store.prune({ ...cutoffs, mailBefore: now - 86_400_000 }))?.mail).toBe(0);

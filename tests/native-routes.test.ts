@@ -14,6 +14,8 @@ const PASSWORD = "password-123";
 
 beforeAll(async () => {
   await configureTestEnv({
+    // The password grant is off by default (tests/native-browser-routes.test.ts): these tests are about it.
+    AUTH_PASSWORD_GRANT: "on",
     AUTH_RATE_LIMIT: "on",
     RATE_LIMIT_LOGIN_PER_ACCOUNT: "3",
     RATE_LIMIT_LOGIN_PER_IP: "1000",

@@ -127,6 +127,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: faults", () => {
             dpopProofsBefore: 0,
             mailBefore: 0,
             pendingBefore: 0,
+            authorizationCodesBefore: 0,
             batchSize: 10,
           }),
       ],

@@ -262,6 +262,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         dpopProofsBefore: 1000,
         mailBefore: 1000,
         pendingBefore: 1000,
+        authorizationCodesBefore: 1000,
         batchSize: 100,
       };
       await t.admin.query(
@@ -284,6 +285,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("PostgreSQL: races over real connect
         dpopProofs: 0,
         mail: 0,
         pending: 0,
+        authorizationCodes: 0,
       });
     } finally {
       await t.close();

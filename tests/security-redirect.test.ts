@@ -80,3 +80,27 @@ describe("safeNextPath keeps ordinary same-origin paths", () => {
     expect(safeNextPath("/account/sessions?x=1#y")).toBe("/account/sessions?x=1#y");
   });
 });
+
+describe("safeNextPath and a native app's authorization request (RFC 8252)", () => {
+  const authorize =
+    "/api/auth/authorize?response_type=code&client_id=example-native&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback" +
+    `&code_challenge=${"c".repeat(43)}&code_challenge_method=S256&state=${"s".repeat(256)}&dpop_jkt=${"j".repeat(43)}`;
+
+  it("comes back to /api/auth/authorize with its query exactly, even past the usual length", () => {
+    expect(authorize.length).toBeGreaterThan(512);
+    expect(safeNextPath(authorize)).toBe(authorize);
+  });
+
+  it("no other API path, nor one that only resolves to it or away from it", () => {
+    for (const value of [
+      "/api/auth/authorize/../logout",
+      "/api/auth/authorize/x",
+      "/api/auth/authorizex?y",
+      "/api/auth/token?x",
+      `/api/auth/authorize?${"a".repeat(2100)}`,
+      `/api/auth/logout?${"a".repeat(600)}`,
+      "//evil.example/api/auth/authorize?x",
+    ])
+      expect(safeNextPath(value), value.slice(0, 60)).toBe(DEFAULT_AFTER_LOGIN);
+  });
+});

@@ -13,7 +13,8 @@ let r: Awaited<ReturnType<typeof loadRoutes>>;
 let routes: Record<string, Record<string, (...a: never[]) => Promise<Response>>>;
 
 beforeAll(async () => {
-  await configureTestEnv({ APP_URL: APP });
+  // AUTH_PASSWORD_GRANT=on: a second factor is still owed at the token endpoint (mfa_required).
+  await configureTestEnv({ APP_URL: APP, AUTH_PASSWORD_GRANT: "on" });
   r = await loadRoutes();
   routes = {
     setup: await import("@/app/api/auth/two-factor/setup/route"),

@@ -52,6 +52,7 @@ async function seedFamily(
       ip: "127.0.0.1",
       client: "browser",
       dpopJkt: null,
+      nativeClientId: null,
       amr: '["pwd"]',
       authTime: now,
       provider: null,

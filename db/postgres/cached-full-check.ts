@@ -42,6 +42,10 @@ const CANNOT_REVOKE = new Set<keyof Store>([
   "countPendingAttempt",
   "insertChallenge",
   "takeChallenge",
+  "insertAuthorizationCode",
+  "authorizationCode",
+  "useAuthorizationCode",
+  "authorizationCodeStarted",
 ]);
 
 /**

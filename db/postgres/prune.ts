@@ -7,6 +7,7 @@ import {
   emailTokens,
   mailQueue,
   pendingSignIns,
+  authorizationCodes,
   refreshFamilies,
   revokedJtis,
   webauthnChallenges,
@@ -154,6 +155,20 @@ function prune(pool: pg.Pool, cutoffs: PruneCutoffs): Promise<PruneCounts | null
               ),
             ),
         )),
+      authorizationCodes: await drain(() =>
+        db
+          .delete(authorizationCodes)
+          .where(
+            inArray(
+              authorizationCodes.id,
+              db
+                .select({ id: authorizationCodes.id })
+                .from(authorizationCodes)
+                .where(lt(authorizationCodes.expiresAt, cutoffs.authorizationCodesBefore))
+                .limit(limit),
+            ),
+          ),
+      ),
     };
     await client.query("select pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, LOCKS.prune]);
     return counts;

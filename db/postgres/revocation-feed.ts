@@ -1,7 +1,7 @@
 import pg from "pg";
 import { parseNotice, type RevocationCache } from "@/db/revocation-cache";
 
-/** The channel the triggers of migration 0006_revocation_notices notify on. */
+/** The channel the triggers of migration 0007_revocation_notices notify on. */
 const REVOCATION_CHANNEL = "auth_revocations";
 /** Our own notices on the channel, which the triggers never send (see sync). */
 const BARRIER = "s:";

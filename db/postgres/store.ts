@@ -6,6 +6,7 @@ import { guarded } from "@/db/postgres/errors";
 import { eventUnits } from "@/db/postgres/events";
 import { linkUnits } from "@/db/postgres/links";
 import { mailUnits } from "@/db/postgres/mail";
+import { codeUnits } from "@/db/postgres/codes";
 import { passkeyUnits } from "@/db/postgres/passkeys";
 import { proofUnits } from "@/db/postgres/proofs";
 import { pruneUnits } from "@/db/postgres/prune";
@@ -35,6 +36,7 @@ export function createPostgresStore(db: PgDb, pool: pg.Pool): Store {
     ...proofUnits(engine),
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
+    ...codeUnits(engine),
     ...accountUnits(engine),
     ...administrationUnits(engine),
     ...pruneUnits(engine),

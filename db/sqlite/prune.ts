@@ -7,6 +7,7 @@ import {
   emailTokens,
   mailQueue,
   pendingSignIns,
+  authorizationCodes,
   refreshFamilies,
   refreshTokens,
   revokedJtis,
@@ -56,6 +57,12 @@ export function pruneStatements(db: Db) {
       or(lt(mailQueue.sentAt, p("before")), lt(mailQueue.failedAt, p("before"))),
     ),
     prunePending: batchDelete(db, pendingSignIns, pendingSignIns.id, lt(pendingSignIns.expiresAt, p("before"))),
+    pruneAuthorizationCodes: batchDelete(
+      db,
+      authorizationCodes,
+      authorizationCodes.id,
+      lt(authorizationCodes.expiresAt, p("before")),
+    ),
     pruneChallenges: batchDelete(
       db,
       webauthnChallenges,
@@ -93,6 +100,9 @@ export function pruneUnits({ db, q, tx }: Engine): Pick<Store, "prune"> {
         pending:
           drain(() => q.prunePending.run({ before: cutoffs.pendingBefore, limit }).changes) +
           drain(() => q.pruneChallenges.run({ before: cutoffs.pendingBefore, limit }).changes),
+        authorizationCodes: drain(
+          () => q.pruneAuthorizationCodes.run({ before: cutoffs.authorizationCodesBefore, limit }).changes,
+        ),
       };
     },
   };

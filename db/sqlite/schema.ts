@@ -50,6 +50,8 @@ export const refreshFamilies = sqliteTable(
     authTime: integer("auth_time").notNull().default(0),
     /** The provider of a provider sign-in ("via GitHub" on the devices page), else null. */
     provider: text("provider", { enum: PROVIDER_IDS }),
+    /** The native app (AUTH_NATIVE_CLIENTS client_id) that signed in through the browser: its name on the devices page. */
+    nativeClientId: text("native_client_id"),
     /**
      * The family's refresh tokens in O(1) rows (docs/decisions/refresh-tokens-in-the-family.md):
      * the live token (its generation and SHA-256) and the one it replaced, with when and how it
@@ -308,4 +310,40 @@ export const accounts = sqliteTable(
     lastUsedAt: integer("last_used_at"),
   },
   (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("accounts_user_idx").on(t.userId)],
+);
+
+/**
+ * One-time authorization codes for native apps signing in through the browser (RFC 8252): a
+ * minute, one use, only the code's hash kept, bound to the client, its redirect URI, its PKCE
+ * challenge (and DPoP key when given) and to how the browser session authenticated. A used code
+ * remembers the family it started, so a second use can end it (RFC 6749 §4.1.2).
+ */
+export const authorizationCodes = sqliteTable(
+  "authorization_codes",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the code. */
+    codeHash: text("code_hash").notNull().unique(),
+    clientId: text("client_id").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    /** PKCE S256 challenge (RFC 7636): base64url SHA-256 of the app's verifier. */
+    codeChallenge: text("code_challenge").notNull(),
+    /** RFC 9449 §10: the thumbprint of the key the tokens must be bound to, when the app named one. */
+    dpopJkt: text("dpop_jkt"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The browser session's amr (JSON) and auth_time: the app's session inherits them. */
+    amr: text("amr").notNull(),
+    authTime: integer("auth_time").notNull(),
+    provider: text("provider", { enum: PROVIDER_IDS }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    /** The family its exchange started; ended if the code is presented again. */
+    familyId: text("family_id"),
+    /** When a second use was seen. */
+    replayedAt: integer("replayed_at"),
+  },
+  (t) => [index("authorization_codes_expires_idx").on(t.expiresAt)],
 );

@@ -93,6 +93,7 @@ export function sessionStatements(db: Db) {
         amr: p("amr"),
         authTime: p("authTime"),
         provider: p("provider"),
+        nativeClientId: p("nativeClientId"),
         generation: p("generation"),
         tokenHash: p("tokenHash"),
       })

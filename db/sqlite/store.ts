@@ -5,6 +5,7 @@ import { guarded } from "@/db/sqlite/errors";
 import { eventStatements, eventUnits } from "@/db/sqlite/events";
 import { linkStatements, linkUnits } from "@/db/sqlite/links";
 import { mailUnits, queueMail } from "@/db/sqlite/mail";
+import { codeUnits } from "@/db/sqlite/codes";
 import { passkeyUnits } from "@/db/sqlite/passkeys";
 import { proofStatements, proofUnits } from "@/db/sqlite/proofs";
 import { pruneStatements, pruneUnits } from "@/db/sqlite/prune";
@@ -71,6 +72,7 @@ export function createSqliteStore(db: Db): Store {
     ...proofUnits(engine),
     ...secondFactorUnits(engine),
     ...passkeyUnits(engine),
+    ...codeUnits(engine),
     ...identityTakenAsResult(accountUnits(engine)),
     ...administrationUnits(engine),
     ...pruneUnits(engine),

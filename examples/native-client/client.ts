@@ -5,11 +5,16 @@
  */
 import { exportJWK, importJWK, type CryptoKey } from "jose";
 import { createDpopProof, generateDpopKey, type DpopKey } from "@/lib/native/dpop-proof";
+import { authorizeInBrowser } from "./browser-sign-in";
 import { deleteTokenFile, readTokenFile, writeTokenFile, type StoredSession } from "./token-file";
 
 export type ClientOptions = {
   /** The auth server's origin (AUTH_URL). */
   authUrl: string;
+  /** Its issuer (AUTH_ISSUER): what the redirect's `iss` must say. Default: AUTH_URL's origin. */
+  issuer?: string;
+  /** This app's client_id, registered in the server's AUTH_NATIVE_CLIENTS (CLIENT_ID). */
+  clientId?: string;
   /** The example resource server's origin (RESOURCE_URL). */
   resourceUrl: string;
   /** Where the session is kept (TOKEN_FILE), mode 0600. */
@@ -108,7 +113,38 @@ export function createNativeClient(options: ClientOptions) {
     return json as TokenResponse;
   }
 
-  /** Password grant with a proof: the new session is bound to a key made here, now. */
+  /**
+   * Sign-in through the system browser (RFC 8252): a key made here, now; the code from the
+   * loopback redirect, exchanged with the PKCE verifier and a proof from that key, so the session
+   * is bound to it. `open` gets the authorization URL (it opens a browser, or prints it).
+   */
+  async function signInWithBrowser(open: (url: string) => Promise<void>) {
+    const key = await generateDpopKey();
+    const { code, codeVerifier, redirectUri } = await authorizeInBrowser({
+      authUrl,
+      issuer: options.issuer ?? authUrl,
+      clientId: options.clientId ?? "example-native",
+      dpopPublicJwk: key.publicJwk,
+      open,
+    });
+    const tokens = await tokenRequest(
+      {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: redirectUri,
+        client_id: options.clientId ?? "example-native",
+        code_verifier: codeVerifier,
+      },
+      key,
+    );
+    const session = await save(tokens, key);
+    return { expiresIn: tokens.expires_in, tokenType: session.tokenType };
+  }
+
+  /**
+   * Password grant with a proof (only where the server has AUTH_PASSWORD_GRANT=on, for tools that
+   * cannot open a browser): the new session is bound to a key made here, now.
+   */
   async function signIn(email: string, password: string) {
     const key = await generateDpopKey();
     const tokens = await tokenRequest({ grant_type: "password", email, password }, key);
@@ -191,6 +227,7 @@ export function createNativeClient(options: ClientOptions) {
 
   return {
     signIn,
+    signInWithBrowser,
     refresh,
     signOut,
     me: () => get(`${authUrl}/api/me`),

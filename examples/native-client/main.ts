@@ -1,20 +1,26 @@
 /**
- * npm run example:native-client -- sign-in [email] | refresh | me | protected | sign-out | demo
+ * npm run example:native-client -- sign-in | sign-in --password [email] | refresh | me | protected | sign-out | demo
  *
- * Env: AUTH_URL (http://localhost:3000), RESOURCE_URL (http://localhost:4000), TOKEN_FILE
- * (.data/native-client/session.json), EMAIL and PASSWORD (else asked for; the password is not
- * echoed). Prints what happened, never a token.
+ * Env: AUTH_URL (http://localhost:3000), AUTH_ISSUER (AUTH_URL), CLIENT_ID (example-native),
+ * RESOURCE_URL (http://localhost:4000), TOKEN_FILE (.data/native-client/session.json), BROWSER
+ * (none: print the URL instead of opening a browser); for `sign-in --password` EMAIL and PASSWORD
+ * (else asked for; the password is not echoed). Prints what happened, never a token or code.
  */
 import path from "node:path";
+import { BrowserSignInError, openBrowser } from "./browser-sign-in";
 import { ClientError, createNativeClient } from "./client";
 import { TokenFileError } from "./token-file";
 
-const USAGE = "usage: npm run example:native-client -- sign-in [email] | refresh | me | protected | sign-out | demo";
+const USAGE =
+  "usage: npm run example:native-client -- sign-in | sign-in --password [email] | refresh | me | protected | sign-out | demo";
 
 const env = (name: string, fallback: string) => process.env[name] || fallback;
 const tokenFile = path.resolve(env("TOKEN_FILE", ".data/native-client/session.json"));
+const authUrl = env("AUTH_URL", "http://localhost:3000");
 const client = createNativeClient({
-  authUrl: env("AUTH_URL", "http://localhost:3000"),
+  authUrl,
+  issuer: env("AUTH_ISSUER", new URL(authUrl).origin),
+  clientId: env("CLIENT_ID", "example-native"),
   resourceUrl: env("RESOURCE_URL", "http://localhost:4000"),
   tokenFile,
   userAgent: env("CLIENT_USER_AGENT", "ExampleNativeClient/1.0"),
@@ -65,14 +71,26 @@ async function credentials(emailArg?: string) {
   return { email, password };
 }
 
-async function signIn(emailArg?: string) {
-  const { email, password } = await credentials(emailArg);
-  const result = await client.signIn(email, password);
-  say(`signed in as ${email}: token_type ${result.tokenType}, access token valid ${result.expiresIn} s`);
+/** Opens the system browser on the sign-in page; prints the URL when no browser can be opened. */
+async function open(url: string) {
+  if (await openBrowser(url)) say(`opened your browser to sign in; if nothing appeared, open:\n${url}`);
+  else say(`open this URL in a browser to sign in:\n${url}`);
+  say("waiting for the browser to come back…");
+}
+
+async function signIn(flag?: string, emailArg?: string) {
+  if (flag === "--password") {
+    const { email, password } = await credentials(emailArg);
+    const result = await client.signIn(email, password);
+    say(`signed in as ${email}: token_type ${result.tokenType}, access token valid ${result.expiresIn} s`);
+  } else {
+    const result = await client.signInWithBrowser(open);
+    say(`signed in through the browser: token_type ${result.tokenType}, access token valid ${result.expiresIn} s`);
+  }
   say(`tokens and the DPoP private key saved to ${tokenFile} (mode 0600)`);
 }
 
-const commands: Record<string, (arg?: string) => Promise<void>> = {
+const commands: Record<string, (...args: (string | undefined)[]) => Promise<void>> = {
   "sign-in": signIn,
   async refresh() {
     const result = await client.refresh();
@@ -88,8 +106,8 @@ const commands: Record<string, (arg?: string) => Promise<void>> = {
     await client.signOut();
     say(`signed out: the session is revoked on the server and ${tokenFile} is deleted`);
   },
-  async demo(emailArg?: string) {
-    await signIn(emailArg);
+  async demo(flag?: string, emailArg?: string) {
+    await signIn(flag, emailArg);
     await commands.me();
     await commands.protected();
     await commands.refresh();
@@ -100,18 +118,22 @@ const commands: Record<string, (arg?: string) => Promise<void>> = {
 };
 
 async function main() {
-  const [command, arg] = process.argv.slice(2);
+  const [command, ...args] = process.argv.slice(2);
   const run = command ? commands[command] : undefined;
   if (!run) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);
   }
   try {
-    await run(arg);
+    await run(...args);
   } catch (error) {
-    if (error instanceof ClientError || error instanceof TokenFileError) {
+    if (error instanceof ClientError || error instanceof TokenFileError || error instanceof BrowserSignInError) {
       const code =
-        error instanceof ClientError ? ` (${error.error}${error.status ? `, HTTP ${error.status}` : ""})` : "";
+        error instanceof ClientError
+          ? ` (${error.error}${error.status ? `, HTTP ${error.status}` : ""})`
+          : error instanceof BrowserSignInError
+            ? ` (${error.error})`
+            : "";
       process.stderr.write(`${command}: ${error.message}${code}\n`);
       process.exit(1);
     }

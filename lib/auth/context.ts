@@ -32,6 +32,7 @@ export type AuthDeps = {
     | "stepUpMaxAge"
     | "webauthn"
     | "providers"
+    | "nativeClients"
   >;
   /** Seals what must be stored yet read back (a queued mail's address and link): AUTH_SECRETS_KEY. */
   sealer: Sealer;
@@ -51,8 +52,11 @@ export type IssuedRefresh = { token: string; maxAge: number };
 /** What an access token says of its family: which one, bound to which key, how and when the user authenticated. */
 export type MintedFamily = { id: string; dpopJkt: string | null; amr: Amr[]; authTime: number };
 
-/** Who a session is for: a browser (cookies), or a native app, optionally DPoP-bound to a key. */
-export type Client = { kind: ClientKind; dpopJkt: string | null };
+/**
+ * Who a session is for: a browser (cookies), or a native app, optionally DPoP-bound to a key and,
+ * when it signed in through the browser, named by its client_id (AUTH_NATIVE_CLIENTS).
+ */
+export type Client = { kind: ClientKind; dpopJkt: string | null; nativeClientId?: string | null };
 export const BROWSER: Client = { kind: "browser", dpopJkt: null };
 
 /** The helpers every part of the core shares. */

@@ -25,6 +25,8 @@ export type DeviceSession = {
   client: "browser" | "native";
   /** Bound to a DPoP key: its tokens are useless without the device's private key. */
   dpopBound: boolean;
+  /** A registered app that signed in through the browser (AUTH_NATIVE_CLIENTS): its name; else null. */
+  appName: string | null;
   /** An app's own User-Agent ("ExampleApp/1.0"), which no browser parser names; null for browsers. */
   userAgent: string | null;
   /** How this session signed in, in words: "Password", "Password and authenticator app", "Passkey", … */
@@ -51,6 +53,9 @@ export function createDevices(ctx: AuthContext) {
   const { store, clock, config } = ctx;
   const providerName = (id: ProviderId | null) =>
     id === null ? null : (config.providers.find((p) => p.id === id)?.name ?? PROVIDER_NAMES[id]);
+  // An app removed from AUTH_NATIVE_CLIENTS still has its sessions: they show its client_id.
+  const appName = (clientId: string | null) =>
+    clientId === null ? null : (config.nativeClients.find((c) => c.clientId === clientId)?.name ?? clientId);
   return {
     async listDevices(userId: string, currentSessionId: string): Promise<DeviceSession[]> {
       const now = clock.now();
@@ -63,6 +68,7 @@ export function createDevices(ctx: AuthContext) {
         ip: f.ip,
         client: f.client,
         dpopBound: f.dpopJkt !== null,
+        appName: appName(f.nativeClientId),
         userAgent: f.client === "native" ? f.userAgent : null,
         signedInWith: describeAmr(parseAmr(f.amr), providerName(f.provider)),
         ...describeDevice(f.userAgent),

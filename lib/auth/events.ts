@@ -52,6 +52,9 @@ const PLAIN_WORDS = {
   account_deleted: "Account deleted",
   data_exported: "You downloaded your data",
   csrf_refused: "A request from another website was refused",
+  authorization_code_issued: "An app signed in through your browser",
+  authorization_code_reused:
+    "An app's one-time sign-in code was used twice, which can mean it was copied: the session it started was ended",
   refresh_cookie_conflict:
     "Your browser sent two different sign-in cookies at once (another site on your domain may have planted one), so neither was used and you were signed out",
 } as const satisfies Record<string, string>;

@@ -1,6 +1,7 @@
 import { createAccountData } from "@/lib/auth/account-data";
 import { createAdministration } from "@/lib/auth/administration";
 import { createAudit } from "@/lib/auth/audit";
+import { createAuthorizationCodes } from "@/lib/auth/authorization-code";
 import { createContext, type AuthDeps } from "@/lib/auth/context";
 import { createDevices } from "@/lib/auth/devices";
 import { createFullCheck } from "@/lib/auth/full-check";
@@ -40,7 +41,8 @@ export function createAuth(deps: AuthDeps) {
     ...passkeys,
     ...createStepUp(ctx, twoFactor, passkeys),
     ...providers,
-    ...createNative(ctx, signIn, rotation, twoFactor),
+    ...createNative(ctx, signIn, rotation, twoFactor, pipeline),
+    ...createAuthorizationCodes(ctx),
     ...createFullCheck(ctx),
     ...createRevocation(ctx),
     ...createPasswordChange(ctx),

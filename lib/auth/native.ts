@@ -1,6 +1,10 @@
+import { parseAmr } from "@/lib/auth/amr";
+import { isWellFormedCode, verifierMatches } from "@/lib/auth/authorization-code";
 import type { AuthContext, IssuedAccess, IssuedRefresh } from "@/lib/auth/context";
 import { verifyDpopProof, type DpopError } from "@/lib/auth/dpop";
 import type { RequestMeta } from "@/lib/auth/events";
+import { hashOpaqueToken } from "@/lib/auth/opaque-token";
+import type { Pipeline } from "@/lib/auth/pipeline";
 import { isWellFormedRefreshToken, locateRefreshToken } from "@/lib/auth/refresh-token";
 import { fail, type Failure, type Result } from "@/lib/auth/results";
 import type { RefreshError } from "@/lib/auth/rotation";
@@ -26,6 +30,7 @@ export function createNative(
   signIn: Pick<ReturnType<typeof createSignIn>, "login">,
   rotation: Pick<ReturnType<typeof createRotation>, "refresh">,
   twoFactor: Pick<TwoFactor, "verifySecondStep">,
+  pipeline: Pipeline,
 ) {
   const { store, clock, config } = ctx;
 
@@ -98,6 +103,79 @@ export function createNative(
     return fail(done.error);
   }
 
+  /**
+   * grant_type=authorization_code (RFC 8252, with PKCE): the code from the browser, exchanged once
+   * by the app it was issued to, on the redirect URI it was sent to, with the verifier of its
+   * challenge and, when the app named a DPoP key at the authorization request, a proof from that
+   * key. The session starts through the pipeline like every other, with the amr and auth_time of
+   * the browser sign-in that vouched for it. A code presented again after its use ends the session
+   * it started (RFC 6749 §4.1.2): someone else has seen it.
+   */
+  async function authorizationCodeGrant(
+    input: { code: string; clientId: string; redirectUri: string; codeVerifier: string },
+    meta: RequestMeta,
+    dpopJkt: string | null,
+  ): Promise<Result<NativeTokens, "invalid_grant" | "dpop_mismatch" | "second_factor_required">> {
+    if (!isWellFormedCode(input.code)) return fail("invalid_grant");
+    const row = await store.authorizationCode(hashOpaqueToken(input.code));
+    if (!row) return fail("invalid_grant");
+    const now = clock.now();
+    if (row.usedAt !== null) {
+      await codeReused(row.id, row.userId, meta, now);
+      return fail("invalid_grant");
+    }
+    // Checked before the code is used up: a wrong guess at the verifier or client burns nothing
+    // for the app that holds the real ones (and the code dies within the minute anyway).
+    if (
+      row.expiresAt <= now ||
+      row.clientId !== input.clientId ||
+      row.redirectUri !== input.redirectUri ||
+      !verifierMatches(input.codeVerifier, row.codeChallenge)
+    )
+      return fail("invalid_grant");
+    if (row.dpopJkt !== null && row.dpopJkt !== dpopJkt) return fail("dpop_mismatch");
+    if (!(await store.useAuthorizationCode({ id: row.id, now }))) {
+      // Another exchange of the same code got there first, this very moment: a second use.
+      await codeReused(row.id, row.userId, meta, now);
+      return fail("invalid_grant");
+    }
+    const user = await store.userById(row.userId);
+    if (!user) return fail("invalid_grant");
+    const started = await pipeline.completeSignIn({
+      user,
+      methods: parseAmr(row.amr),
+      authTime: row.authTime,
+      provider: row.provider,
+      meta,
+      client: { kind: "native", dpopJkt, nativeClientId: row.clientId },
+      detail: { via: "authorization_code", nativeClient: row.clientId },
+    });
+    // An account disabled since, or a browser session that signed in with one factor before
+    // two-step was turned on (the pipeline owes a second factor): no session for the app either.
+    if (!started.ok) return fail(started.error === "second_factor_required" ? started.error : "invalid_grant");
+    const familyId = started.access.claims.sid;
+    const { replayed } = await store.authorizationCodeStarted({ id: row.id, familyId });
+    if (replayed) {
+      await endCodeFamily(familyId, row.userId, meta);
+      return fail("invalid_grant");
+    }
+    return { ok: true, ...tokensOf(started.access, started.refresh, dpopJkt) };
+  }
+
+  /** A used code presented again: the family it started ends (now, or when its exchange finishes). */
+  async function codeReused(codeId: string, userId: string, meta: RequestMeta, now: number) {
+    const { familyId } = await store.replayAuthorizationCode({ id: codeId, now });
+    if (familyId) await endCodeFamily(familyId, userId, meta);
+    else await ctx.record("authorization_code_reused", meta, { userId }, { sessionEnded: false });
+    ctx.alert("authorization_code_reused", { userId });
+  }
+
+  async function endCodeFamily(familyId: string, userId: string, meta: RequestMeta) {
+    const now = clock.now();
+    const event = ctx.event("authorization_code_reused", meta, { userId, familyId }, { sessionEnded: true }, now);
+    await store.endFamily({ familyId, userId, now, reason: "authorization_code_reused", event });
+  }
+
   /** grant_type=refresh_token: rotation exactly as for browsers, but only for native families. */
   async function refreshGrant(
     token: string,
@@ -142,5 +220,5 @@ export function createNative(
     return { ok: true };
   }
 
-  return { checkDpopProof, passwordGrant, mfaGrant, refreshGrant, revokeRefreshToken };
+  return { checkDpopProof, passwordGrant, mfaGrant, authorizationCodeGrant, refreshGrant, revokeRefreshToken };
 }

@@ -30,6 +30,11 @@ export type SignInAttempt = {
   event?: EventType;
   /** Small JSON for the event (how: "password", "passkey", "github", "recovery_code", …). */
   detail?: Record<string, unknown>;
+  /**
+   * When `methods` were proven, if not now: an app's code carries the time the browser session
+   * signed in (RFC 8252), and the session must not look fresher than that to step-up.
+   */
+  authTime?: number;
 };
 
 /**
@@ -42,10 +47,11 @@ type SecondFactorRequired = Failure<"second_factor_required"> & { pending: Pendi
 
 /**
  * The one sign-in pipeline. Every way a session starts (password, registration, passkey, the
- * second step, a verification link, the token endpoint, a provider) ends here, and only here does
- * a family start: this decides what the attempt still owes (an enabled account, a verified
- * address where that is required, a second factor when two-step is on and one factor was used)
- * and otherwise starts the family with `amr` and `auth_time`. A caller cannot skip a step: there
+ * second step, a verification link, the token endpoint's password and authorization-code grants,
+ * a provider) ends here, and only here does a family start: this decides what the attempt still
+ * owes (an enabled account, a verified address where that is required, a second factor when
+ * two-step is on and one factor was used) and otherwise starts the family with `amr` and
+ * `auth_time`. A caller cannot skip a step: there
  * is no other way to start a family.
  */
 export function createPipeline(ctx: AuthContext) {
@@ -111,7 +117,8 @@ export function createPipeline(ctx: AuthContext) {
     const familyId = random.uuid();
     const refreshToken = issueRefreshToken({ id: familyId, generation: 0 }, random, ctx.sealer);
     const absoluteExpiresAt = now + config.sessionMaxAge * 1000;
-    const family = { id: familyId, dpopJkt: client.dpopJkt, amr, authTime: now };
+    const authTime = Math.min(attempt.authTime ?? now, now);
+    const family = { id: familyId, dpopJkt: client.dpopJkt, amr, authTime };
     await store.startFamily(
       {
         id: familyId,
@@ -123,8 +130,9 @@ export function createPipeline(ctx: AuthContext) {
         client: client.kind,
         dpopJkt: client.dpopJkt,
         amr: JSON.stringify(amr),
-        authTime: now,
+        authTime,
         provider: attempt.provider ?? null,
+        nativeClientId: client.nativeClientId ?? null,
         generation: 0,
         tokenHash: refreshToken.hash,
       },

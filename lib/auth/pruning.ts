@@ -3,6 +3,8 @@ import type { PruneCounts, Store } from "@/lib/auth/store";
 /** A dead family's rows are kept this long, so a late visit still learns why its session ended. */
 export const DEAD_FAMILY_KEEP_MS = 24 * 3600 * 1000;
 const PRUNE_BATCH_SIZE = 500;
+/** A used authorization code is kept an hour past its minute: a later second use still ends its family. */
+const AUTHORIZATION_CODE_KEEP_MS = 3600 * 1000;
 
 /**
  * One pruning pass: dead families (revoked, or expired absolutely or by idleness, more than a day
@@ -23,6 +25,7 @@ export function pruneOnce(
     dpopProofsBefore: now,
     mailBefore: now - DEAD_FAMILY_KEEP_MS,
     pendingBefore: now,
+    authorizationCodesBefore: now - AUTHORIZATION_CODE_KEEP_MS,
     batchSize: PRUNE_BATCH_SIZE,
   });
 }

@@ -1,5 +1,6 @@
 import type {
   AccountRow,
+  AuthorizationCodeRow,
   EventRow,
   FamilyRow,
   NewUserRow,
@@ -15,7 +16,16 @@ import type { MailKind } from "@/lib/auth/mail";
  * Table rows are typed from the Drizzle schemas (db/rows.ts, type-only: the core still imports no
  * database code), so a new column reaches every type that carries the row.
  */
-export type { AccountRow, EventRow, FamilyRow, PasskeyRow, PendingSignInRow, TwoFactorRow, UserRow };
+export type {
+  AccountRow,
+  AuthorizationCodeRow,
+  EventRow,
+  FamilyRow,
+  PasskeyRow,
+  PendingSignInRow,
+  TwoFactorRow,
+  UserRow,
+};
 
 /** An identity at a provider to link to a user. */
 export type NewAccount = Omit<AccountRow, "lastUsedAt">;
@@ -92,7 +102,17 @@ export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export type NewFamily = Pick<
   FamilyRow,
-  "id" | "userId" | "absoluteExpiresAt" | "userAgent" | "ip" | "client" | "dpopJkt" | "amr" | "authTime" | "provider"
+  | "id"
+  | "userId"
+  | "absoluteExpiresAt"
+  | "userAgent"
+  | "ip"
+  | "client"
+  | "dpopJkt"
+  | "amr"
+  | "authTime"
+  | "provider"
+  | "nativeClientId"
 > & {
   now: number;
   /** The first token's generation (0) and SHA-256. */
@@ -128,6 +148,9 @@ export type NewRecoveryCode = { id: string; codeHash: string };
 
 /** A sign-in that owes a second factor (its token is the browser's cookie or the app's mfa_token). */
 export type NewPendingSignIn = Omit<PendingSignInRow, "attempts" | "usedAt">;
+
+/** A one-time authorization code to store (its hash only): what its exchange must match and inherit. */
+export type NewAuthorizationCode = Omit<AuthorizationCodeRow, "usedAt" | "familyId" | "replayedAt">;
 
 /** A WebAuthn challenge, bound to the browser that asked by the hash of its cookie token. */
 export type NewChallenge = {

@@ -3,6 +3,7 @@ import type { Role } from "@/lib/auth/roles";
 
 import type {
   AccountRow,
+  AuthorizationCodeRow,
   ClaimedMail,
   EventRow,
   FamilyRow,
@@ -13,6 +14,7 @@ import type {
   NewEvent,
   NewFamily,
   NewAccount,
+  NewAuthorizationCode,
   NewChallenge,
   NewMail,
   NewPasskey,
@@ -95,6 +97,8 @@ export type PruneCutoffs = {
   mailBefore: number;
   /** Pending sign-ins and WebAuthn challenges that expired before this. */
   pendingBefore: number;
+  /** Authorization codes that expired before this (kept a while after: a late second use still ends its family). */
+  authorizationCodesBefore: number;
   batchSize: number;
 };
 
@@ -106,6 +110,7 @@ export type PruneCounts = {
   dpopProofs: number;
   mail: number;
   pending: number;
+  authorizationCodes: number;
 };
 
 export interface Store {
@@ -287,6 +292,20 @@ export interface Store {
   countPendingAttempt(id: string): Promise<number>;
   /** The one use of a pending sign-in: true for the caller that marks it used (live, unused). */
   usePendingSignIn(input: { id: string; now: number }): Promise<boolean>;
+
+  /** A native app's one-time authorization code (RFC 8252), stored by its hash. */
+  insertAuthorizationCode(row: NewAuthorizationCode): Promise<void>;
+  authorizationCode(codeHash: string): Promise<AuthorizationCodeRow | undefined>;
+  /** The one use of a code: true for the caller that marks it used (live, unused). */
+  useAuthorizationCode(input: { id: string; now: number }): Promise<boolean>;
+  /**
+   * Remembers the family a used code started. `replayed`: a second use was seen meanwhile (the
+   * caller ends the family). One statement on the code's row, as replayAuthorizationCode is: of the
+   * two, one sees the other's write, so the family ends whichever comes first.
+   */
+  authorizationCodeStarted(input: { id: string; familyId: string }): Promise<{ replayed: boolean }>;
+  /** A used code presented again: marked replayed; the family it started, if that is known yet. */
+  replayAuthorizationCode(input: { id: string; now: number }): Promise<{ familyId: string | null }>;
 
   passkeysOf(userId: string): Promise<PasskeyRow[]>;
   passkeyById(id: string): Promise<PasskeyRow | undefined>;

@@ -164,4 +164,8 @@ export const envSchema = z.object({
     .optional(),
   /** Default: APP_NAME. */
   WEBAUTHN_RP_NAME: z.string().trim().min(1).max(60).optional(),
+  /** Native apps signing in through the browser (lib/config/native-clients.ts). */
+  AUTH_NATIVE_CLIENTS: z.string().optional(),
+  /** The token endpoint's password grant: off unless a first-party tool that cannot open a browser needs it. */
+  AUTH_PASSWORD_GRANT: z.enum(["on", "off"], { message: 'AUTH_PASSWORD_GRANT must be "on" or "off"' }).default("off"),
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { envSchema } from "@/lib/config/env-schema";
+import { parseNativeClients, type NativeClient } from "@/lib/config/native-clients";
 import { parseProviders, type ProviderConfig } from "@/lib/config/providers";
 
 /**
@@ -77,7 +78,20 @@ export type Config = {
   webauthn: { rpId: string; rpName: string };
   /** The providers configured for "Continue with …" (lib/config/providers.ts); none by default. */
   providers: ProviderConfig[];
+  /** Native apps that sign in through the browser (AUTH_NATIVE_CLIENTS); none by default. */
+  nativeClients: NativeClient[];
+  /** AUTH_PASSWORD_GRANT=on: the token endpoint takes passwords (off by default: RFC 9700 §2.4). */
+  passwordGrant: boolean;
 };
+
+/** The example app, registered under `npm run dev` only (a loopback redirect, any port). */
+const DEVELOPMENT_NATIVE_CLIENTS: NativeClient[] = [
+  {
+    clientId: "example-native",
+    name: "Example native app",
+    redirectUris: [{ uri: "http://127.0.0.1/callback", kind: "loopback" }],
+  },
+];
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -162,6 +176,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     }
   }
   const providers = parseProviders(e, problems);
+  // Under `npm run dev` with none configured, the example app (examples/native-client) is known, so
+  // a clean clone's demo signs in through the browser; a deployment lists its own apps.
+  const nativeClients =
+    e.AUTH_NATIVE_CLIENTS === undefined && e.NODE_ENV === "development"
+      ? DEVELOPMENT_NATIVE_CLIENTS
+      : parseNativeClients(e.AUTH_NATIVE_CLIENTS, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = resolveAppUrl(e.APP_URL, env);
@@ -212,6 +232,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     // Origins come from APP_URL only, never from a request's Host or X-Forwarded-Host.
     webauthn: { rpId: rpId ?? appUrl.hostname, rpName: e.WEBAUTHN_RP_NAME ?? e.APP_NAME },
     providers,
+    nativeClients,
+    passwordGrant: e.AUTH_PASSWORD_GRANT === "on",
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@localhost>`,

@@ -4,8 +4,15 @@ export const DEFAULT_AFTER_LOGIN = "/dashboard";
  * `next` after sign-in: accepted only as a same-origin path. Anything that could leave the site
  * (`//x`, `/\x`, schemes, encoded slashes, control characters) falls back to /dashboard.
  */
+/**
+ * The one API path a sign-in may return to: a native app's authorization request (RFC 8252), which
+ * needs the signed-in browser and then redirects to the app. Its query (redirect URI, challenge,
+ * state) is longer than a page's.
+ */
+const AUTHORIZE_PATH = "/api/auth/authorize";
+
 export function safeNextPath(value: string | null | undefined, fallback = DEFAULT_AFTER_LOGIN): string {
-  if (!value || value.length > 512) return fallback;
+  if (!value || value.length > (value.startsWith(`${AUTHORIZE_PATH}?`) ? 2048 : 512)) return fallback;
   if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
   // Control characters, whitespace and backslashes have no place in our paths.
   if (/[\u0000-\u0020\u007f-\u009f\\]/.test(value)) return fallback;
@@ -27,7 +34,8 @@ export function safeNextPath(value: string | null | undefined, fallback = DEFAUL
   }
   if (url.origin !== base) return fallback;
   // Never send someone back to the auth pages themselves or to the API.
-  if (url.pathname === "/login" || url.pathname === "/register" || url.pathname.startsWith("/api/")) return fallback;
+  if (url.pathname === "/login" || url.pathname === "/register") return fallback;
+  if (url.pathname.startsWith("/api/") && url.pathname !== AUTHORIZE_PATH) return fallback;
   // Dot segments can resolve to a path that starts with "//" ("/.//evil.example",
   // "/a/..//evil.example"): as a Location or in the browser that is another host. Check the result.
   const path = url.pathname + url.search + url.hash;

@@ -15,6 +15,14 @@ const body = z.discriminatedUnion("grant_type", [
     password: z.string().min(1).max(256),
   }),
   z.strictObject({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(256) }),
+  // RFC 8252: the code from the browser, with the PKCE verifier (RFC 7636 §4.5).
+  z.strictObject({
+    grant_type: z.literal("authorization_code"),
+    code: z.string().min(1).max(256),
+    redirect_uri: z.string().min(1).max(512),
+    client_id: z.string().min(1).max(64),
+    code_verifier: z.string().min(1).max(128),
+  }),
   // The second step of a password grant for an account with two-step on (mfa_required's mfa_token).
   z.strictObject({
     grant_type: z.literal(MFA_GRANT),
@@ -24,7 +32,13 @@ const body = z.discriminatedUnion("grant_type", [
   }),
 ]);
 
-const GRANTS = new Set<string>(["password", "refresh_token", MFA_GRANT]);
+/** The password grant and its second step exist only with AUTH_PASSWORD_GRANT=on (RFC 9700 §2.4). */
+const grantsOf = (passwordGrant: boolean) =>
+  new Set<string>(
+    passwordGrant
+      ? ["authorization_code", "refresh_token", "password", MFA_GRANT]
+      : ["authorization_code", "refresh_token"],
+  );
 
 function tokenResponse(tokens: NativeTokens) {
   return json(
@@ -40,7 +54,8 @@ function tokenResponse(tokens: NativeTokens) {
 }
 
 /**
- * The token endpoint for native apps (RFC 6749 password and refresh_token grants, JSON bodies):
+ * The token endpoint for native apps (RFC 6749 authorization_code and refresh_token grants, and
+ * the password grant when AUTH_PASSWORD_GRANT=on; JSON bodies):
  * tokens in the body, never cookies, and no cookie is read, so there is no CSRF surface. A
  * `DPoP` proof binds the session to the app's key (RFC 9449). Sign-in's limits apply: the
  * per-account back-off and per-IP budget are shared with POST /api/auth/login.
@@ -48,8 +63,9 @@ function tokenResponse(tokens: NativeTokens) {
 export const POST = route({ stateChanging: false, oauth: true }, async (req, { rt, meta }) => {
   const raw = await readJson(req, z.record(z.string(), z.unknown()));
   // An unknown grant is told apart from a malformed request (RFC 6749 §5.2).
-  if (typeof raw.grant_type === "string" && !GRANTS.has(raw.grant_type)) {
-    return oauthError(400, "unsupported_grant_type", `Use grant_type password, refresh_token or ${MFA_GRANT}.`);
+  const grants = grantsOf(rt.config.passwordGrant);
+  if (typeof raw.grant_type === "string" && !grants.has(raw.grant_type)) {
+    return oauthError(400, "unsupported_grant_type", `Use grant_type ${[...grants].join(", ")}.`);
   }
   const parsed = body.safeParse(raw);
   if (!parsed.success) {
@@ -122,6 +138,43 @@ export const POST = route({ stateChanging: false, oauth: true }, async (req, { r
       return oauthError(400, "invalid_grant", "The mfa_token is invalid or expired. Sign in again.");
     }
     await rt.limits.loginSucceeded(owner.email, meta.ip);
+    return tokenResponse(result);
+  }
+
+  if (input.grant_type === "authorization_code") {
+    const result = await rt.auth.authorizationCodeGrant(
+      {
+        code: input.code,
+        clientId: input.client_id,
+        redirectUri: input.redirect_uri,
+        codeVerifier: input.code_verifier,
+      },
+      meta,
+      jkt,
+    );
+    if (!result.ok) {
+      // Failures count toward the per-IP refresh limit: guessing codes or verifiers is bounded too.
+      const limit = await rt.limits.refreshBlocked(meta.ip);
+      await rt.limits.refreshFailed(meta.ip);
+      if (!limit.ok) throw rateLimited(limit);
+      if (result.error === "dpop_mismatch")
+        return oauthError(
+          400,
+          "invalid_dpop_proof",
+          "This code needs a DPoP proof from the key named at authorization.",
+        );
+      if (result.error === "second_factor_required")
+        return oauthError(
+          400,
+          "invalid_grant",
+          "This account has two-step verification: sign in again in the browser, with the second step.",
+        );
+      return oauthError(
+        400,
+        "invalid_grant",
+        "The code is invalid, expired or used, or was issued for another client, redirect URI or code_verifier.",
+      );
+    }
     return tokenResponse(result);
   }
 
