@@ -16,12 +16,12 @@ function appName(userAgent: string | null | undefined): string {
 }
 
 /** What the row is called: "Chrome 156 on Linux" for a browser, "ExampleApp/1.0" (on iOS 18.2) for an app. */
-function deviceLabel(s: DeviceSession): string {
+export function deviceLabel(s: DeviceSession): string {
   if (s.client !== "native") return `${s.browser} on ${s.os}`;
   return s.os === "Unknown system" ? appName(s.userAgent) : `${appName(s.userAgent)} on ${s.os}`;
 }
 
-function DeviceIcon({ type }: { type: string }) {
+export function DeviceIcon({ type }: { type: string }) {
   return (
     <span
       aria-hidden="true"
