@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
@@ -31,7 +32,9 @@ function loadFailure(status: number | null): string {
  */
 export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; initialQuery: string }) {
   const { authFetch } = useAuth();
-  const [query, setQuery] = useState(initialQuery);
+  // Back and Forward restore the page the server rendered first, with the address as it is now:
+  // a query in it that the first page was not for is searched again.
+  const [query, setQuery] = useState(useSearchParams().get("query") ?? initialQuery);
   const [view, setView] = useState<View>({ query: initialQuery, cursors: [null], page: initial });
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<{ text: string; retry: View } | null>(null);
