@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { AuthProvider } from "@/components/auth-provider";
 import { SiteHeader } from "@/components/site-header";
+import { StepUpProvider } from "@/components/step-up";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getRuntime } from "@/lib/server/runtime";
 import { sessionState } from "@/lib/auth/session-state";
@@ -28,13 +29,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="flex min-h-screen flex-col">
         <AuthProvider initial={initial} serverNow={(await getRuntime()).clock.now()}>
-          <SiteHeader appName={getConfig().appName} />
-          <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8 sm:py-12">
-            {children}
-          </main>
-          <footer className="border-t border-slate-200 py-6 text-center text-xs text-slate-600">
-            Tokens live in httpOnly cookies only. Nothing about your session is kept in this page&apos;s storage.
-          </footer>
+          <StepUpProvider>
+            <SiteHeader appName={getConfig().appName} />
+            <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8 sm:py-12">
+              {children}
+            </main>
+            <footer className="border-t border-slate-200 py-6 text-center text-xs text-slate-600">
+              Tokens live in httpOnly cookies only. Nothing about your session is kept in this page&apos;s storage.
+            </footer>
+          </StepUpProvider>
         </AuthProvider>
       </body>
     </html>

@@ -13,6 +13,9 @@ export function Field({
   required = true,
   minLength,
   defaultValue,
+  autoFocus,
+  inputMode,
+  spellCheck,
 }: {
   label: string;
   name: string;
@@ -23,6 +26,9 @@ export function Field({
   required?: boolean;
   minLength?: number;
   defaultValue?: string;
+  autoFocus?: boolean;
+  inputMode?: React.HTMLAttributes<HTMLInputElement>["inputMode"];
+  spellCheck?: boolean;
 }) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
@@ -39,6 +45,9 @@ export function Field({
         required={required}
         minLength={minLength}
         defaultValue={defaultValue}
+        autoFocus={autoFocus}
+        inputMode={inputMode}
+        spellCheck={spellCheck}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-500 focus:outline-none focus:ring-2 ${
