@@ -6,53 +6,26 @@ import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
 import { LocalTime } from "./local-time";
 import { DeviceIcon, deviceLabel, type DeviceSession } from "./sessions-list";
+import { useStepUp } from "./step-up";
 import { Badge, Notice, buttonClasses } from "./ui";
 import type { AdminUser } from "@/lib/auth/administration";
 import { ROLES, type Role } from "@/lib/auth/roles";
 
-/**
- * Stand-in for components/step-up.tsx (`useStepUp`, being built on another branch): it only runs
- * the request. A 401 reauthentication_required comes back as is and `describeFailure` asks the
- * admin to sign in again, which gives a fresh authentication.
- */
-function useStepUp() {
-  return { withStepUp: (request: () => Promise<Response>) => request() };
-}
-
-type Message = { tone: "success" | "warning" | "error"; text: string; signInAgain?: boolean };
+type Message = { tone: "success" | "warning" | "error"; text: string };
 
 /** An admin API's failure in words a person can act on. */
 async function describeFailure(res: Response | null, fallback: string): Promise<Message> {
   if (!res) return { tone: "error", text: "Could not reach the server. Check your connection and try again." };
   const body = (await res.json().catch(() => ({}))) as { error?: string };
+  // "Confirm it's you" was cancelled (withStepUp hands back the original 401).
   if (res.status === 401 && body.error === "reauthentication_required")
-    return { tone: "warning", text: "Confirm it's you to continue:", signInAgain: true };
+    return { tone: "warning", text: "Nothing changed: this needs you to confirm it's you first." };
   if (res.status === 409 && body.error === "last_admin")
     return { tone: "error", text: "At least one enabled administrator must remain." };
   if (res.status === 401) return { tone: "error", text: "Your session ended. Sign in again." };
   if (res.status === 403) return { tone: "error", text: "Your account no longer has the administrator role." };
   if (res.status === 404) return { tone: "error", text: "Not found: it may have changed meanwhile. Reload the page." };
   return { tone: "error", text: fallback };
-}
-
-function MessageNotice({ message }: { message: Message }) {
-  const router = useRouter();
-  const { signOut } = useAuth();
-  async function signInAgain() {
-    const here = window.location.pathname;
-    await signOut();
-    router.replace(`/login?next=${encodeURIComponent(here)}`);
-  }
-  return (
-    <Notice tone={message.tone}>
-      {message.text}{" "}
-      {message.signInAgain && (
-        <button type="button" onClick={signInAgain} className="font-semibold underline underline-offset-2">
-          sign in again
-        </button>
-      )}
-    </Notice>
-  );
 }
 
 /**
@@ -150,7 +123,7 @@ export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: bo
 
   return (
     <div className="space-y-5">
-      {message && <MessageNotice message={message} />}
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
 
       <div className="space-y-2">
         <h3 className="text-sm font-semibold text-slate-900">Role</h3>
@@ -349,7 +322,7 @@ export function AdminUserSessions({
 
   return (
     <div className="space-y-4">
-      {message && <MessageNotice message={message} />}
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
       {sessions.length === 0 ? (
         <p className="text-sm text-slate-700">No active sessions: this account is signed in nowhere.</p>
       ) : (

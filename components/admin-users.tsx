@@ -121,7 +121,7 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
         </button>
       </form>
 
-      <p id={statusId} role="status" className="flex min-h-5 items-center gap-2 text-sm text-slate-600">
+      <p id={statusId} aria-live="polite" className="flex min-h-5 items-center gap-2 text-sm text-slate-600">
         {loading ? (
           <>
             <Spinner /> Loading users…

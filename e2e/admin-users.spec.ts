@@ -139,7 +139,7 @@ test("disabling a signed-in user signs them out and refuses their sign-in; enabl
   await expect(victim).toHaveURL(/\/login\?next=%2Fdashboard/);
   await victim.getByLabel("Email").fill(user.email);
   await victim.getByLabel("Password").fill(user.password);
-  await victim.getByRole("button", { name: "Sign in" }).click();
+  await victim.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(victim.getByRole("main").getByRole("alert")).toContainText("This account is disabled");
   await expect(victim).toHaveURL(/\/login/);
 
@@ -186,7 +186,7 @@ test("ending one session from the admin's user page signs that device out, and o
 
     await other.reload();
     await expect(other).toHaveURL(/\/login\?next=%2Fdashboard/);
-    await expect(other.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await expect(other.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
 
     await laptop.reload();
     await expect(laptop.getByTestId("user-email")).toHaveText(user.email);
@@ -234,6 +234,50 @@ test("making a user an administrator gives them the admin page", async ({
       await expect(page.getByTestId("detail-role")).toHaveText("User");
     }
   }
+});
+
+test('an action asks "Confirm it\'s you" when the sign-in is not recent, and Cancel changes nothing', async ({
+  user,
+  admin,
+  newContext,
+  signIn,
+}) => {
+  const page = await adminPage(newContext, signIn, admin);
+  await openUser(page, user);
+  // The administrator signed in just now, so the server would not ask yet: its first answer to
+  // each action here is the one it gives once STEP_UP_MAX_AGE has passed. The retry is real.
+  const askOnce = async (url: string) => {
+    let asked = false;
+    await page.route(url, async (route) => {
+      if (asked) return route.continue();
+      asked = true;
+      await route.fulfill({
+        status: 401,
+        json: { error: "reauthentication_required", message: "Confirm it's you to continue." },
+      });
+    });
+  };
+  const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
+  const actions = page.getByRole("region", { name: "Actions" });
+
+  await askOnce("**/api/admin/users/*/disable");
+  await page.getByRole("button", { name: "Disable account" }).click();
+  await page.getByRole("button", { name: "Yes, disable account" }).click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Password").fill(admin.password);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(actions.getByRole("status")).toContainText(`Disabled ${user.email}`);
+  await expect(page.getByTestId("detail-status")).toHaveText("Disabled: signing in is refused");
+
+  await askOnce("**/api/admin/users/*/enable");
+  await page.getByRole("button", { name: "Enable account" }).click();
+  await page.getByRole("button", { name: "Yes, enable account" }).click();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(actions.getByRole("status")).toHaveText("Nothing changed: this needs you to confirm it's you first.");
+  await page.reload();
+  await expect(page.getByTestId("detail-status")).toHaveText("Disabled: signing in is refused");
 });
 
 test("the last administrator can neither demote nor disable themselves", async ({ admin, newContext, signIn }) => {
