@@ -126,7 +126,6 @@ export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: bo
       {message && <Notice tone={message.tone}>{message.text}</Notice>}
 
       <div className="space-y-2">
-        <h3 className="text-sm font-semibold text-slate-900">Role</h3>
         {confirming === "role" ? (
           <ConfirmGroup
             label="Confirm the role change"
@@ -151,7 +150,7 @@ export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: bo
             }}
           >
             <div>
-              <label htmlFor="admin-user-role" className="block text-sm text-slate-700">
+              <label htmlFor="admin-user-role" className="block text-sm font-semibold text-slate-900">
                 Role
               </label>
               <select

@@ -144,30 +144,45 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
         </Notice>
       )}
 
+      {/* After a failed search the last results stay, but not an empty state for an older query. */}
       {users.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-700">
-          {view.query ? (
-            <>
-              No users match <strong className="font-semibold break-all text-slate-900">“{view.query}”</strong>.
-            </>
-          ) : (
-            "No users match."
-          )}
-        </p>
+        !error && (
+          <p className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-700">
+            {view.query ? (
+              <>
+                No users match <strong className="font-semibold break-all text-slate-900">“{view.query}”</strong>.
+              </>
+            ) : (
+              "No users match."
+            )}
+          </p>
+        )
       ) : (
-        <div
-          className={`overflow-x-auto rounded-lg border border-slate-200 transition-opacity ${loading ? "opacity-60" : ""}`}
-          aria-busy={loading}
-        >
-          <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
+        <div className={`transition-opacity ${loading ? "opacity-60" : ""}`} aria-busy={loading}>
+          {/* Phones: one card per user (seven columns do not fit); wider screens: the table. */}
+          <ul aria-label="Users" className="divide-y divide-slate-200 rounded-lg border border-slate-200 sm:hidden">
+            {users.map((u) => (
+              <li key={u.id} className="space-y-1 p-3 text-sm">
+                <UserLink user={u} />
+                {u.name && <p className="text-slate-700">{u.name}</p>}
+                <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-slate-700">
+                  <RoleText role={u.role} />
+                  <span>{u.emailVerified ? "Verified" : "Not verified"}</span>
+                  <span>Two-step {u.twoFactor ? "on" : "off"}</span>
+                  <StatusText disabled={u.disabled} />
+                </p>
+                <p className="text-slate-600">
+                  Last sign-in: <LastSignIn at={u.lastSignInAt} />
+                </p>
+              </li>
+            ))}
+          </ul>
+          <table className="hidden min-w-full divide-y divide-slate-200 overflow-hidden rounded-lg border border-slate-200 text-left text-sm sm:table">
             <caption className="sr-only">Users{view.query ? ` matching “${view.query}”` : ""}</caption>
             <thead className="bg-slate-50 text-xs font-semibold tracking-wide text-slate-600 uppercase">
               <tr>
                 <th scope="col" className="px-3 py-2">
-                  Email
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Name
+                  Email and name
                 </th>
                 <th scope="col" className="px-3 py-2">
                   Role
@@ -175,7 +190,7 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
                 <th scope="col" className="px-3 py-2">
                   Verified
                 </th>
-                <th scope="col" className="px-3 py-2">
+                <th scope="col" className="px-3 py-2 whitespace-nowrap">
                   Two-step
                 </th>
                 <th scope="col" className="px-3 py-2">
@@ -189,33 +204,20 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
             <tbody className="divide-y divide-slate-200 bg-white">
               {users.map((u) => (
                 <tr key={u.id} data-testid="user-row" className="align-top hover:bg-slate-50">
-                  <td className="max-w-64 px-3 py-2">
-                    <Link
-                      href={`/admin/users/${encodeURIComponent(u.id)}`}
-                      className="font-medium break-all text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900"
-                    >
-                      {u.email}
-                    </Link>
-                  </td>
-                  <td className="px-3 py-2 text-slate-800">{u.name ?? <span className="text-slate-500">-</span>}</td>
                   <td className="px-3 py-2">
-                    {u.role === "admin" ? (
-                      <Badge tone="indigo">Admin</Badge>
-                    ) : (
-                      <span className="text-slate-800">User</span>
-                    )}
+                    <UserLink user={u} />
+                    <p className="text-slate-600">{u.name ?? "-"}</p>
+                  </td>
+                  <td className="px-3 py-2">
+                    <RoleText role={u.role} />
                   </td>
                   <td className="px-3 py-2 text-slate-800">{u.emailVerified ? "Yes" : "No"}</td>
                   <td className="px-3 py-2 text-slate-800">{u.twoFactor ? "On" : "Off"}</td>
                   <td className="px-3 py-2">
-                    {u.disabled ? <Badge tone="amber">Disabled</Badge> : <span className="text-slate-800">Active</span>}
+                    <StatusText disabled={u.disabled} />
                   </td>
-                  <td className="px-3 py-2 whitespace-nowrap text-slate-800">
-                    {u.lastSignInAt === null ? (
-                      <span className="text-slate-500">-</span>
-                    ) : (
-                      <LocalTime ms={u.lastSignInAt} />
-                    )}
+                  <td className="px-3 py-2 text-slate-800">
+                    <LastSignIn at={u.lastSignInAt} />
                   </td>
                 </tr>
               ))}
@@ -248,3 +250,23 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
     </div>
   );
 }
+
+function UserLink({ user }: { user: AdminUser }) {
+  return (
+    <Link
+      href={`/admin/users/${encodeURIComponent(user.id)}`}
+      className="font-medium wrap-anywhere text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900"
+    >
+      {user.email}
+    </Link>
+  );
+}
+
+const RoleText = ({ role }: { role: AdminUser["role"] }) =>
+  role === "admin" ? <Badge tone="indigo">Admin</Badge> : <span className="text-slate-800">User</span>;
+
+const StatusText = ({ disabled }: { disabled: boolean }) =>
+  disabled ? <Badge tone="amber">Disabled</Badge> : <span className="text-slate-800">Active</span>;
+
+const LastSignIn = ({ at }: { at: number | null }) =>
+  at === null ? <span className="text-slate-500">-</span> : <LocalTime ms={at} />;

@@ -18,10 +18,10 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
   if (!detail.ok) notFound();
   const { user } = detail;
   const isSelf = user.id === admin.id;
-  // The core lists them for anyone; on one's own page, the session this page runs in is marked.
+  // The core lists them for anyone; on one's own page, the session this page runs in is marked (and first).
   const sessions = detail.sessions
     .map((s) => ({ ...s, current: isSelf && s.id === claims.sid }))
-    .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    .sort((a, b) => Number(b.current) - Number(a.current) || b.lastUsedAt - a.lastUsedAt);
   const events = await rt.auth.userEvents(user.id, 50);
 
   return (
@@ -35,7 +35,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
         title={user.name ?? user.email}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            <span className="break-all">{user.email}</span>
+            <span className="wrap-anywhere">{user.email}</span>
             {user.role === "admin" && <Badge tone="indigo">Admin</Badge>}
             {user.disabled && <Badge tone="amber">Disabled</Badge>}
             {isSelf && <Badge tone="emerald">You</Badge>}
@@ -44,33 +44,26 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       />
 
       <Card title="Details" titleId="details">
-        <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
-          <dt className="text-slate-600">Email</dt>
-          <dd className="break-all text-slate-900" data-testid="detail-email">
-            {user.email} {user.emailVerified ? "(verified)" : "(not verified)"}
-          </dd>
-          <dt className="text-slate-600">Name</dt>
-          <dd className="text-slate-900">{user.name ?? "-"}</dd>
-          <dt className="text-slate-600">Role</dt>
-          <dd className="text-slate-900" data-testid="detail-role">
+        <dl className="space-y-3 text-sm">
+          <Detail term="Email" testId="detail-email">
+            <span className="wrap-anywhere">{user.email}</span> {user.emailVerified ? "(verified)" : "(not verified)"}
+          </Detail>
+          <Detail term="Name">{user.name ?? "-"}</Detail>
+          <Detail term="Role" testId="detail-role">
             {user.role === "admin" ? "Administrator" : "User"}
-          </dd>
-          <dt className="text-slate-600">Status</dt>
-          <dd className="text-slate-900" data-testid="detail-status">
+          </Detail>
+          <Detail term="Status" testId="detail-status">
             {user.disabled ? "Disabled: signing in is refused" : "Active"}
-          </dd>
-          <dt className="text-slate-600">Two-step verification</dt>
-          <dd className="text-slate-900" data-testid="detail-two-step">
+          </Detail>
+          <Detail term="Two-step verification" testId="detail-two-step">
             {user.twoFactor ? "On" : "Off"}
-          </dd>
-          <dt className="text-slate-600">Created</dt>
-          <dd className="text-slate-900">
+          </Detail>
+          <Detail term="Created">
             <LocalTime ms={user.createdAt} />
-          </dd>
-          <dt className="text-slate-600">Last sign-in</dt>
-          <dd className="text-slate-900">
+          </Detail>
+          <Detail term="Last sign-in">
             {user.lastSignInAt === null ? "-" : <LocalTime ms={user.lastSignInAt} withRelative />}
-          </dd>
+          </Detail>
         </dl>
       </Card>
 
@@ -93,10 +86,22 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       <Card
         title="Recent events"
         titleId="events"
-        description={`The latest ${events.length} events of this account, newest first, worded as the person sees them.`}
+        description={`The latest ${events.length === 1 ? "event" : `${events.length} events`} of this account, newest first, worded as the person sees them.`}
       >
         <EventsList events={events} empty="No events recorded for this account." />
       </Card>
+    </div>
+  );
+}
+
+/** One line of the details: the term above its value on phones, beside it on wider screens. */
+function Detail({ term, testId, children }: { term: string; testId?: string; children: React.ReactNode }) {
+  return (
+    <div className="sm:grid sm:grid-cols-[12rem_1fr] sm:gap-4">
+      <dt className="text-slate-600">{term}</dt>
+      <dd className="text-slate-900" data-testid={testId}>
+        {children}
+      </dd>
     </div>
   );
 }
