@@ -34,7 +34,7 @@ async function describeFailure(res: Response | null, fallback: string): Promise<
  */
 function useAdminAction() {
   const router = useRouter();
-  const { authFetch } = useAuth();
+  const { authFetch, refresh } = useAuth();
   const { withStepUp } = useStepUp();
   const [busy, setBusy] = useState<string | null>(null);
   const [refreshing, startRefresh] = useTransition();
@@ -45,10 +45,12 @@ function useAdminAction() {
     url: string,
     init: RequestInit,
     words: { done: string; failed: string },
+    options: { renewSession?: boolean } = {},
   ): Promise<Response | null> {
     setBusy(key);
     setMessage(null);
     const res = await withStepUp(() => authFetch(url, init)).catch(() => null);
+    if (res?.ok && options.renewSession) await refresh();
     setBusy(null);
     if (res?.ok) {
       setMessage({ tone: "success", text: words.done });
@@ -78,21 +80,25 @@ type Confirming = null | "role" | "disable" | "enable" | "reset-two-factor";
  */
 export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: boolean }) {
   const router = useRouter();
-  const { refresh } = useAuth();
   const { run, busy, pending, message } = useAdminAction();
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [role, setRole] = useState<Role>(user.role);
   const who = isSelf ? "your own account" : user.email;
 
   async function changeRole() {
-    const res = await run("role", `/api/admin/users/${encodeURIComponent(user.id)}`, json("PATCH", { role }), {
-      done: `${isSelf ? "Your" : `${user.email}'s`} role is now ${ROLE_NAMES[role]}. ${isSelf ? "It applies" : "It applies to their devices"} at once.`,
-      failed: "Could not change the role. Try again.",
-    });
+    const res = await run(
+      "role",
+      `/api/admin/users/${encodeURIComponent(user.id)}`,
+      json("PATCH", { role }),
+      {
+        done: `${isSelf ? "Your" : `${user.email}'s`} role is now ${ROLE_NAMES[role]}. ${isSelf ? "It applies" : "It applies to their devices"} at once.`,
+        failed: "Could not change the role. Try again.",
+      },
+      // One's own new role stops one's own access token: renew it before the page renders again.
+      { renewSession: isSelf },
+    );
     setConfirming(null);
     if (!res) setRole(user.role);
-    // Changing one's own role stops one's own access token: renew it before the page renders again.
-    else if (isSelf) await refresh();
   }
 
   async function setDisabled(disabled: boolean) {

@@ -37,7 +37,7 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
   const [query, setQuery] = useState(useSearchParams().get("query") ?? initialQuery);
   const [view, setView] = useState<View>({ query: initialQuery, cursors: [null], page: initial });
   const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<{ text: string; retry: View } | null>(null);
+  const [error, setError] = useState<{ text: string; retry: Omit<View, "page"> } | null>(null);
   const inflight = useRef<AbortController | null>(null);
   const statusId = useId();
 
@@ -66,7 +66,7 @@ export function AdminUsers({ initial, initialQuery }: { initial: UsersPage; init
     } catch {
       // A newer search replaced this one: its answer no longer matters.
       if (controller.signal.aborted) return;
-      setError({ text: loadFailure(status), retry: { ...target, page: view.page } });
+      setError({ text: loadFailure(status), retry: target });
     } finally {
       if (inflight.current === controller) {
         inflight.current = null;
