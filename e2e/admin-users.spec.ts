@@ -195,7 +195,7 @@ test("ending one session from the admin's user page signs that device out, and o
   }
 });
 
-test("making a user an administrator gives them the admin page", async ({
+test("making a user an administrator gives them the admin page, and they may step down again", async ({
   user,
   signedInPage: person,
   admin,
@@ -224,6 +224,19 @@ test("making a user an administrator gives them the admin page", async ({
     await expect(person).toHaveURL(/\/admin$/);
     await expect(person.getByRole("heading", { name: "Admin", level: 1 })).toBeVisible();
     await expect(person.getByRole("region", { name: "Users" }).getByLabel("Search")).toBeVisible();
+
+    // With two administrators, the new one may step down: their own page turns into the refusal.
+    await openUser(person, user);
+    await expect(person.getByRole("heading", { level: 1 })).toHaveText(user.name);
+    await person.getByLabel("Role").selectOption({ label: "User" });
+    await person.getByRole("button", { name: "Change role" }).click();
+    await expect(person.getByRole("group", { name: "Confirm the role change" })).toContainText(
+      "Make your own account a regular user? You lose the admin area at once.",
+    );
+    await person.getByRole("button", { name: "Yes, change role" }).click();
+    await expect(person.getByRole("heading", { level: 1 })).toHaveText("You don't have access to this page");
+    await page.reload();
+    await expect(page.getByTestId("detail-role")).toHaveText("User");
   } finally {
     // Back to one administrator, for the last-administrator test.
     await page.goto(userPage);
