@@ -10,10 +10,11 @@ import {
 } from "./fixtures";
 
 /**
- * The admin area's user list and user page, as an administrator uses them. The seeded
- * administrator (e2e/start-server.ts) is the only one on the test server: the test that makes
- * another administrator turns them back into a user before it ends, so the last-administrator
- * test below meets the rule. Tests in a file run in order in one worker (fullyParallel: false).
+ * The admin area's user list and user page, as an administrator uses them, signed in as the
+ * administrator e2e/start-server.ts seeds into each server's database. One test here makes a second
+ * administrator on `main`; the last-administrator test therefore runs on `required`, where no test
+ * makes one, and first checks that the seeded administrator is alone there (were it not, the
+ * demotion would succeed and every later admin test on that server would fail for a confusing reason).
  */
 
 const FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
@@ -238,7 +239,7 @@ test("making a user an administrator gives them the admin page, and they may ste
     await page.reload();
     await expect(page.getByTestId("detail-role")).toHaveText("User");
   } finally {
-    // Back to one administrator, for the last-administrator test.
+    // Back to one administrator, as the other tests on this server found it.
     await page.goto(userPage);
     if ((await page.getByTestId("detail-role").textContent()) === "Administrator") {
       await page.getByLabel("Role").selectOption({ label: "User" });
@@ -293,27 +294,51 @@ test('an action asks "Confirm it\'s you" when the sign-in is not recent, and Can
   await expect(page.getByTestId("detail-status")).toHaveText("Disabled: signing in is refused");
 });
 
-test("the last administrator can neither demote nor disable themselves", async ({ admin, newContext, signIn }) => {
-  const page = await adminPage(newContext, signIn, admin);
-  await openUser(page, admin);
-  const actions = page.getByRole("region", { name: "Actions" });
+/** The enabled administrators the admin API lists, every page of it. */
+async function enabledAdministrators(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await page.request.get(`/api/admin/users${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as {
+      users: { email: string; role: string; disabled: boolean }[];
+      nextCursor: string | null;
+    };
+    found.push(...body.users.filter((u) => u.role === "admin" && !u.disabled).map((u) => u.email));
+    cursor = body.nextCursor;
+  } while (cursor);
+  return found;
+}
 
-  await page.getByLabel("Role").selectOption({ label: "User" });
-  await page.getByRole("button", { name: "Change role" }).click();
-  await expect(page.getByRole("group", { name: "Confirm the role change" })).toContainText(
-    "Make your own account a regular user?",
-  );
-  await page.getByRole("button", { name: "Yes, change role" }).click();
-  await expect(actions.getByRole("alert")).toHaveText("At least one enabled administrator must remain.");
-  await expect(page.getByTestId("detail-role")).toHaveText("Administrator");
-  await expect(page.getByLabel("Role")).toHaveValue("admin");
+test.describe("on a server where nobody else is made an administrator", () => {
+  test.use({ server: "required" });
 
-  await page.getByRole("button", { name: "Disable account" }).click();
-  await page.getByRole("button", { name: "Yes, disable account" }).click();
-  await expect(actions.getByRole("alert")).toHaveText("At least one enabled administrator must remain.");
-  await expect(page.getByTestId("detail-status")).toHaveText("Active");
+  test("the last administrator can neither demote nor disable themselves", async ({ admin, newContext, signIn }) => {
+    const page = await adminPage(newContext, signIn, admin);
+    expect(await enabledAdministrators(page), "the seeded administrator must be the only one here").toEqual([
+      admin.email,
+    ]);
+    await openUser(page, admin);
+    const actions = page.getByRole("region", { name: "Actions" });
 
-  // Still an administrator, still signed in.
-  await page.reload();
-  await expect(page.getByTestId("detail-role")).toHaveText("Administrator");
+    await page.getByLabel("Role").selectOption({ label: "User" });
+    await page.getByRole("button", { name: "Change role" }).click();
+    await expect(page.getByRole("group", { name: "Confirm the role change" })).toContainText(
+      "Make your own account a regular user?",
+    );
+    await page.getByRole("button", { name: "Yes, change role" }).click();
+    await expect(actions.getByRole("alert")).toHaveText("At least one enabled administrator must remain.");
+    await expect(page.getByTestId("detail-role")).toHaveText("Administrator");
+    await expect(page.getByLabel("Role")).toHaveValue("admin");
+
+    await page.getByRole("button", { name: "Disable account" }).click();
+    await page.getByRole("button", { name: "Yes, disable account" }).click();
+    await expect(actions.getByRole("alert")).toHaveText("At least one enabled administrator must remain.");
+    await expect(page.getByTestId("detail-status")).toHaveText("Active");
+
+    // Still an administrator, still signed in.
+    await page.reload();
+    await expect(page.getByTestId("detail-role")).toHaveText("Administrator");
+  });
 });
