@@ -18,8 +18,11 @@ import {
 /** `message` is empty when the page itself aborted the ceremony (nothing to tell the person). */
 export type CeremonyOutcome<T> = { ok: true; response: T } | { ok: false; cancelled: boolean; message: string };
 
+/** An IP address is never a valid relying party id: on http://127.0.0.1 passkeys cannot work, so none are offered. */
+const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
+
 export function passkeysSupported(): boolean {
-  return typeof window !== "undefined" && browserSupportsWebAuthn();
+  return typeof window !== "undefined" && !IP_HOST.test(window.location.hostname) && browserSupportsWebAuthn();
 }
 
 export function passkeyAutofillSupported(): Promise<boolean> {
