@@ -16,12 +16,12 @@ function appName(userAgent: string | null | undefined): string {
 }
 
 /** What the row is called: "Chrome 156 on Linux" for a browser, "ExampleApp/1.0" (on iOS 18.2) for an app. */
-export function deviceLabel(s: DeviceSession): string {
+function deviceLabel(s: DeviceSession): string {
   if (s.client !== "native") return `${s.browser} on ${s.os}`;
   return s.os === "Unknown system" ? appName(s.userAgent) : `${appName(s.userAgent)} on ${s.os}`;
 }
 
-export function DeviceIcon({ type }: { type: string }) {
+function DeviceIcon({ type }: { type: string }) {
   return (
     <span
       aria-hidden="true"
@@ -216,3 +216,6 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
     </div>
   );
 }
+
+/** The admin's view of a user's sessions (components/admin-user.tsx) names and draws them the same way. */
+export { DeviceIcon, deviceLabel };
