@@ -85,6 +85,12 @@ export function CredentialsForm({
         setPending(false);
         return;
       }
+      // Said only after the right password (a wrong one stays 401), so it tells no stranger anything.
+      if (mode === "login" && res.status === 403 && data.error === "account_disabled") {
+        setErrors({ form: "This account is disabled. Ask an administrator to enable it again, then sign in." });
+        setPending(false);
+        return;
+      }
       // EMAIL_VERIFICATION=required: the same answer for a new and a taken address, and no session.
       if (mode === "register" && res.status === 202 && data.verificationRequired) {
         setCheckEmail(email);

@@ -222,3 +222,6 @@ export function SessionsList({ initial }: { initial: DeviceSession[] }) {
     </div>
   );
 }
+
+/** The admin's view of a user's sessions (components/admin-user.tsx) names and draws them the same way. */
+export { DeviceIcon, deviceLabel };

@@ -1,6 +1,7 @@
 import { createUser, expect, test, uniqueUser } from "./fixtures";
 import { mailboxFor } from "./mailbox";
 import { serverUrl } from "./servers";
+import { totpCode } from "@/lib/auth/totp";
 
 /**
  * Not part of the suite: `SCREENSHOTS=1 npx playwright test screenshots` saves a picture of every
@@ -146,5 +147,112 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await adminPage.keyboard.press("Tab");
     await adminPage.keyboard.press("Tab");
     await adminPage.screenshot({ path: `test-results/screenshots/${size}-admin-focus.png` });
+  });
+}
+
+/** The admin's user list and a user's page, in each state, for a human to look at. */
+for (const [size, viewport] of Object.entries(sizes)) {
+  test(`the admin's user pages, ${size}`, async ({ browser, baseURL, request, user, admin, newContext, signIn }) => {
+    test.setTimeout(120_000);
+    const context = await newContext();
+    await signIn(context, admin);
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    const shot = async (name: string) => {
+      await page.screenshot({ path: `test-results/screenshots/${size}-${name}.png`, fullPage: true });
+    };
+
+    // A person with two devices, and one with two-step on (so "Reset two-step" shows).
+    for (const userAgent of [undefined, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) Safari/604.1"]) {
+      const device = await browser.newContext({ baseURL, userAgent });
+      await signIn(device, user);
+      await device.close();
+    }
+    const withTwoStep = await createUser(request);
+    const phone = await newContext();
+    await signIn(phone, withTwoStep);
+    const headers = { Origin: baseURL! };
+    const setup = await (await phone.request.post("/api/auth/two-factor/setup", { headers })).json();
+    const enabled = await phone.request.post("/api/auth/two-factor/enable", {
+      headers,
+      data: { code: totpCode(setup.secret, Date.now()) },
+    });
+    expect(enabled.status()).toBe(200);
+
+    await page.goto("/admin");
+    const users = page.getByRole("region", { name: "Users" });
+    await expect(users.getByRole("link").first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    await shot("admin-users");
+    await users.screenshot({ path: `test-results/screenshots/${size}-admin-users-list.png` });
+
+    // Loading: the answer is held until the picture is taken.
+    let release = () => {};
+    await page.route("**/api/admin/users?*", async (route) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      await route.continue();
+    });
+    await users.getByLabel("Search").fill(user.email);
+    await expect(users.getByText("Loading users…")).toBeVisible();
+    await shot("admin-users-loading");
+    release();
+    await expect(users.getByText("Loading users…")).toBeHidden();
+    await expect(users.getByRole("link")).toHaveCount(1);
+    await page.unroute("**/api/admin/users?*");
+    await shot("admin-users-search");
+
+    await users.getByLabel("Search").fill("no-such-person");
+    await expect(users.getByText("No users match")).toBeVisible();
+    await shot("admin-users-empty");
+
+    await page.route("**/api/admin/users?*", (route) =>
+      route.fulfill({ status: 500, json: { error: "server_error" } }),
+    );
+    await users.getByLabel("Search").fill("anyone");
+    await expect(users.getByRole("alert")).toBeVisible();
+    await shot("admin-users-error");
+    await page.unroute("**/api/admin/users?*");
+
+    await page.goto("/admin?query=" + encodeURIComponent(user.email));
+    await users.getByRole("link", { name: user.email }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(user.name);
+    await page.waitForLoadState("networkidle");
+    await shot("admin-user");
+    await page.getByRole("button", { name: "Disable account" }).click();
+    await shot("admin-user-confirm");
+    await page.getByRole("button", { name: "Yes, disable account" }).click();
+    await expect(page.getByTestId("detail-status")).toHaveText("Disabled: signing in is refused");
+    await shot("admin-user-disabled");
+
+    await page.goto("/admin?query=" + encodeURIComponent(withTwoStep.email));
+    await users.getByRole("link", { name: withTwoStep.email }).click();
+    await expect(page.getByRole("button", { name: "Reset two-step" })).toBeVisible();
+    await page.route("**/api/admin/users/*/reset-two-factor", (route) =>
+      route.fulfill({ status: 401, json: { error: "reauthentication_required", message: "Confirm it's you." } }),
+    );
+    await page.getByRole("button", { name: "Reset two-step" }).click();
+    await page.getByRole("button", { name: "Yes, reset two-step" }).click();
+    await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeVisible();
+    await shot("admin-user-step-up");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    await shot("admin-user-step-up-cancelled");
+
+    // The server's answer when the administrator is the last one, stubbed: on a shared test server
+    // another test may have made a second administrator, and then this one would really step down.
+    await page.route("**/api/admin/users/*", (route) =>
+      route.request().method() === "PATCH"
+        ? route.fulfill({ status: 409, json: { error: "last_admin", message: "This is the last administrator." } })
+        : route.continue(),
+    );
+    await page.goto("/admin?query=" + encodeURIComponent(admin.email));
+    await users.getByRole("link", { name: admin.email }).click();
+    await page.getByLabel("Role").selectOption({ label: "User" });
+    await page.getByRole("button", { name: "Change role" }).click();
+    await page.getByRole("button", { name: "Yes, change role" }).click();
+    await expect(page.getByText("At least one enabled administrator must remain.")).toBeVisible();
+    await shot("admin-user-last-admin");
+
+    await page.goto("/admin/users/no-such-user");
+    await shot("admin-user-not-found");
   });
 }

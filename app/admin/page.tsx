@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AdminEndSessionsForm } from "@/components/admin-end-sessions-form";
+import { AdminUsers } from "@/components/admin-users";
 import { EventsList } from "@/components/events-list";
 import { Card, PageHeading } from "@/components/ui";
 import { getRuntime } from "@/lib/server/runtime";
@@ -7,17 +8,33 @@ import { requirePageAdmin } from "@/lib/server/current-user";
 
 export const metadata = { title: "Admin" };
 
-export default async function AdminPage({ searchParams }: { searchParams: Promise<{ refresh?: string }> }) {
+type Search = { refresh?: string | string[]; query?: string | string[] };
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePageAdmin("/admin");
-  const withRefresh = (await searchParams).refresh === "1";
+  const params = await searchParams;
+  const withRefresh = first(params.refresh) === "1";
+  // The list's search is kept in the address, so Back from a user's page shows the same results.
+  const query = first(params.query)?.trim().slice(0, 254) ?? "";
   const rt = await getRuntime();
-  const events = await rt.auth.recentEvents(100, { includeRenewals: withRefresh });
+  const [users, events] = await Promise.all([
+    rt.auth.listUsers({ query, cursor: null }),
+    rt.auth.recentEvents(100, { includeRenewals: withRefresh }),
+  ]);
   return (
     <div className="space-y-6">
       <PageHeading
         title="Admin"
-        description="Recent authentication activity across all accounts, and a way to sign someone out everywhere."
+        description="The accounts, recent authentication activity across all of them, and a way to sign someone out everywhere."
       />
+      <Card
+        title="Users"
+        titleId="users"
+        description="Search by email address or name. Open a user to see their devices and recent events, change their role, or disable the account."
+      >
+        <AdminUsers initial={users} initialQuery={query} />
+      </Card>
       <Card
         title="Sign a user out everywhere"
         titleId="end-sessions"
