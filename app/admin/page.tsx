@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { AdminEndSessionsForm } from "@/components/admin-end-sessions-form";
 import { AdminUsers } from "@/components/admin-users";
 import { EventsList } from "@/components/events-list";
@@ -8,20 +7,16 @@ import { requirePageAdmin } from "@/lib/server/current-user";
 
 export const metadata = { title: "Admin" };
 
-type Search = { refresh?: string | string[]; query?: string | string[] };
+type Search = { query?: string | string[] };
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePageAdmin("/admin");
   const params = await searchParams;
-  const withRefresh = first(params.refresh) === "1";
   // The list's search is kept in the address, so Back from a user's page shows the same results.
   const query = first(params.query)?.trim().slice(0, 254) ?? "";
   const rt = await getRuntime();
-  const [users, events] = await Promise.all([
-    rt.auth.listUsers({ query, cursor: null }),
-    rt.auth.recentEvents(100, { includeRenewals: withRefresh }),
-  ]);
+  const [users, events] = await Promise.all([rt.auth.listUsers({ query, cursor: null }), rt.auth.recentEvents(100)]);
   return (
     <div className="space-y-6">
       <PageHeading
@@ -47,23 +42,6 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         titleId="events"
         description={`The latest ${events.length} events, newest first.`}
       >
-        <p className="mb-4 text-sm">
-          {withRefresh ? (
-            <Link
-              href="/admin"
-              className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
-            >
-              Hide routine session renewals
-            </Link>
-          ) : (
-            <Link
-              href="/admin?refresh=1"
-              className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
-            >
-              Include routine session renewals
-            </Link>
-          )}
-        </p>
         <EventsList events={events} showUser />
       </Card>
     </div>

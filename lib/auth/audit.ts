@@ -36,11 +36,14 @@ export function createAudit(ctx: AuthContext) {
     async userEvents(userId: string, limit = 50): Promise<SecurityEvent[]> {
       return (await store.userEvents(userId, limit)).map((e) => present(e, null));
     },
-    /** Newest first; routine renewals ("refresh") left out unless asked for. One query for emails. */
-    async recentEvents(limit: number, options: { includeRenewals: boolean }): Promise<SecurityEvent[]> {
-      const rows = options.includeRenewals
-        ? await store.recentEvents(limit)
-        : (await store.recentEvents(Math.min(2000, limit * 10))).filter((e) => e.type !== "refresh").slice(0, limit);
+    /**
+     * Newest first, one query for emails. Routine renewals are not recorded any more
+     * (docs/decisions/refresh-tokens-in-the-family.md); rows of that type from before are left out.
+     */
+    async recentEvents(limit: number): Promise<SecurityEvent[]> {
+      const rows = (await store.recentEvents(Math.min(2000, limit * 2)))
+        .filter((e) => e.type !== "refresh")
+        .slice(0, limit);
       const emails = await store.emailsOf([...new Set(rows.flatMap((e) => (e.userId ? [e.userId] : [])))]);
       return rows.map((e) => present(e, e.userId ? (emails.get(e.userId) ?? null) : null));
     },

@@ -3,14 +3,10 @@ import { requireAdmin } from "../_lib/require-admin";
 
 export const dynamic = "force-dynamic";
 
-/**
- * Recent auth events across users, newest first. `?limit=` (1–500, default 100);
- * token renewals are left out unless `?refresh=1`.
- */
+/** Recent auth events across users, newest first. `?limit=` (1–500, default 100). */
 export const GET = route({ stateChanging: false }, async (req, { rt }) => {
   await requireAdmin(req, rt);
   const limit = Math.min(500, Math.max(1, Number(req.nextUrl.searchParams.get("limit")) || 100));
-  const withRefresh = req.nextUrl.searchParams.get("refresh") === "1";
-  const events = await rt.auth.recentEvents(limit, { includeRenewals: withRefresh });
+  const events = await rt.auth.recentEvents(limit);
   return json({ events });
 });
