@@ -12,7 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { calculateJwkThumbprint, decodeJwt } from "jose";
-import { expect, test, type Page } from "./fixtures";
+import { ACCESS_COOKIE, expect, test, type Page } from "./fixtures";
 import { NATIVE_CLIENT, serverUrl } from "./servers";
 
 const MAIN = serverUrl("main");
@@ -161,6 +161,18 @@ test.describe("a native app signs in through the browser", () => {
           expect(await again.exited, again.stderr()).toBe(0);
         } finally {
           stop(again.child);
+        }
+      });
+
+      await test.step("the access cookie gone, the session alive: the login page renews it silently and goes back to the app", async () => {
+        await page.context().clearCookies({ name: ACCESS_COOKIE });
+        const third = startClient(["sign-in"], { ...env, TOKEN_FILE: path.join(dir, "third.json") });
+        try {
+          await page.goto(await printedUrl(third));
+          await expectBackInTheApp(page);
+          expect(await third.exited, third.stderr()).toBe(0);
+        } finally {
+          stop(third.child);
         }
       });
 
