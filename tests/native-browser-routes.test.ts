@@ -30,7 +30,15 @@ let token: typeof import("@/app/api/auth/token/route");
 let steps: Record<string, { POST: (...a: never[]) => Promise<Response> }>;
 
 beforeAll(async () => {
-  await configureTestEnv({ AUTH_NATIVE_CLIENTS: JSON.stringify(CLIENTS) });
+  await configureTestEnv({
+    AUTH_NATIVE_CLIENTS: JSON.stringify(CLIENTS),
+    // Limits on, so failed exchanges are counted; each exchange here comes from its own address
+    // unless a test picks one.
+    AUTH_RATE_LIMIT: "on",
+    RATE_LIMIT_REGISTER_PER_IP: "1000",
+    RATE_LIMIT_LOGIN_PER_IP: "1000",
+    RATE_LIMIT_REFRESH_PER_IP: "3",
+  });
   r = await loadRoutes();
   authorizeRoute = await import("@/app/api/auth/authorize/route");
   token = await import("@/app/api/auth/token/route");
@@ -91,10 +99,14 @@ async function codeFor(jar: CookieJar, extra: Record<string, string | string[]> 
 }
 
 let ip = 0;
-async function exchange(body: Record<string, string>, key?: DpopKey) {
+async function exchange(
+  body: Record<string, string>,
+  key?: DpopKey,
+  from = `198.18.${Math.floor(++ip / 250)}.${ip % 250}`,
+) {
   const headers: Record<string, string> = {
     "user-agent": "ExampleApp/2.0",
-    "x-auth-socket-ip": `198.18.7.${++ip % 250}`,
+    "x-auth-socket-ip": from,
   };
   if (key) headers.dpop = await createDpopProof(key, { method: "POST", url: `${APP}/api/auth/token` });
   return call(token.POST, "/api/auth/token", { body, headers, origin: null });
@@ -409,6 +421,23 @@ describe("POST /api/auth/token, grant_type=authorization_code", () => {
     expect(res.status, res.text).toBe(200);
     expect(decodePayload(res.json.access_token).amr).toEqual(["pwd", "otp", "mfa"]);
     expect((await me(res.json.access_token, key)).json.user.email).toBe(email);
+  });
+
+  it("failed exchanges count toward the per-IP refresh limit: guessing codes or verifiers is bounded (429 past it)", async () => {
+    const { jar } = await signedInBrowser();
+    const { code, verifier } = await codeFor(jar);
+    const from = "198.19.0.1";
+    for (let i = 0; i < 3; i++) {
+      const res = await exchange(grant(code, pkce().verifier), undefined, from);
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe("invalid_grant");
+    }
+    const blocked = await exchange(grant("A".repeat(43), verifier), undefined, from);
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.error).toBe("rate_limited");
+    expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
+    // As for refreshes, only failures are stopped: the app with the real verifier still gets in.
+    expect((await exchange(grant(code, verifier), undefined, from)).status).toBe(200);
   });
 });
 
