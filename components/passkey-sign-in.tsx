@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { goAfterSignIn } from "@/lib/client/after-sign-in";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
@@ -28,8 +29,8 @@ export function PasskeySignIn({ next }: { next: string }) {
   function signedIn(state: AuthenticatedSessionState) {
     done.current = true;
     acceptState(state);
-    router.replace(next);
-    router.refresh();
+    // A native app's authorization request needs a full navigation (lib/client/after-sign-in.ts).
+    goAfterSignIn(router, next);
   }
 
   // Conditional UI: waits for a passkey picked from the email field's suggestions. A click on the

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { goAfterSignIn } from "@/lib/client/after-sign-in";
 import { useState } from "react";
 import { useAuth } from "./auth-provider";
 import { Spinner } from "./credentials-form";
@@ -47,8 +48,8 @@ export function TwoFactorForm({ next }: { next: string }) {
     );
     if (outcome.ok) {
       acceptState(outcome.state);
-      router.replace(next);
-      router.refresh();
+      // A native app's authorization request needs a full navigation (lib/client/after-sign-in.ts).
+      goAfterSignIn(router, next);
       return;
     }
     const back = outcome.code && BACK_TO_SIGN_IN[outcome.code];
