@@ -11,6 +11,7 @@ import type { MemoryResult } from "./memory";
 import type { MicroResult } from "./micro-harness";
 import type { Argon2Result } from "../cases/argon2";
 import { MICRO } from "./names";
+import { ratioChart } from "./chart";
 import { fmtMs, fmtNumber, fmtRate, median, table } from "./stats";
 
 type Line = {
@@ -240,7 +241,8 @@ export function report(
   console.log("");
   for (const note of extra.notes) console.log(`database: ${note}`);
   console.log("");
-  console.log(ratioTable(ratioLines(results, ratios, micro, memory, extra)));
+  const lines = ratioLines(results, ratios, micro, memory, extra);
+  console.log(ratioTable(lines));
   console.log("");
   console.log(
     "req/s: the ratio of throughputs (ops/s in-process), as the targets are stated; latency rows compare p99s.\n" +
@@ -263,4 +265,19 @@ export function report(
     ),
   );
   log(`raw results: ${file} (git-ignored)`);
+
+  // The chart BENCHMARKS.md links: every ratio with a target and a value, req/s-based (CPU-based
+  // where only that exists); memory, stated in MB, stays in the table.
+  const chartRows = lines.flatMap((l) => {
+    const value = Number.isFinite(l.req) ? l.req : l.cpu;
+    return l.target && !l.unit && value !== undefined && Number.isFinite(value)
+      ? [{ name: l.name.trim(), value, target: l.target }]
+      : [];
+  });
+  const chart = path.join("bench", "ratios.svg");
+  fs.writeFileSync(
+    chart,
+    ratioChart(chartRows, `npm run bench, ${new Date().toISOString().slice(0, 10)}: ratios against their targets`),
+  );
+  log(`chart: ${chart}`);
 }
