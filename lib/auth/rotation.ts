@@ -98,24 +98,8 @@ export function createRotation(ctx: AuthContext) {
     const isLive = presented.generation === family.generation && presented.hash === family.tokenHash;
     if (isLive) {
       // A routine rotation writes no audit row: the family's last_used_at says it (O(1) rows per session).
-      const next = issueRefreshToken({ id: family.id, generation: family.generation + 1 }, random, ctx.sealer);
-      return {
-        writes: {
-          now,
-          advance: {
-            fromHash: family.tokenHash!,
-            to: {
-              generation: family.generation + 1,
-              tokenHash: next.hash,
-              previousGeneration: family.generation,
-              previousTokenHash: family.tokenHash,
-              previousUsedAt: now,
-              previousSuperseded: false,
-            },
-          },
-        },
-        result: rotated(family, user, next.token, now),
-      };
+      const { next, advance } = successor(family, { generation: family.generation, hash: family.tokenHash }, now);
+      return { writes: { now, advance }, result: rotated(family, user, next.token, now) };
     }
     const isPrevious =
       presented.generation === family.previousGeneration && presented.hash === family.previousTokenHash;
@@ -146,21 +130,13 @@ export function createRotation(ctx: AuthContext) {
       // generations back), so replace it and carry on. A superseded token (a password change
       // retired it) means two holders: theft. docs/decisions/lost-answer.md explains why this is safe.
       if (isPrevious && !family.previousSuperseded) {
-        const next = issueRefreshToken({ id: family.id, generation: family.generation + 1 }, random, ctx.sealer);
+        // The previous token stays the previous one: it is what this client holds.
+        const previous = { generation: family.previousGeneration, hash: family.previousTokenHash };
+        const { next, advance } = successor(family, previous, now);
         return {
           writes: {
             now,
-            advance: {
-              fromHash: family.tokenHash!,
-              to: {
-                generation: family.generation + 1,
-                tokenHash: next.hash,
-                previousGeneration: family.previousGeneration,
-                previousTokenHash: family.previousTokenHash,
-                previousUsedAt: now,
-                previousSuperseded: false,
-              },
-            },
+            advance,
             event: ctx.event("refresh_recovered", meta, ids, { generation: family.generation + 1, usedAgoMs }, now),
           },
           result: rotated(family, user, next.token, now),
@@ -178,6 +154,23 @@ export function createRotation(ctx: AuthContext) {
       },
       result: { ...failed("reuse_detected"), alert: { ...ids, generation: presented.generation, usedAgoMs } },
     };
+  }
+
+  /** A new live token of the next generation in place of the current one, `previous` (used now) behind it. */
+  function successor(family: FamilyRow, previous: { generation: number | null; hash: string | null }, now: number) {
+    const next = issueRefreshToken({ id: family.id, generation: family.generation + 1 }, random, ctx.sealer);
+    const advance = {
+      fromHash: family.tokenHash!,
+      to: {
+        generation: family.generation + 1,
+        tokenHash: next.hash,
+        previousGeneration: previous.generation,
+        previousTokenHash: previous.hash,
+        previousUsedAt: now,
+        previousSuperseded: false,
+      },
+    };
+    return { next, advance };
   }
 
   /** How the family's access tokens are minted: amr and auth_time carry over, rotation never changes them. */
