@@ -18,10 +18,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generateKeySetJson } from "@/lib/auth/keys";
-import { generateSecretsKey } from "@/lib/auth/sealed";
 import { closedLoad, httpSteps, postgresSteps, setUpAndCheck, type Step } from "./cases/http";
-import { POOL_SIZE, enginesToRun, startBacking, type Backing, type Engine } from "./lib/engines";
+import { enginesToRun, serverEnv, startBacking, type Backing, type Engine } from "./lib/engines";
 import {
   CONNECTIONS,
   ONLY,
@@ -40,26 +38,6 @@ import type { MicroResult } from "./lib/micro-harness";
 import { report } from "./lib/report";
 import { runRounds, warmUp, type HttpResults } from "./lib/rounds";
 import { ensureBuild, freePort, startServer, stopAll, waitReady } from "./lib/server";
-
-/** Every bench server shares one (they may share a database and its mail queue). */
-const SECRETS_KEY = generateSecretsKey();
-
-/** A production server's environment: a fresh key set, its database, rate limits off. */
-async function serverEnv(port: number, backing: Backing): Promise<Record<string, string>> {
-  return {
-    NODE_ENV: "production",
-    AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
-    AUTH_SECRETS_KEY: SECRETS_KEY,
-    APP_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: backing.databaseUrl,
-    DATABASE_POOL_SIZE: String(POOL_SIZE),
-    SMTP_URL: backing.smtpUrl,
-    EMAIL_VERIFICATION: "off",
-    AUTH_RATE_LIMIT: "off",
-    LOG_LEVEL: "warn",
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
-}
 
 /**
  * Starts a server per engine (SQLite: every case; PostgreSQL: the database-bound ones), checks

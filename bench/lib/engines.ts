@@ -7,6 +7,8 @@ import path from "node:path";
 import { startMailboxServer } from "../../e2e/mailbox-server";
 import { findPgBinaries } from "../../tests/pg-binaries";
 import { createDatabase, startCluster, type Cluster } from "../../tests/pg-cluster";
+import { generateKeySetJson } from "@/lib/auth/keys";
+import { generateSecretsKey } from "@/lib/auth/sealed";
 import { log } from "./config";
 
 export type Engine = "sqlite" | "postgres";
@@ -58,4 +60,24 @@ export async function startBacking(engine: Engine, tmp: string): Promise<Backing
 }
 
 /** DATABASE_POOL_SIZE for the benchmark's PostgreSQL server (the default, stated in the report). */
-export const POOL_SIZE = 10;
+const POOL_SIZE = 10;
+
+/** Every bench server shares one (they may share a database and its mail queue). */
+const SECRETS_KEY = generateSecretsKey();
+
+/** A production server's environment: a fresh key set, its database, rate limits off. */
+export async function serverEnv(port: number, backing: Backing): Promise<Record<string, string>> {
+  return {
+    NODE_ENV: "production",
+    AUTH_SIGNING_KEYS: await generateKeySetJson("ES256"),
+    AUTH_SECRETS_KEY: SECRETS_KEY,
+    APP_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: backing.databaseUrl,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    SMTP_URL: backing.smtpUrl,
+    EMAIL_VERIFICATION: "off",
+    AUTH_RATE_LIMIT: "off",
+    LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}

@@ -94,6 +94,8 @@ export type Server = {
   child: ChildProcess;
   /** CPU time (user + system, ms) used so far by every process in the server's process group. */
   cpuMs(): number;
+  /** Resident memory (MiB) of every process in the server's process group. */
+  rssMiB(): number;
   stop(): void;
 };
 
@@ -120,6 +122,25 @@ function processGroupCpuMs(pgid: number): number {
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Resident set size of a process group, MiB (VmRSS of each member, from /proc). */
+function processGroupRssMiB(pgid: number): number {
+  let kib = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (entry.charCodeAt(0) > 57) continue; // not a pid
+    let stat: string;
+    let status: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== pgid) continue;
+      status = fs.readFileSync(`/proc/${entry}/status`, "utf8");
+    } catch {
+      continue;
+    }
+    kib += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  }
+  return kib / 1024;
 }
 
 const running = new Set<Server>();
@@ -151,12 +172,18 @@ function hookExit() {
   }
 }
 
-export function startServer(name: string, port: number, env: Record<string, string>, logDir: string): Server {
+export function startServer(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  logDir: string,
+  nodeArgs: string[] = [],
+): Server {
   hookExit();
   const logFile = path.join(logDir, `server-${name}.log`);
   const out = fs.openSync(logFile, "a");
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: ROOT,
     detached: true, // its own process group: process.kill(-pid) reaches every child
     stdio: ["ignore", out, out],
@@ -170,6 +197,7 @@ export function startServer(name: string, port: number, env: Record<string, stri
     logFile,
     child,
     cpuMs: () => (child.pid === undefined ? NaN : processGroupCpuMs(child.pid)),
+    rssMiB: () => (child.pid === undefined ? NaN : processGroupRssMiB(child.pid)),
     stop() {
       killGroup(child);
       running.delete(server);

@@ -1,11 +1,12 @@
-import { and, eq, gt, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { PgDb } from "@/db/postgres/client";
 import { insertEvent } from "@/db/postgres/events";
 import { insertMail } from "@/db/postgres/mail";
 import { pendingSignIns, recoveryCodes, refreshFamilies, twoFactor } from "@/db/postgres/schema";
 import type { Engine } from "@/db/postgres/store";
 import { transaction } from "@/db/postgres/transaction";
-import type { NewRecoveryCode, Store } from "@/lib/auth/store";
+import { directRows } from "@/db/postgres/prepared";
+import type { NewRecoveryCode, Store, TwoFactorRow } from "@/lib/auth/store";
 
 const enabled = (userId: string) => and(eq(twoFactor.userId, userId), isNotNull(twoFactor.enabledAt));
 
@@ -37,9 +38,18 @@ export function secondFactorUnits({
   | "countPendingAttempt"
   | "usePendingSignIn"
 > {
+  // Every sign-in reads it (does this account owe a second step?): a named statement.
+  const twoFactorOf = directRows<TwoFactorRow>(
+    "auth_two_factor_of",
+    db
+      .select()
+      .from(twoFactor)
+      .where(eq(twoFactor.userId, sql.placeholder("userId"))),
+    getTableColumns(twoFactor),
+  );
   return {
     async twoFactorOf(userId) {
-      const [row] = await db.select().from(twoFactor).where(eq(twoFactor.userId, userId));
+      const [row] = await twoFactorOf.rows(db, { userId });
       return row;
     },
     async beginTwoFactorSetup({ userId, secret, now }) {

@@ -2,10 +2,12 @@ import { and, desc, eq, getTableColumns, gt, isNull, lt, ne, sql } from "drizzle
 import type pg from "pg";
 import type { PgDb } from "@/db/postgres/client";
 import { insertEvent } from "@/db/postgres/events";
-import { refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
+import { authEvents, refreshFamilies, refreshTokens, revokedJtis, users } from "@/db/postgres/schema";
 import type { Engine } from "@/db/postgres/store";
 import { MAX_ATTEMPTS, transaction } from "@/db/postgres/transaction";
-import type { DenyJti, RotationWrites, Store } from "@/lib/auth/store";
+import type { DenyJti, FamilyRow, NewEvent, RotationWrites, Store, UserRow } from "@/lib/auth/store";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { directRows, directRun } from "@/db/postgres/prepared";
 
 /**
  * Sessions: refresh families and their tokens (the rotation), the full check, ending sessions,
@@ -26,21 +28,105 @@ const { passwordHash, ...accountColumns } = getTableColumns(users);
 
 const revoked = (now: number, reason: string) => ({ revokedAt: now, revokedReason: reason });
 
+const p = sql.placeholder;
+
 /** The gate: the family's tokens change only if its live token is still `fromHash`. */
-export function advanceFamily(
-  tx: PgDb,
-  familyId: string,
-  now: number,
-  advance: NonNullable<RotationWrites["advance"]>,
-) {
-  return tx
-    .update(refreshFamilies)
-    .set({ ...advance.to, lastUsedAt: now })
-    .where(and(eq(refreshFamilies.id, familyId), eq(refreshFamilies.tokenHash, advance.fromHash)));
+export function advanceStatement(db: PgDb) {
+  const statement = directRun(
+    "auth_rotation_gate",
+    db
+      .update(refreshFamilies)
+      .set({
+        generation: sql`${p("generation")}`,
+        tokenHash: sql`${p("tokenHash")}`,
+        previousGeneration: sql`${p("previousGeneration")}`,
+        previousTokenHash: sql`${p("previousTokenHash")}`,
+        previousUsedAt: sql`${p("previousUsedAt")}`,
+        previousSuperseded: sql`${p("previousSuperseded")}`,
+        lastUsedAt: sql`${p("now")}`,
+      })
+      .where(and(eq(refreshFamilies.id, p("id")), eq(refreshFamilies.tokenHash, p("fromHash")))),
+  );
+  return (on: PgDb, familyId: string, now: number, advance: NonNullable<RotationWrites["advance"]>) =>
+    statement.run(on, { id: familyId, fromHash: advance.fromHash, now, ...advance.to });
 }
 
 /** A plain rotation (the common case): the gate and nothing else to write. */
 const isPlainRotation = (w: RotationWrites) => !!w.advance && !w.revokeFamily && !w.event;
+
+const familyColumns = getTableColumns(refreshFamilies);
+const userColumns = getTableColumns(users);
+/** A rotation's read as one flat row: the family's columns, then its user's (null without one). */
+const rotationFields = {
+  ...Object.fromEntries(Object.entries(familyColumns).map(([k, c]) => [`f.${k}`, c])),
+  ...Object.fromEntries(Object.entries(userColumns).map(([k, c]) => [`u.${k}`, c])),
+};
+
+function splitRotationRow(row: Record<string, unknown>): { family: FamilyRow; user: UserRow | undefined } {
+  const family: Record<string, unknown> = {};
+  const user: Record<string, unknown> = {};
+  for (const key in row) (key.startsWith("f.") ? family : user)[key.slice(2)] = row[key];
+  return { family: family as FamilyRow, user: user.id === null ? undefined : (user as UserRow) };
+}
+
+/** The family by id with its user; `lock` holds the family's row (FOR UPDATE) for the transaction. */
+function rotationRead(db: PgDb, lock: boolean) {
+  const query = db
+    .select(rotationFields)
+    .from(refreshFamilies)
+    .leftJoin(users, eq(users.id, refreshFamilies.userId))
+    .where(eq(refreshFamilies.id, p("id")));
+  const statement = directRows<Record<string, unknown>>(
+    lock ? "auth_rotation_read_locked" : "auth_rotation_read",
+    lock ? query.for("update", { of: refreshFamilies }) : query,
+    rotationFields,
+  );
+  return async (on: PgDb, familyId: string) => {
+    const [row] = await statement.rows(on, { id: familyId });
+    return row && splitRotationRow(row);
+  };
+}
+
+/** The event's values under their own names (`event.<column>`), apart from the family's. */
+const eventValues = (event: NewEvent) =>
+  Object.fromEntries(Object.entries(event).map(([key, value]) => [`event.${key}`, value]));
+
+/**
+ * A new family and its audit row in one statement (atomic without a transaction: no BEGIN and
+ * COMMIT round trips on every sign-in): `WITH started AS (INSERT family) INSERT event`.
+ */
+function startFamilyStatement(db: PgDb) {
+  const family = db.insert(refreshFamilies).values({
+    id: p("id"),
+    userId: p("userId"),
+    createdAt: p("now"),
+    lastUsedAt: p("now"),
+    absoluteExpiresAt: p("absoluteExpiresAt"),
+    userAgent: p("userAgent"),
+    ip: p("ip"),
+    client: p("client"),
+    dpopJkt: p("dpopJkt"),
+    amr: p("amr"),
+    authTime: p("authTime"),
+    provider: p("provider"),
+    nativeClientId: p("nativeClientId"),
+    generation: p("generation"),
+    tokenHash: p("tokenHash"),
+  });
+  const event = db.insert(authEvents).values({
+    type: p("event.type"),
+    at: p("event.at"),
+    userId: p("event.userId"),
+    familyId: p("event.familyId"),
+    ip: p("event.ip"),
+    userAgent: p("event.userAgent"),
+    detail: p("event.detail"),
+  });
+  const dialect = new PgDialect();
+  return directRun("auth_start_family", {
+    toSQL: () => dialect.sqlToQuery(sql`with started as (${family.getSQL()}) ${event.getSQL()}`),
+  });
+}
 
 /**
  * The rotation unit. A family holds its live and previous token in its own row, so a plain
@@ -49,34 +135,29 @@ const isPlainRotation = (w: RotationWrites) => !!w.advance && !w.revokeFamily &&
  * caller rotated first) reads and decides again. Anything else (a grace answer, a lost answer's
  * event, ending the family) runs in a transaction holding the family's row (FOR UPDATE), deciding
  * on what it read there: every unit that writes a family's tokens (rotation, password change)
- * takes that row first, so they queue instead of deadlocking.
+ * takes that row first, so they queue instead of deadlocking. The read and the gate are named
+ * statements (db/postgres/prepared.ts): a rotation is the hot path of every session.
  */
 function createRotate(db: PgDb, pool: pg.Pool): Store["rotate"] {
-  const read = (tx: PgDb, familyId: string, lock: boolean) => {
-    const query = tx
-      .select({ family: getTableColumns(refreshFamilies), user: getTableColumns(users) })
-      .from(refreshFamilies)
-      .leftJoin(users, eq(users.id, refreshFamilies.userId))
-      .where(eq(refreshFamilies.id, familyId));
-    return lock ? query.for("update", { of: refreshFamilies }) : query;
-  };
+  const read = rotationRead(db, false);
+  const readLocked = rotationRead(db, true);
+  const advanceFamily = advanceStatement(db);
   return async function rotate(familyId, decide) {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const [row] = await read(db, familyId, false);
-      const found = row && { family: row.family, user: row.user ?? undefined };
+      const found = await read(db, familyId);
       const first = decide(found);
-      if (!row) return first.result;
+      if (!found) return first.result;
       if (isPlainRotation(first.writes)) {
         const { now = 0, advance } = first.writes;
-        if ((await advanceFamily(db, familyId, now, advance!)).rowCount === 1) return first.result;
+        if ((await advanceFamily(db, familyId, now, advance!)) === 1) return first.result;
         continue; // another caller rotated first: read and decide again
       }
       return transaction(pool, async (tx) => {
-        const [locked] = await read(tx, familyId, true);
-        const { writes, result } = decide(locked && { family: locked.family, user: locked.user ?? undefined });
+        const locked = await readLocked(tx, familyId);
+        const { writes, result } = decide(locked);
         if (!locked) return result;
         const now = writes.now ?? 0;
-        if (writes.advance && (await advanceFamily(tx, familyId, now, writes.advance)).rowCount !== 1)
+        if (writes.advance && (await advanceFamily(tx, familyId, now, writes.advance)) !== 1)
           throw new Error("rotation gate lost under the family's lock");
         if (writes.touchFamily) await touchFamily(tx, familyId, now);
         if (writes.revokeFamily) {
@@ -125,13 +206,10 @@ export function sessionUnits({
     .where(eq(users.id, sql.placeholder("sub")))
     .prepare("auth_full_check");
 
+  const startFamily = startFamilyStatement(db);
   return {
     async startFamily(family, event) {
-      await transaction(pool, async (tx) => {
-        const { now, ...rest } = family;
-        await tx.insert(refreshFamilies).values({ ...rest, createdAt: now, lastUsedAt: now });
-        await insertEvent(tx, event);
-      });
+      await startFamily.run(db, { ...family, ...eventValues(event) });
     },
     async legacyToken(tokenHash) {
       const [row] = await db

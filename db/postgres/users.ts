@@ -1,25 +1,44 @@
-import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, ne, sql } from "drizzle-orm";
 import { isUniqueViolation } from "@/db/postgres/errors";
 import { insertEvent } from "@/db/postgres/events";
 import { insertMail } from "@/db/postgres/mail";
 import { refreshFamilies, users } from "@/db/postgres/schema";
-import { advanceFamily, denyJti } from "@/db/postgres/sessions";
+import { advanceStatement, denyJti } from "@/db/postgres/sessions";
 import type { Engine } from "@/db/postgres/store";
 import { transaction } from "@/db/postgres/transaction";
-import type { Store } from "@/lib/auth/store";
+import { directRows } from "@/db/postgres/prepared";
+import type { Store, UserRow } from "@/lib/auth/store";
 
 /** Users: who they are, their password, their token version. */
 export function userUnits({
   db,
   pool,
 }: Engine): Pick<Store, "userByEmail" | "userById" | "userCount" | "insertUser" | "emailsOf" | "changePassword"> {
+  const advanceFamily = advanceStatement(db);
+  // A password sign-in reads the account by address, every other sign-in by id: named statements.
+  const byEmail = directRows<UserRow>(
+    "auth_user_by_email",
+    db
+      .select()
+      .from(users)
+      .where(eq(users.email, sql.placeholder("email"))),
+    getTableColumns(users),
+  );
+  const byId = directRows<UserRow>(
+    "auth_user_by_id",
+    db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id"))),
+    getTableColumns(users),
+  );
   return {
     async userByEmail(email) {
-      const [row] = await db.select().from(users).where(eq(users.email, email));
+      const [row] = await byEmail.rows(db, { email });
       return row;
     },
     async userById(id) {
-      const [row] = await db.select().from(users).where(eq(users.id, id));
+      const [row] = await byId.rows(db, { id });
       return row;
     },
     async userCount() {
@@ -76,7 +95,7 @@ export function userUnits({
             previousSuperseded: true,
           },
         });
-        if (advanced.rowCount !== 1) throw new Error("rotation gate lost under the family's lock");
+        if (advanced !== 1) throw new Error("rotation gate lost under the family's lock");
         await denyJti(tx, deny, now);
         await insertEvent(tx, event(sessionsEnded));
         await insertMail(tx, mail);

@@ -26,6 +26,12 @@ export function secondFactorUnits({
   | "usePendingSignIn"
 > {
   const enabled = (userId: string) => and(eq(twoFactor.userId, userId), isNotNull(twoFactor.enabledAt));
+  // Every sign-in reads it (does this account owe a second step?): prepared once.
+  const twoFactorOf = db
+    .select()
+    .from(twoFactor)
+    .where(eq(twoFactor.userId, sql.placeholder("userId")))
+    .prepare();
   const storeCodes = (userId: string, codes: { id: string; codeHash: string }[], now: number) => {
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
     if (codes.length)
@@ -34,7 +40,7 @@ export function secondFactorUnits({
         .run();
   };
   return {
-    twoFactorOf: async (userId) => db.select().from(twoFactor).where(eq(twoFactor.userId, userId)).get(),
+    twoFactorOf: async (userId) => twoFactorOf.get({ userId }),
     async beginTwoFactorSetup({ userId, secret, now }) {
       return tx(() => {
         if (db.select().from(twoFactor).where(enabled(userId)).get()) return false;
