@@ -6,14 +6,16 @@
  * collector), by the innermost frame of our own code on the stack, and the heaviest functions.
  * The last table is each case minus the trivial route: what the route costs beyond the framework.
  *
- * Knobs: BENCH_ENGINES (one engine, default sqlite), PROFILE_CASES (trivial,me,refresh,login),
- * PROFILE_SECONDS (10), PROFILE_HEAP=1 (heap snapshots before and after), PROFILE_KEEP (a folder to keep the profile in). Reports only; numbers move with the machine's load, proportions less so.
+ * Knobs: BENCH_ENGINES (one engine, default sqlite), PROFILE_CASES (trivial,me,refresh,login; also
+ * storm: logins on 20 connections), PROFILE_SECONDS (10), PROFILE_HEAP=1 (heap snapshots after
+ * set-up and after the cases), PROFILE_KEEP (a folder to keep the profile in). Reports only;
+ * numbers move with the machine's load, proportions less so.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closedLoad, setUpAndCheck } from "./cases/http";
-import { CONNECTIONS, EMAIL, PASSWORD, log, sleep } from "./lib/config";
+import { CONNECTIONS, EMAIL, PASSWORD, STORM_CONNECTIONS, log, sleep } from "./lib/config";
 import { summarise, type CpuProfile, type WindowSummary } from "./lib/cpu-profile";
 import { growth, summariseSnapshot, type HeapSummary } from "./lib/heap-snapshot";
 import { serverEnv, startBacking, type Engine } from "./lib/engines";
@@ -40,17 +42,21 @@ const CASE_RUNS: Record<string, (server: Server, cookie: string, seconds: number
   trivial: (s, cookie, seconds) => closedLoad(s, "/api/bench/trivial", seconds, cookie),
   me: (s, cookie, seconds) => closedLoad(s, "/api/me", seconds, cookie),
   refresh: async (s, _cookie, seconds) => refreshLoad(s.origin, await families(s), seconds, s.cpuMs),
-  login: (s, _cookie, seconds) =>
-    load({
-      url: `${s.origin}/api/auth/login`,
-      method: "POST",
-      connections: CONNECTIONS,
-      seconds,
-      headers: { origin: s.origin, "content-type": "application/json" },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-      cpuMs: s.cpuMs,
-    }),
+  login: (s, _cookie, seconds) => logins(s, seconds, CONNECTIONS),
+  storm: (s, _cookie, seconds) => logins(s, seconds, STORM_CONNECTIONS),
 };
+
+function logins(s: Server, seconds: number, connections: number) {
+  return load({
+    url: `${s.origin}/api/auth/login`,
+    method: "POST",
+    connections,
+    seconds,
+    headers: { origin: s.origin, "content-type": "application/json" },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    cpuMs: s.cpuMs,
+  });
+}
 
 /** Asks the server for a heap snapshot (SIGUSR2) and waits until V8 has written it. */
 async function heapSnapshot(server: Server, dir: string): Promise<HeapSummary> {
@@ -126,7 +132,7 @@ async function main() {
       const from = nowUs();
       const result = await run(server, cookie, SECONDS);
       windows.push({ name, from, to: nowUs(), result });
-      await sleep(name === "login" ? 2000 : 500);
+      await sleep(name === "login" || name === "storm" ? 2000 : 500);
       rss.push([`after ${name}`, server.rssMiB()]);
     }
     if (HEAP) heaps.push(await heapSnapshot(server, diagnostics));

@@ -1,7 +1,8 @@
-import { and, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { directGet } from "@/db/sqlite/prepared";
 import { pendingSignIns, recoveryCodes, twoFactor } from "@/db/sqlite/schema";
 import type { Engine } from "@/db/sqlite/store";
-import type { Store } from "@/lib/auth/store";
+import type { Store, TwoFactorRow } from "@/lib/auth/store";
 
 /** Two-step verification (TOTP), recovery codes, and sign-ins that still owe a second factor. */
 export function secondFactorUnits({
@@ -27,11 +28,14 @@ export function secondFactorUnits({
 > {
   const enabled = (userId: string) => and(eq(twoFactor.userId, userId), isNotNull(twoFactor.enabledAt));
   // Every sign-in reads it (does this account owe a second step?): prepared once.
-  const twoFactorOf = db
-    .select()
-    .from(twoFactor)
-    .where(eq(twoFactor.userId, sql.placeholder("userId")))
-    .prepare();
+  const twoFactorOf = directGet(
+    db.$client,
+    db
+      .select()
+      .from(twoFactor)
+      .where(eq(twoFactor.userId, sql.placeholder("userId"))),
+    getTableColumns(twoFactor),
+  );
   const storeCodes = (userId: string, codes: { id: string; codeHash: string }[], now: number) => {
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
     if (codes.length)
@@ -40,7 +44,7 @@ export function secondFactorUnits({
         .run();
   };
   return {
-    twoFactorOf: async (userId) => twoFactorOf.get({ userId }),
+    twoFactorOf: async (userId) => twoFactorOf.get({ userId }) as TwoFactorRow | undefined,
     async beginTwoFactorSetup({ userId, secret, now }) {
       return tx(() => {
         if (db.select().from(twoFactor).where(enabled(userId)).get()) return false;

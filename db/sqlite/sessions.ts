@@ -78,9 +78,10 @@ export function sessionStatements(db: Db) {
         .set({ lastUsedAt: sql`${p("now")}` })
         .where(eq(refreshFamilies.id, p("id"))),
     ),
-    insertFamily: db
-      .insert(refreshFamilies)
-      .values({
+    // On every sign-in: run on better-sqlite3 directly.
+    insertFamily: directRun(
+      sqlite,
+      db.insert(refreshFamilies).values({
         id: p("id"),
         userId: p("userId"),
         createdAt: p("now"),
@@ -96,8 +97,8 @@ export function sessionStatements(db: Db) {
         nativeClientId: p("nativeClientId"),
         generation: p("generation"),
         tokenHash: p("tokenHash"),
-      })
-      .prepare(),
+      }),
+    ),
     /** Step-up: a fresh authentication in a live family. */
     reauthenticate: db
       .update(refreshFamilies)

@@ -10,12 +10,15 @@ const p = sql.placeholder;
 /** Users: who they are, their password, their token version. */
 export function userStatements(db: Db) {
   return {
-    userByEmail: db
-      .select()
-      .from(users)
-      .where(eq(users.email, p("email")))
-      .prepare(),
-    // On the rotation path: run on better-sqlite3 directly (db/sqlite/prepared.ts).
+    // On every sign-in and rotation: run on better-sqlite3 directly (db/sqlite/prepared.ts).
+    userByEmail: directGet(
+      db.$client,
+      db
+        .select()
+        .from(users)
+        .where(eq(users.email, p("email"))),
+      getTableColumns(users),
+    ),
     userById: directGet(
       db.$client,
       db
