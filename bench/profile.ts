@@ -58,6 +58,17 @@ function logins(s: Server, seconds: number, connections: number) {
   });
 }
 
+function endsWithBrace(file: string): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last.toString() === "}";
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Asks the server for a heap snapshot (SIGUSR2) and waits until V8 has written it. */
 async function heapSnapshot(server: Server, dir: string): Promise<HeapSummary> {
   const known = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
@@ -69,7 +80,7 @@ async function heapSnapshot(server: Server, dir: string): Promise<HeapSummary> {
     const full = path.join(dir, file);
     const size = fs.statSync(full).size;
     await sleep(1000);
-    if (fs.statSync(full).size !== size) continue; // still writing
+    if (fs.statSync(full).size !== size || !endsWithBrace(full)) continue; // still writing
     const summary = summariseSnapshot(full);
     fs.rmSync(full);
     return summary;
@@ -111,6 +122,7 @@ async function main() {
   const diagnostics = path.join(tmp, "diagnostics");
   const rss: [string, number][] = [];
   const heaps: HeapSummary[] = [];
+  fs.mkdirSync(diagnostics); // Node does not create it, and a snapshot into a missing folder ends the server
   try {
     const port = await freePort();
     const server = startServer(`profile-${ENGINE}`, port, await serverEnv(port, backing), tmp, [

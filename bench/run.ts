@@ -13,7 +13,8 @@
  *    child processes with --expose-gc).
  * Prints one table and the ratios with MET/MISSED (bench/lib/report.ts). Exits 0 once it has
  * measured: it reports, it does not fail the build. Knobs: BENCH_ROUNDS (5), BENCH_SECONDS (3),
- * BENCH_CASES (a subset of the HTTP steps), BENCH_MICRO=0 (skip the in-process part).
+ * BENCH_CASES (a subset of the HTTP steps), BENCH_MICRO=0 (skip the in-process part),
+ * BENCH_ENGINES (sqlite,postgres), BENCH_NODE_OPTIONS (Node flags for the servers).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -35,16 +36,17 @@ import {
 import type { MemoryResult } from "./lib/memory";
 import { runArgon2Limit, runInProcess } from "./lib/micro-child";
 import type { MicroResult } from "./lib/micro-harness";
-import { report } from "./lib/report";
+import { report, type RssReading } from "./lib/report";
 import { runRounds, warmUp, type HttpResults } from "./lib/rounds";
-import { ensureBuild, freePort, startServer, stopAll, waitReady } from "./lib/server";
+import { ensureBuild, freePort, startServer, stopAll, waitReady, type Server } from "./lib/server";
 
 /**
  * Starts a server per engine (SQLite: every case; PostgreSQL: the database-bound ones), checks
  * every case, warms up and runs the rounds, interleaving both servers' steps; stops them in any case.
  */
-async function runHttp(tmp: string, engines: Engine[], notes: string[]): Promise<HttpResults> {
+async function runHttp(tmp: string, engines: Engine[], notes: string[], rss: RssReading[]): Promise<HttpResults> {
   const backings: Backing[] = [];
+  const servers: { name: string; server: Server; beforeMiB: number }[] = [];
   try {
     const steps: Step[] = [];
     let warm: () => Promise<unknown> = async () => undefined;
@@ -58,6 +60,7 @@ async function runHttp(tmp: string, engines: Engine[], notes: string[]): Promise
         `${engine} server ready in ${(await waitReady(server, "/api/bench/trivial")).toFixed(1)}s on ${server.origin}`,
       );
       const cookie = await setUpAndCheck(server);
+      servers.push({ name: engine === "sqlite" ? "SQLite" : "PostgreSQL", server, beforeMiB: server.rssMiB() });
       if (engine === "sqlite") {
         steps.push(...httpSteps(server, cookie));
         warm = () =>
@@ -69,7 +72,9 @@ async function runHttp(tmp: string, engines: Engine[], notes: string[]): Promise
     const only = ONLY;
     const chosen = steps.filter((s) => !only || only.includes(s.name));
     await warmUp(chosen, warm);
-    return await runRounds(chosen);
+    const results = await runRounds(chosen);
+    for (const { name, server, beforeMiB } of servers) rss.push({ name, beforeMiB, afterMiB: server.rssMiB() });
+    return results;
   } finally {
     stopAll();
     for (const b of backings) await b.stop().catch(() => undefined);
@@ -87,7 +92,8 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "auth-bench-"));
   fs.chmodSync(tmp, 0o755); // the PostgreSQL cluster, run as the postgres user, lives under it
   const notes: string[] = [];
-  const { results, roundRatios, loads } = await runHttp(tmp, enginesToRun(), notes);
+  const rss: RssReading[] = [];
+  const { results, roundRatios, loads } = await runHttp(tmp, enginesToRun(), notes, rss);
   await sleep(500);
   const argon2 = await runArgon2Limit();
 
@@ -97,7 +103,7 @@ async function main() {
   fs.rmSync(tmp, { recursive: true, force: true });
 
   loads.push(loadAverage());
-  report(results, roundRatios, micro, memory, loads, (performance.now() - started) / 1000, { argon2, notes });
+  report(results, roundRatios, micro, memory, loads, (performance.now() - started) / 1000, { argon2, notes, rss });
 }
 
 main().then(

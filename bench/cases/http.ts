@@ -13,6 +13,7 @@ export type CaseKey =
   | "pageGuarded"
   | "me"
   | "trivial"
+  | "trivialPost"
   | "refresh"
   | "meIdle"
   | "trivialIdle"
@@ -30,6 +31,7 @@ export const LABELS: Record<CaseKey, string> = {
   pageGuarded: "page /account/bench, proxy guard on",
   me: "GET /api/me (full check: verify + DB)",
   trivial: "GET /api/bench/trivial (baseline handler)",
+  trivialPost: "POST /api/bench/trivial (two cookies, no auth work)",
   refresh: "POST /api/auth/refresh (rotation)",
   meIdle: `GET /api/me light (${LIGHT.meConnections} conn, ${LIGHT.meRate}/s), idle`,
   meStorm: `GET /api/me light, during login storm`,
@@ -144,6 +146,20 @@ export function httpSteps(A: Server, cookie: string): Step[] {
     { name: "pageGuarded", run: async (s) => ({ pageGuarded: await closed(A, "/account/bench", s) }) },
     { name: "me", run: async (s) => ({ me: await closed(A, "/api/me", s) }) },
     { name: "trivial", run: async (s) => ({ trivial: await closed(A, "/api/bench/trivial", s) }) },
+    {
+      // What Next costs for a POST answered like a refresh (cookie in, JSON and two cookies out).
+      name: "trivialPost",
+      run: async (s) => ({
+        trivialPost: await load({
+          url: `${A.origin}/api/bench/trivial`,
+          method: "POST",
+          connections: CONNECTIONS,
+          seconds: s,
+          headers: { ...headers, origin: A.origin },
+          cpuMs: A.cpuMs,
+        }),
+      }),
+    },
     { name: "refresh", run: async (s) => ({ refresh: await refreshLoad(A.origin, await familiesOn(A), s, A.cpuMs) }) },
     {
       name: "idle",

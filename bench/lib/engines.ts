@@ -79,5 +79,7 @@ export async function serverEnv(port: number, backing: Backing): Promise<Record<
     AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
+    // BENCH_NODE_OPTIONS: Node flags for the servers, e.g. a heap cap (BENCHMARKS.md, "Memory").
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
 }

@@ -50,6 +50,8 @@ export async function runRounds(steps: Step[]): Promise<HttpResults> {
     ratio("guardCpu", x("pageUnguarded", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
     ratio("meCpu", x("trivial", "cpuPerReq") / x("me", "cpuPerReq"));
     ratio("refreshCpu", x("trivial", "cpuPerReq") / x("refresh", "cpuPerReq"));
+    ratio("refreshPost", x("refresh", "rps") / x("trivialPost", "rps"));
+    ratio("refreshPostCpu", x("trivialPost", "cpuPerReq") / x("refresh", "cpuPerReq"));
     // The auth work's share of a signed-in page: the same page signed out (no guard, no full check).
     ratio("authPage", x("pageGuarded", "rps") / x("pageSignedOut", "rps"));
     ratio("authPageCpu", x("pageSignedOut", "cpuPerReq") / x("pageGuarded", "cpuPerReq"));
