@@ -1,13 +1,13 @@
 /**
  * `npm run bench:profile`: where a route's server CPU goes, under load. Starts the bench build
  * (bench/lib/server.ts) with `node --cpu-prof`, drives each case with the same closed-loop load as
- * `npm run bench` (after a warm-up), stops the server so V8 writes its profile, and prints, per
+ * `npm run bench` (after a warm-up, in interleaved rounds), stops the server so V8 writes its profile, and prints, per
  * case and per request: the CPU by owner (our code, Next.js, each package, Node, the garbage
  * collector), by the innermost frame of our own code on the stack, and the heaviest functions.
  * The last table is each case minus the trivial route: what the route costs beyond the framework.
  *
- * Knobs: BENCH_ENGINES (one engine, default sqlite), PROFILE_CASES (trivial,me,refresh,login; also
- * storm: logins on 20 connections), PROFILE_SECONDS (10), PROFILE_HEAP=1 (heap snapshots after
+ * Knobs: BENCH_ENGINES (one engine, default sqlite), PROFILE_CASES (trivial,trivialPost,me,refresh,login; also
+ * storm: logins on 20 connections), PROFILE_SECONDS (4 per window), PROFILE_ROUNDS (3), PROFILE_HEAP=1 (heap snapshots after
  * set-up and after the cases), PROFILE_KEEP (a folder to keep the profile in). Reports only;
  * numbers move with the machine's load, proportions less so.
  */
@@ -23,8 +23,9 @@ import { load, login, refreshLoad, type LoadResult } from "./lib/load";
 import { ensureBuild, freePort, startServer, stopAll, waitReady, type Server } from "./lib/server";
 
 const ENGINE = (process.env.BENCH_ENGINES ?? "sqlite").split(",")[0] as Engine;
-const CASES = (process.env.PROFILE_CASES ?? "trivial,me,refresh,login").split(",").map((s) => s.trim());
-const SECONDS = Math.max(2, Number(process.env.PROFILE_SECONDS ?? 10));
+const CASES = (process.env.PROFILE_CASES ?? "trivial,trivialPost,me,refresh,login").split(",").map((s) => s.trim());
+const SECONDS = Math.max(2, Number(process.env.PROFILE_SECONDS ?? 4));
+const ROUNDS = Math.max(1, Number(process.env.PROFILE_ROUNDS ?? 3));
 /** Sampling interval (µs): finer than V8's default 1 ms, for routes that cost about 2 ms. */
 const INTERVAL_US = 250;
 
@@ -40,6 +41,15 @@ const families = async (server: Server) =>
 
 const CASE_RUNS: Record<string, (server: Server, cookie: string, seconds: number) => Promise<LoadResult>> = {
   trivial: (s, cookie, seconds) => closedLoad(s, "/api/bench/trivial", seconds, cookie),
+  trivialPost: (s, cookie, seconds) =>
+    load({
+      url: `${s.origin}/api/bench/trivial`,
+      method: "POST",
+      connections: CONNECTIONS,
+      seconds,
+      headers: { cookie, origin: s.origin },
+      cpuMs: s.cpuMs,
+    }),
   me: (s, cookie, seconds) => closedLoad(s, "/api/me", seconds, cookie),
   refresh: async (s, _cookie, seconds) => refreshLoad(s.origin, await families(s), seconds, s.cpuMs),
   login: (s, _cookie, seconds) => logins(s, seconds, CONNECTIONS),
@@ -136,16 +146,22 @@ async function main() {
     rss.push(["after set-up", server.rssMiB()]);
     if (HEAP) heaps.push(await heapSnapshot(server, diagnostics));
     for (const name of CASES) {
-      const run = CASE_RUNS[name];
-      if (!run) throw new Error(`unknown case ${name} (known: ${Object.keys(CASE_RUNS).join(", ")})`);
-      log(`${name}: 3s warm-up, then ${SECONDS}s profiled`);
-      await run(server, cookie, 3);
+      if (!CASE_RUNS[name]) throw new Error(`unknown case ${name} (known: ${Object.keys(CASE_RUNS).join(", ")})`);
+      log(`${name}: 3s warm-up`);
+      await CASE_RUNS[name](server, cookie, 3);
       await sleep(500);
-      const from = nowUs();
-      const result = await run(server, cookie, SECONDS);
-      windows.push({ name, from, to: nowUs(), result });
-      await sleep(name === "login" || name === "storm" ? 2000 : 500);
-      rss.push([`after ${name}`, server.rssMiB()]);
+    }
+    // Interleaved rounds, as in npm run bench: the machine's drift falls on every case alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = CASES.map((_, i) => CASES[(i + round) % CASES.length]);
+      log(`round ${round + 1}/${ROUNDS}: ${order.join(", ")}, ${SECONDS}s each`);
+      for (const name of order) {
+        const from = nowUs();
+        const result = await CASE_RUNS[name](server, cookie, SECONDS);
+        windows.push({ name, from, to: nowUs(), result });
+        await sleep(name === "login" || name === "storm" ? 2000 : 500);
+        rss.push([`after ${name}`, server.rssMiB()]);
+      }
     }
     if (HEAP) heaps.push(await heapSnapshot(server, diagnostics));
     await stopAndWait(server);
@@ -165,13 +181,17 @@ async function main() {
     `\nCPU profile of the ${ENGINE} server under load (${os.cpus().length} cores, sampling every ${INTERVAL_US} µs)`,
   );
   const summaries = new Map<string, WindowSummary>();
-  for (const w of windows) {
-    const s = summarise(profile, w.from, w.to, w.result.requests);
-    summaries.set(w.name, s);
-    const perRequest = (s.busyMs * 1000) / w.result.requests;
+  for (const name of CASES) {
+    const own = windows.filter((w) => w.name === name);
+    const requests = own.reduce((a, w) => a + w.result.requests, 0);
+    const non2xx = own.reduce((a, w) => a + w.result.non2xx, 0);
+    const s = summarise(profile, own, requests);
+    summaries.set(name, s);
+    const perRequest = (s.busyMs * 1000) / requests;
+    const procCpu = own.reduce((a, w) => a + w.result.cpuPerReq * w.result.requests, 0) / requests;
     console.log(
-      `\n${w.name}: ${w.result.requests.toLocaleString()} requests (${w.result.non2xx} non-2xx), ${w.result.rps.toFixed(0)}/s; ` +
-        `sampled busy CPU ${us(perRequest)} per request (process group /proc: ${us(w.result.cpuPerReq * 1000)})`,
+      `\n${name}: ${requests.toLocaleString()} requests in ${own.length} windows (${non2xx} non-2xx); ` +
+        `sampled busy CPU ${us(perRequest)} per request (process group /proc: ${us(procCpu * 1000)})`,
     );
     table("by owner (self time)", s.byOwner, perRequest);
     table("by the innermost frame of our code on the stack", s.byOurFrame, perRequest);
@@ -187,15 +207,17 @@ async function main() {
     for (const [kind, mib, count] of growth(heaps[0], heaps[1]))
       console.log(`    ${mib.toFixed(2).padStart(7)} MiB ${String(count).padStart(8)} objects  ${kind}`);
   }
-  const trivial = summaries.get("trivial");
-  if (trivial) {
-    for (const [name, s] of summaries) {
-      if (name === "trivial") continue;
-      console.log(`\n${name} minus trivial, per request:`);
-      table("by owner", difference(s.byOwner, trivial.byOwner));
-      table("by the innermost frame of our code", difference(s.byOurFrame, trivial.byOurFrame));
-      table("by function (self time)", difference(s.topSelf, trivial.topSelf));
-    }
+  // What each route costs beyond the framework: minus the trivial GET, and a POST minus the trivial POST.
+  for (const [name, s] of summaries) {
+    const base =
+      ["refresh", "login", "storm"].includes(name) && summaries.has("trivialPost") ? "trivialPost" : "trivial";
+    const baseline = summaries.get(base);
+    if (!baseline || name === base || name === "trivial") continue;
+    const busy = (x: WindowSummary) => x.byOwner.reduce((a, [, v]) => a + v, 0);
+    console.log(`\n${name} minus ${base}, per request: ${us(busy(s) - busy(baseline))}`);
+    table("by owner", difference(s.byOwner, baseline.byOwner));
+    table("by the innermost frame of our code", difference(s.byOurFrame, baseline.byOurFrame));
+    table("by function (self time)", difference(s.topSelf, baseline.topSelf));
   }
   if (process.env.PROFILE_KEEP) {
     // The profile and its windows, for a closer look (e.g. in Chrome DevTools' Performance panel).

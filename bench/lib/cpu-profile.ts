@@ -99,8 +99,15 @@ export type WindowSummary = {
   topSelf: [string, number][];
 };
 
-/** Summarises the samples taken between `from` and `to` (µs on the monotonic clock `process.hrtime` reads). */
-export function summarise(profile: CpuProfile, from: number, to: number, requests: number): WindowSummary {
+/**
+ * Summarises the samples taken inside the windows (`from`-`to`, µs on the monotonic clock
+ * `process.hrtime` reads), per request of the `requests` they served together.
+ */
+export function summarise(
+  profile: CpuProfile,
+  windows: { from: number; to: number }[],
+  requests: number,
+): WindowSummary {
   const resolver = new Resolver();
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -142,7 +149,7 @@ export function summarise(profile: CpuProfile, from: number, to: number, request
     t += profile.timeDeltas[i];
     // A sample stands for the interval up to the next one.
     const us = profile.timeDeltas[i + 1] ?? 0;
-    if (t < from || t > to) continue;
+    if (!windows.some((w) => t >= w.from && t <= w.to)) continue;
     const id = profile.samples[i];
     const o = originOf(id);
     if (o.owner === "(idle)") continue;

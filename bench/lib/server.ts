@@ -143,6 +143,17 @@ function processGroupRssMiB(pgid: number): number {
   return kib / 1024;
 }
 
+/**
+ * The heap cap `npm start` runs with (package.json's start script; BENCHMARKS.md, "Memory"), so the
+ * benchmark's servers run as production does. (A flag on the command line wins over the same flag
+ * in NODE_OPTIONS: BENCH_NODE_OPTIONS adds other flags; to try another cap, edit the start script.)
+ */
+function productionNodeArgs(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } })
+    .scripts.start;
+  return start.match(/--max-old-space-size=\d+/g) ?? [];
+}
+
 const running = new Set<Server>();
 
 function killGroup(child: ChildProcess) {
@@ -183,12 +194,16 @@ export function startServer(
   const logFile = path.join(logDir, `server-${name}.log`);
   const out = fs.openSync(logFile, "a");
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    detached: true, // its own process group: process.kill(-pid) reaches every child
-    stdio: ["ignore", out, out],
-    env: { ...process.env, ...env, ...BENCH_BUILD_ENV } as NodeJS.ProcessEnv,
-  });
+  const child = spawn(
+    process.execPath,
+    [...productionNodeArgs(), ...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      detached: true, // its own process group: process.kill(-pid) reaches every child
+      stdio: ["ignore", out, out],
+      env: { ...process.env, ...env, ...BENCH_BUILD_ENV } as NodeJS.ProcessEnv,
+    },
+  );
   fs.closeSync(out);
   const server: Server = {
     name,

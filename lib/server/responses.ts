@@ -63,9 +63,16 @@ export function rateLimited(limit: Extract<LimitResult, { ok: false }>) {
 /** One Set-Cookie line per cookie identity (name, path, domain): a later one replaces an earlier one. */
 function applyCookie(res: NextResponse, c: CookieSpec) {
   const line = serializeCookie(c);
-  const kept = res.headers.getSetCookie().filter((other) => cookieIdentity(other) !== cookieIdentity(line));
+  const identity = cookieIdentity(line);
+  const existing = res.headers.getSetCookie();
+  // The common case (a refresh, a sign-in): nothing to replace, the line is appended as it is.
+  if (!existing.some((other) => cookieIdentity(other) === identity)) {
+    res.headers.append("Set-Cookie", line);
+    return;
+  }
   res.headers.delete("Set-Cookie");
-  for (const l of [...kept, line]) res.headers.append("Set-Cookie", l);
+  for (const l of existing) if (cookieIdentity(l) !== identity) res.headers.append("Set-Cookie", l);
+  res.headers.append("Set-Cookie", line);
 }
 
 /** Sets the access cookie and, when a new one was minted, the refresh cookie. */
