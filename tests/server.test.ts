@@ -161,6 +161,48 @@ describe("password hashing concurrency", () => {
     await expect(run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     await expect(run(async () => "next")).resolves.toBe("next");
   });
+
+  it("hashes in a worker thread: argon2id at the server's parameters, a wrong password and a malformed hash are false", async () => {
+    const { hashPassword, verifyPassword } = await import("@/lib/auth/passwords");
+    const stored = await hashPassword("correct horse battery");
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [right, wrong, malformed] = await Promise.all([
+      verifyPassword(stored, "correct horse battery"),
+      verifyPassword(stored, "correct horse batterz"),
+      verifyPassword("$argon2id$not-a-hash", "correct horse battery"),
+    ]);
+    expect([right, wrong, malformed]).toEqual([true, false, false]);
+  });
+
+  it("the hashing worker really hashes (no thread-pool fallback taken)", async () => {
+    const { createHasher } = await import("@/lib/auth/passwords");
+    const fallback = async () => {
+      throw new Error("the thread-pool fallback ran");
+    };
+    const run = createHasher(1, undefined, fallback);
+    const stored = (await run({ op: "hash", password: "pw-one-two-three" })) as string;
+    await expect(run({ op: "verify", hash: stored, password: "pw-one-two-three" })).resolves.toBe(true);
+    await expect(run({ op: "verify", hash: stored, password: "pw-one-two-four" })).resolves.toBe(false);
+  });
+
+  it("a hashing worker that dies or never starts: its jobs finish on the thread pool, none is lost or wrong", async () => {
+    const { createHasher } = await import("@/lib/auth/passwords");
+    // A worker that takes jobs and dies without answering, and one that cannot even load its code.
+    for (const broken of [
+      `require("node:worker_threads").parentPort.on("message", () => process.exit(3));`,
+      `require("no-such-module-here");`,
+    ]) {
+      const run = createHasher(1, broken);
+      const stored = (await run({ op: "hash", password: "pw-one-two-three" })) as string;
+      const answers = await Promise.all([
+        run({ op: "verify", hash: stored, password: "pw-one-two-three" }),
+        run({ op: "verify", hash: stored, password: "another password" }),
+        run({ op: "verify", hash: stored, password: "pw-one-two-three" }),
+      ]);
+      expect(stored).toMatch(/^\$argon2id\$/);
+      expect(answers).toEqual([true, false, true]);
+    }
+  });
 });
 
 describe("migrations", () => {
