@@ -40,6 +40,12 @@ const familyFields = {
   ...Object.fromEntries(Object.entries(getTableColumns(users)).map(([k, c]) => [`u.${k}`, c])),
 };
 const { passwordHash: _omit, ...accountColumns } = getTableColumns(users);
+const fullCheckFields = {
+  ...accountColumns,
+  familyUserId: refreshFamilies.userId,
+  familyRevokedAt: refreshFamilies.revokedAt,
+  jtiRevoked: sql<boolean>`false`,
+};
 const statements = {
   rotationRead: (db: AnyDb, id: unknown = p("id")) =>
     db
@@ -88,12 +94,7 @@ const statements = {
   },
   fullCheck: (db: AnyDb, v?: Record<string, unknown>) =>
     db
-      .select({
-        ...accountColumns,
-        familyUserId: refreshFamilies.userId,
-        familyRevokedAt: refreshFamilies.revokedAt,
-        jtiRevoked: sql<boolean>`false`,
-      })
+      .select(fullCheckFields)
       .from(users)
       .leftJoin(refreshFamilies, eq(refreshFamilies.id, (v?.sid ?? p("sid")) as string))
       .where(eq(users.id, (v?.sub ?? p("sub")) as string)),
@@ -135,69 +136,25 @@ function drizzleClient(db: AnyDb, state: State, execute: (q: SQL) => Promise<unk
   };
 }
 
-/** node-postgres, named statements: the store's own helpers (db/postgres/prepared.ts). */
-function namedStatementsClient(db: AnyDb, on: ReturnType<typeof drizzleOn>, state: State): Client {
-  const dialect = new PgDialect();
-  const read = directRows("bench_rotation_read", statements.rotationRead(db), familyFields);
-  const gate = directRun("bench_gate", statements.gate(db));
-  const byEmail = directRows<{ id: string }>("bench_user_by_email", statements.userByEmail(db), getTableColumns(users));
-  const twoFactorOf = directRows("bench_two_factor_of", statements.twoFactorOf(db), getTableColumns(twoFactor));
-  const start = directRun("bench_start_family", { toSQL: () => dialect.sqlToQuery(statements.startFamily(db)) });
-  const fullCheck = directRows("bench_full_check", statements.fullCheck(db), {
-    ...accountColumns,
-    familyUserId: refreshFamilies.userId,
-    familyRevokedAt: refreshFamilies.revokedAt,
-    jtiRevoked: sql<boolean>`false`,
-  });
-  return {
-    async refresh(caller) {
-      const family = state.families[caller];
-      await read.rows(on, { id: family.id });
-      const next = hash();
-      await gate.run(on, { id: family.id, fromHash: family.tokenHash, tokenHash: next, now: Date.now() });
-      family.tokenHash = next;
-    },
-    async login() {
-      const [user] = await byEmail.rows(on, { email: state.email });
-      await twoFactorOf.rows(on, { userId: user.id });
-      const now = Date.now();
-      await start.run(on, {
-        id: crypto.randomUUID(),
-        userId: user.id,
-        now,
-        absoluteExpiresAt: now + 1e9,
-        tokenHash: hash(),
-      });
-    },
-    async me(caller) {
-      await fullCheck.rows(on, { sub: state.userId, sid: state.families[caller].id });
-    },
-  };
-}
+/**
+ * Runs a statement built once: `fields` for a query whose rows are read (decoded as the store
+ * does), none for a write. One per prepared variant below.
+ */
+type Prepare = (
+  name: string,
+  query: CompiledQuery,
+  fields?: Record<string, unknown>,
+) => (values: Values) => Promise<unknown>;
 
-/** postgres.js, prepared statements: the same SQL text, values bound and rows decoded the same way. */
-function postgresJsPreparedClient(db: AnyDb, client: postgres.Sql, state: State): Client {
+/** The work both prepared variants share: each statement built once, run through `prepare`. */
+function preparedClient(db: AnyDb, state: State, prepare: Prepare): Client {
   const dialect = new PgDialect();
-  const prepared = (query: CompiledQuery, fields?: Record<string, unknown>) => {
-    const { sql: text, params } = query.toSQL();
-    const bind = binder(params, false);
-    const decode = fields && decoders(fields, text);
-    return async (values: Values) => {
-      const rows = (await client.unsafe(text, bind(values) as never[], { prepare: true }).values()) as unknown[][];
-      return decode ? rows.map((row) => decodeRow(row, decode.keys, decode.decoders)) : rows;
-    };
-  };
-  const read = prepared(statements.rotationRead(db), familyFields);
-  const gate = prepared(statements.gate(db));
-  const byEmail = prepared(statements.userByEmail(db), getTableColumns(users));
-  const twoFactorOf = prepared(statements.twoFactorOf(db), getTableColumns(twoFactor));
-  const start = prepared({ toSQL: () => dialect.sqlToQuery(statements.startFamily(db)) });
-  const fullCheck = prepared(statements.fullCheck(db), {
-    ...accountColumns,
-    familyUserId: refreshFamilies.userId,
-    familyRevokedAt: refreshFamilies.revokedAt,
-    jtiRevoked: sql<boolean>`false`,
-  });
+  const read = prepare("bench_rotation_read", statements.rotationRead(db), familyFields);
+  const gate = prepare("bench_gate", statements.gate(db));
+  const byEmail = prepare("bench_user_by_email", statements.userByEmail(db), getTableColumns(users));
+  const twoFactorOf = prepare("bench_two_factor_of", statements.twoFactorOf(db), getTableColumns(twoFactor));
+  const start = prepare("bench_start_family", { toSQL: () => dialect.sqlToQuery(statements.startFamily(db)) });
+  const fullCheck = prepare("bench_full_check", statements.fullCheck(db), fullCheckFields);
   return {
     async refresh(caller) {
       const family = state.families[caller];
@@ -217,6 +174,31 @@ function postgresJsPreparedClient(db: AnyDb, client: postgres.Sql, state: State)
     },
   };
 }
+
+/** node-postgres, named statements: the store's own helpers (db/postgres/prepared.ts). */
+const namedStatements =
+  (on: ReturnType<typeof drizzleOn>): Prepare =>
+  (name, query, fields) => {
+    if (!fields) {
+      const statement = directRun(name, query);
+      return (values) => statement.run(on, values);
+    }
+    const statement = directRows(name, query, fields);
+    return (values) => statement.rows(on, values);
+  };
+
+/** postgres.js, prepared statements: the same SQL text, values bound and rows decoded the same way. */
+const postgresJsPrepared =
+  (client: postgres.Sql): Prepare =>
+  (_name, query, fields) => {
+    const { sql: text, params } = query.toSQL();
+    const bind = binder(params, false);
+    const decode = fields && decoders(fields, text);
+    return async (values) => {
+      const rows = (await client.unsafe(text, bind(values) as never[], { prepare: true }).values()) as unknown[][];
+      return decode ? rows.map((row) => decodeRow(row, decode.keys, decode.decoders)) : rows;
+    };
+  };
 
 type Sample = { opsPerSec: number; cpuUsPerOp: number };
 
@@ -272,9 +254,9 @@ async function main() {
     const postgresJs = drizzlePostgresJs(sqlJs);
     const variants: [string, Client][] = [
       ["node-postgres + Drizzle query builder", drizzleClient(nodePg as AnyDb, state, (q) => nodePg.execute(q))],
-      ["node-postgres + named statements (the store)", namedStatementsClient(nodePg as AnyDb, nodePg, state)],
+      ["node-postgres + named statements (the store)", preparedClient(nodePg as AnyDb, state, namedStatements(nodePg))],
       ["postgres.js + Drizzle query builder", drizzleClient(postgresJs as AnyDb, state, (q) => postgresJs.execute(q))],
-      ["postgres.js + prepared statements", postgresJsPreparedClient(postgresJs as AnyDb, sqlJs, state)],
+      ["postgres.js + prepared statements", preparedClient(postgresJs as AnyDb, state, postgresJsPrepared(sqlJs))],
     ];
     const works: Work[] = ["refresh", "login", "me"];
     const samples = new Map<string, Sample[]>();

@@ -29,6 +29,7 @@ import { generateKeySetJson } from "@/lib/auth/keys";
 import { generateSecretsKey } from "@/lib/auth/sealed";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@/lib/server/cookies";
 import { createDatabase, startCluster, type Cluster } from "../tests/pg-cluster";
+import { freePort } from "../tests/free-port";
 import { expect, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -40,14 +41,6 @@ const GRACE_MS = 2000;
 const LOGIN_PER_ACCOUNT = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One `next start` in a process group of its own; `output` keeps stdout and stderr of every run. */
 class Instance {

@@ -19,20 +19,13 @@ import { SMTPServer } from "smtp-server";
 import { createDpopProof, generateDpopKey, type DpopKey } from "@/lib/native/dpop-proof";
 import { generateKeySetJson } from "@/lib/auth/keys";
 import { generateSecretsKey } from "@/lib/auth/sealed";
+import { freePort } from "../tests/free-port";
 import { expect, test } from "./fixtures";
 import { E2E_LIMITS, serverUrl } from "./servers";
 
 const MAIN = serverUrl("main");
 const TSX = path.join("node_modules", ".bin", "tsx");
 const NEXT = path.join("node_modules", ".bin", "next");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A child in its own process group, so stopping it stops whatever it started. */
 function startGroup(command: string, args: string[], env: Record<string, string>) {

@@ -8,23 +8,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { calculateJwkThumbprint, decodeJwt } from "jose";
+import { freePort } from "../tests/free-port";
 import { ACCESS_COOKIE, expect, test, type Page } from "./fixtures";
 import { NATIVE_CLIENT, serverUrl } from "./servers";
 
 const MAIN = serverUrl("main");
 const TSX = path.join("node_modules", ".bin", "tsx");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The example app as a child process in its own group; its output is collected as it comes. */
 function startClient(args: string[], env: Record<string, string>) {

@@ -10,9 +10,9 @@
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port";
 import { findPgBinaries } from "./pg-binaries";
 
 export type Cluster = {
@@ -65,17 +65,6 @@ function server(): { dir: string; user: string | undefined } {
   }
   found = { dir: binaries.dir, user };
   return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a server binary, as the unprivileged OS user when we are root. */

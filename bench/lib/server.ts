@@ -8,8 +8,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
+export { freePort } from "../../tests/free-port";
 
 const ROOT = process.cwd();
 /** What `next build` reads. bench/ (but for the bench build's tsconfig), tests/ and e2e/ are not part of the app. */
@@ -72,18 +72,6 @@ export function ensureBuild(log: (line: string) => void): { built: boolean; seco
   });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
   return { built: true, seconds: (performance.now() - started) / 1000 };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export type Server = {
